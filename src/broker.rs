@@ -1,0 +1,198 @@
+//! The broker: topics, subscriptions, publishing, and the calls that reach them.
+//!
+//! A [`Broker`] is a cheap handle (`Rc`) on single-threaded state. Every method takes
+//! `&self` and may be called from inside a handler, a hook, a timer or the clock: no borrow
+//! of the state is held while any of those run (see `effects`).
+
+mod close;
+mod delivery;
+mod effects;
+mod observe;
+mod publish;
+mod state;
+mod subscribe;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+pub use close::{CloseFuture, CloseReport};
+pub use effects::{DeadLetterHook, Hooks, Logger};
+pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
+pub use publish::PublishOptions;
+pub use subscribe::SubscriptionId;
+
+use crate::clock::{Clock, Spawner};
+use crate::config::Config;
+use crate::error::Result;
+use crate::message::Payload;
+use effects::Runtime;
+use state::Inner;
+
+type Shared<P> = RefCell<Inner<P>>;
+
+/// A publish/subscribe broker over payloads of type `P`.
+///
+/// # Example
+///
+/// ```
+/// use wasm_pubsub::{Broker, Config, Delivery, ManualClock, Outcome, PublishOptions, SubscribeOptions};
+///
+/// let clock = ManualClock::new();
+/// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock.clone());
+/// bus.create_topic("orders.eu").unwrap();
+/// bus.subscribe("orders.*", SubscribeOptions::default(), |d: &Delivery<'_, String>| {
+///     assert_eq!(d.message.topic.as_ref(), "orders.eu");
+///     Outcome::Ack
+/// }).unwrap();
+/// let id = bus.publish("orders.eu", "paid".into(), PublishOptions::default()).unwrap();
+/// clock.run_until_idle();
+/// assert_eq!((id, bus.counters().acked), (1, 1));
+/// ```
+pub struct Broker<P: Payload> {
+    shared: Rc<Shared<P>>,
+}
+
+impl<P: Payload> Clone for Broker<P> {
+    fn clone(&self) -> Self {
+        Broker { shared: self.shared.clone() }
+    }
+}
+
+impl<P: Payload> Broker<P> {
+    /// A broker with `config`, reading time from `clock` and running deliveries on `spawner`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<Vec<u8>> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert!(bus.topics().is_empty());
+    /// ```
+    pub fn new(config: Config, clock: impl Clock + 'static, spawner: impl Spawner + 'static) -> Self {
+        Self::with_hooks(config, clock, spawner, Hooks::default())
+    }
+
+    /// A broker that also calls a dead-letter callback and a logger.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use wasm_pubsub::{Broker, Config, Hooks, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let hooks = Hooks { on_dead_letter: None, logger: Some(Rc::new(|r: &wasm_pubsub::LogRecord| println!("{}", r.event))) };
+    /// let bus: Broker<String> = Broker::with_hooks(Config::default(), clock.clone(), clock, hooks);
+    /// bus.create_topic("t").unwrap();
+    /// ```
+    pub fn with_hooks(
+        config: Config,
+        clock: impl Clock + 'static,
+        spawner: impl Spawner + 'static,
+        hooks: Hooks<P>,
+    ) -> Self {
+        let runtime = Runtime { clock: Rc::new(clock), spawner: Rc::new(spawner), hooks };
+        Broker { shared: Rc::new(RefCell::new(Inner::new(config, runtime))) }
+    }
+
+    fn upgrade(weak: &Weak<Shared<P>>) -> Option<Self> {
+        weak.upgrade().map(|shared| Broker { shared })
+    }
+
+    /// The configuration this broker was built with.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert_eq!(bus.config().limits.max_topics, 1024);
+    /// ```
+    pub fn config(&self) -> Config {
+        self.shared.borrow().config.clone()
+    }
+
+    /// Creates a topic.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_TOPIC_NAME`, `TOPIC_EXISTS`, `LIMIT_EXCEEDED` (`maxTopics`), `CLOSED`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// bus.create_topic("orders").unwrap();
+    /// assert_eq!(bus.create_topic("orders").unwrap_err().code(), "TOPIC_EXISTS");
+    /// ```
+    pub fn create_topic(&self, name: &str) -> Result<Rc<str>> {
+        let result = {
+            let mut inner = self.shared.borrow_mut();
+            inner.ensure_open().and_then(|()| inner.create_topic(name))
+        };
+        self.flush();
+        result
+    }
+
+    /// Whether a topic of this name exists.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert!(!bus.has_topic("orders"));
+    /// ```
+    pub fn has_topic(&self, name: &str) -> bool {
+        self.shared.borrow().topics.contains_key(name)
+    }
+
+    /// Deletes a topic; subscriptions on exactly this name end and their queued messages
+    /// are discarded (and counted). Pattern subscriptions stay. Returns whether it existed.
+    ///
+    /// # Errors
+    ///
+    /// `CLOSED`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// bus.create_topic("orders").unwrap();
+    /// assert_eq!(bus.delete_topic("orders"), Ok(true));
+    /// assert_eq!(bus.delete_topic("orders"), Ok(false));
+    /// ```
+    pub fn delete_topic(&self, name: &str) -> Result<bool> {
+        let result = {
+            let mut inner = self.shared.borrow_mut();
+            inner.ensure_open().map(|()| inner.delete_topic(name))
+        };
+        self.flush();
+        result
+    }
+
+    /// Names of every topic, sorted.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// bus.create_topic("b").unwrap();
+    /// bus.create_topic("a").unwrap();
+    /// let names: Vec<String> = bus.topics().iter().map(|t| t.to_string()).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// ```
+    pub fn topics(&self) -> Vec<Rc<str>> {
+        let mut names: Vec<Rc<str>> = self.shared.borrow().topics.keys().cloned().collect();
+        names.sort();
+        names
+    }
+}

@@ -1,0 +1,222 @@
+//! Graceful shutdown: stop accepting, drain until a deadline, dead-letter the rest.
+//!
+//! `close` moves the bus to *closing*: every mutating call fails with `CLOSED`, paused
+//! subscriptions are dead-lettered at once, and active ones keep delivering (retries and
+//! breaker waits included) until they are idle or the deadline passes. Then whatever is
+//! left is dead-lettered with reason `SHUTDOWN`, every timer is cleared, the dead-letter
+//! callback sees those letters, and only then is every host callback released and the
+//! close future resolved. The deadline bounds it, so awaiting `close` from inside a
+//! handler cannot deadlock.
+
+use futures::channel::oneshot;
+use futures::future::{LocalBoxFuture, Shared};
+use futures::FutureExt;
+
+use super::effects::Effect;
+use super::state::{Inner, Phase};
+use super::Broker;
+use crate::dead_letter::DeadLetterReason;
+use crate::log::{Level, LogRecord};
+use crate::message::Payload;
+use crate::subscription::SubscriptionState;
+
+/// What happened during a close.
+///
+/// # Example
+///
+/// ```
+/// use wasm_pubsub::CloseReport;
+/// let report = CloseReport::default();
+/// assert_eq!((report.drained, report.dead_lettered), (0, 0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CloseReport {
+    /// Messages acked while closing.
+    pub drained: u64,
+    /// Messages dead-lettered while closing.
+    pub dead_lettered: u64,
+}
+
+/// The future `close` returns; every call returns a clone of the same one.
+pub type CloseFuture = Shared<LocalBoxFuture<'static, CloseReport>>;
+
+pub(crate) struct CloseState {
+    future: CloseFuture,
+    sender: Option<oneshot::Sender<CloseReport>>,
+    acked_before: u64,
+    dead_lettered_before: u64,
+    timer: Option<crate::clock::TimerId>,
+}
+
+impl<P: Payload> Broker<P> {
+    /// Closes the bus, draining for at most `drain_timeout_ms` on the clock.
+    ///
+    /// Idempotent: a second call returns the same future.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, Error, ManualClock, PublishOptions};
+    ///
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock.clone());
+    /// bus.create_topic("t").unwrap();
+    /// let closing = bus.close(5000);
+    /// assert_eq!(bus.publish("t", "late".into(), PublishOptions::default()), Err(Error::Closed));
+    /// clock.run_until_idle();
+    /// assert_eq!(futures::executor::block_on(closing).drained, 0);
+    /// ```
+    pub fn close(&self, drain_timeout_ms: u32) -> CloseFuture {
+        let now = self.clock().map(|clock| clock.now_ms());
+        let future = self.shared.borrow_mut().begin_close(drain_timeout_ms, now);
+        self.flush();
+        future
+    }
+
+    pub(crate) fn arm_close_timer(&self, delay: u32) {
+        let Some(clock) = self.clock() else { return };
+        let weak = self.weak();
+        let timer = clock.set_timeout(
+            delay,
+            Box::new(move || {
+                if let Some(broker) = Broker::upgrade(&weak) {
+                    broker.on_close_deadline();
+                }
+            }),
+        );
+        let unwanted = {
+            let mut inner = self.shared.borrow_mut();
+            let closing = inner.phase == Phase::Closing;
+            match inner.close.as_mut() {
+                Some(state) if closing => {
+                    state.timer = Some(timer);
+                    None
+                }
+                _ => Some(timer),
+            }
+        };
+        if let Some(timer) = unwanted {
+            clock.clear_timeout(timer);
+        }
+    }
+
+    fn on_close_deadline(&self) {
+        let now = self.clock().map_or(0.0, |clock| clock.now_ms());
+        let mut inner = self.shared.borrow_mut();
+        if let Some(state) = inner.close.as_mut() {
+            state.timer = None;
+        }
+        inner.finish_close(now);
+        drop(inner);
+        self.flush();
+    }
+
+    /// Resolves the close future and drops every host callback.
+    pub(crate) fn release(&self, sender: oneshot::Sender<CloseReport>, report: CloseReport) {
+        let (runtime, subs) = {
+            let mut inner = self.shared.borrow_mut();
+            (inner.runtime.take(), std::mem::take(&mut inner.subs))
+        };
+        drop((runtime, subs));
+        let _ = sender.send(report);
+    }
+}
+
+impl<P> Inner<P> {
+    fn begin_close(&mut self, drain_timeout_ms: u32, now: Option<f64>) -> CloseFuture {
+        if let Some(state) = &self.close {
+            return state.future.clone();
+        }
+        let (sender, receiver) = oneshot::channel();
+        let future = receiver.map(|report| report.unwrap_or_default()).boxed_local().shared();
+        self.close = Some(CloseState {
+            future: future.clone(),
+            sender: Some(sender),
+            acked_before: self.counters.acked,
+            dead_lettered_before: self.counters.dead_lettered,
+            timer: None,
+        });
+        self.phase = Phase::Closing;
+        self.log(|| LogRecord::new(Level::Info, "close.started"));
+        let now = now.unwrap_or(0.0);
+        self.dead_letter_paused(now);
+        self.effects.push_back(Effect::ArmClose { delay: drain_timeout_ms });
+        if self.is_idle() {
+            self.finish_close(now);
+        }
+        future
+    }
+
+    fn dead_letter_paused(&mut self, now: f64) {
+        let paused: Vec<u64> =
+            self.subs.values().filter(|s| s.state == SubscriptionState::Paused).map(|s| s.id).collect();
+        for id in paused {
+            self.dead_letter_queue(id, now);
+        }
+    }
+
+    fn dead_letter_queue(&mut self, id: u64, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let queue = std::mem::take(&mut sub.queue);
+        self.counters.queued -= queue.len() as u64;
+        for queued in queue {
+            self.dead_letter_queued(id, queued, DeadLetterReason::Shutdown, now);
+        }
+    }
+
+    /// Ends a close whose work is done before the deadline.
+    pub(crate) fn check_drained(&mut self, now: f64) {
+        if self.phase == Phase::Closing && self.is_idle() {
+            self.finish_close(now);
+        }
+    }
+
+    fn finish_close(&mut self, now: f64) {
+        if self.phase != Phase::Closing {
+            return;
+        }
+        let ids: Vec<u64> = self.subs.keys().copied().collect();
+        for id in ids {
+            self.dead_letter_queue(id, now);
+            self.dead_letter_in_flight(id, now);
+        }
+        self.clear_timers();
+        self.phase = Phase::Closed;
+        self.log(|| LogRecord::new(Level::Info, "close.finished"));
+        self.resolve_close();
+    }
+
+    fn dead_letter_in_flight(&mut self, id: u64, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let in_flight = std::mem::take(&mut sub.in_flight);
+        let closed = sub.state == SubscriptionState::Closed;
+        self.counters.in_flight -= in_flight.len() as u64;
+        for settled in in_flight {
+            if closed {
+                self.counters.discarded += 1;
+            } else {
+                let (message, attempts) = (settled.message, settled.attempt);
+                self.dead_letter(id, message, DeadLetterReason::Shutdown, None, attempts, now);
+            }
+        }
+    }
+
+    fn clear_timers(&mut self) {
+        let wake_timers: Vec<_> = self.subs.values_mut().filter_map(|s| s.wake_timer.take()).collect();
+        let close_timer = self.close.as_mut().and_then(|c| c.timer.take());
+        for timer in wake_timers.into_iter().chain(close_timer) {
+            self.effects.push_back(Effect::Clear(timer));
+        }
+    }
+
+    fn resolve_close(&mut self) {
+        let Some(state) = self.close.as_mut() else { return };
+        let report = CloseReport {
+            drained: self.counters.acked - state.acked_before,
+            dead_lettered: self.counters.dead_lettered - state.dead_lettered_before,
+        };
+        if let Some(sender) = state.sender.take() {
+            self.effects.push_back(Effect::Finish(sender, report));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Delivery: drain runs, settlement, timeouts, retries and the breaker.
+//!
+//! A drain run starts deliveries of one subscription while its window, ordering and breaker
+//! allow, calling the handler with no borrow held. Settlement (immediate, from a future, or
+//! deferred through [`Broker::settle`]) acks the message or fails the attempt; a failure is
+//! retried after the backoff or dead-lettered after `maxDeliveryAttempts`. One wake-up timer
+//! per subscription covers ack deadlines, backoffs and the breaker's reset.
+
+use std::rc::Rc;
+
+use super::state::Inner;
+use super::Broker;
+use crate::breaker::{BreakerState, Transition};
+use crate::dead_letter::DeadLetterReason;
+use crate::log::{Level, LogRecord};
+use crate::message::Payload;
+use crate::subscription::{Delivery, DeliveryToken, Failure, InFlight, Outcome, Start, SubscriptionState};
+
+/// Deliveries one drain run starts before it yields and schedules another.
+const DRAIN_BUDGET: usize = 1024;
+
+impl<P: Payload> Broker<P> {
+    /// Starts deliveries on subscription `id` until it has nothing it may start now.
+    pub(crate) fn run_drain(&self, id: u64) {
+        let Some(clock) = self.clock() else { return };
+        if let Some(sub) = self.shared.borrow_mut().subs.get_mut(&id) {
+            sub.drain_scheduled = false;
+        }
+        let mut now = clock.now_ms();
+        for _ in 0..DRAIN_BUDGET {
+            let Some(start) = self.shared.borrow_mut().start_next(id, now) else { break };
+            let outcome = start.handler.call(&start.delivery());
+            now = clock.now_ms();
+            self.apply(start.token, outcome, now);
+            self.flush();
+        }
+        self.after_drain(id, now);
+    }
+
+    fn after_drain(&self, id: u64, now: f64) {
+        let mut inner = self.shared.borrow_mut();
+        if inner.subs.get(&id).is_some_and(|s| s.can_start(now)) {
+            inner.schedule_drain(id);
+        }
+        inner.arm_wake(id, now);
+        drop(inner);
+        self.flush();
+    }
+
+    fn apply(&self, token: DeliveryToken, outcome: Outcome, now: f64) {
+        match outcome {
+            Outcome::Ack => self.shared.borrow_mut().settle(token, Ok(()), now),
+            Outcome::Fail(text) => self.shared.borrow_mut().settle(token, Err(Failure::error(&text)), now),
+            Outcome::Pending(future) => self.settle_later(token, future),
+            Outcome::Deferred => {}
+        }
+    }
+
+    fn settle_later(&self, token: DeliveryToken, future: futures::future::LocalBoxFuture<'static, Result<(), String>>) {
+        let Some(spawner) = self.spawner() else { return };
+        let weak = self.weak();
+        spawner.spawn(Box::pin(async move {
+            let result = future.await;
+            if let Some(broker) = Broker::upgrade(&weak) {
+                broker.settle(token, result);
+            }
+        }));
+    }
+
+    /// Settles a delivery whose handler returned [`Outcome::Deferred`]: `Ok` acks it, `Err`
+    /// fails the attempt with that error text. A delivery that already timed out, or a
+    /// token settled twice, is ignored.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use wasm_pubsub::{Broker, Config, Delivery, DeliveryToken, ManualClock, Outcome, PublishOptions, SubscribeOptions};
+    ///
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock.clone());
+    /// bus.create_topic("jobs").unwrap();
+    /// let pending = Rc::new(Cell::new(None::<DeliveryToken>));
+    /// let slot = pending.clone();
+    /// bus.subscribe("jobs", SubscribeOptions::default(), move |d: &Delivery<'_, String>| {
+    ///     slot.set(Some(d.token));
+    ///     Outcome::Deferred
+    /// }).unwrap();
+    /// bus.publish("jobs", "build".to_string(), PublishOptions::default()).unwrap();
+    /// clock.run_until_idle();
+    /// bus.settle(pending.get().unwrap(), Ok(()));
+    /// assert_eq!(bus.counters().acked, 1);
+    /// ```
+    pub fn settle(&self, token: DeliveryToken, result: Result<(), String>) {
+        let Some(clock) = self.clock() else { return };
+        let now = clock.now_ms();
+        let result = result.map_err(|text| Failure::error(&text));
+        self.shared.borrow_mut().settle(token, result, now);
+        self.after_drain(token.subscription, now);
+    }
+
+    /// The subscription's wake-up timer fired: time out late deliveries, let the breaker
+    /// move on, and start what may start.
+    pub(crate) fn on_wake(&self, id: u64, due: f64) {
+        let Some(clock) = self.clock() else { return };
+        let now = clock.now_ms().max(due);
+        self.shared.borrow_mut().wake(id, due, now);
+        self.after_drain(id, now);
+    }
+}
+
+impl<P> Start<P> {
+    fn delivery(&self) -> Delivery<'_, P> {
+        Delivery { message: &self.message, attempt: self.attempt, token: self.token }
+    }
+}
+
+impl<P> Inner<P> {
+    fn start_next(&mut self, id: u64, now: f64) -> Option<Start<P>> {
+        let sub = self.subs.get_mut(&id)?;
+        let transition = sub.breaker.poll(now);
+        let start = sub.start_next(now);
+        let name = sub.name.clone();
+        self.log_transition(&name, transition);
+        let start = start?;
+        self.counters.queued -= 1;
+        self.counters.in_flight += 1;
+        self.counters.delivered += 1;
+        Some(start)
+    }
+
+    fn settle(&mut self, token: DeliveryToken, result: Result<(), Failure>, now: f64) {
+        let Some(sub) = self.subs.get_mut(&token.subscription) else { return };
+        let Some(settled) = sub.take_in_flight(token.delivery) else { return };
+        self.counters.in_flight -= 1;
+        match result {
+            Ok(()) => self.ack(token.subscription, settled, now),
+            Err(failure) => self.fail(token.subscription, settled, failure, now),
+        }
+        self.remove_if_settled(token.subscription);
+        self.check_drained(now);
+    }
+
+    fn ack(&mut self, id: u64, settled: InFlight<P>, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        sub.stats.acked += 1;
+        let transition = sub.breaker.on_success(settled.permit);
+        let name = sub.name.clone();
+        self.counters.acked += 1;
+        self.latency.record(now - settled.message.published_at);
+        self.log_transition(&name, transition);
+    }
+
+    fn fail(&mut self, id: u64, settled: InFlight<P>, failure: Failure, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        sub.stats.failed += 1;
+        let transition = sub.breaker.on_failure(settled.permit, now);
+        let (name, closed) = (sub.name.clone(), sub.state == SubscriptionState::Closed);
+        let exhausted = settled.attempt >= sub.options.max_delivery_attempts;
+        let retry_at = now + f64::from(sub.options.retry_backoff.delay_ms(settled.attempt));
+        self.counters.failed += 1;
+        self.log_failure(&name, &settled, &failure);
+        self.log_transition(&name, transition);
+        if closed {
+            self.counters.discarded += 1;
+        } else if exhausted {
+            let (message, attempts) = (settled.message, settled.attempt);
+            self.dead_letter(id, message, DeadLetterReason::MaxAttempts, Some(failure), attempts, now);
+        } else {
+            self.retry(id, settled, retry_at, failure);
+        }
+    }
+
+    fn retry(&mut self, id: u64, settled: InFlight<P>, retry_at: f64, failure: Failure) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        sub.requeue(settled, retry_at, failure);
+        self.counters.retried += 1;
+        self.counters.queued += 1;
+    }
+
+    fn wake(&mut self, id: u64, due: f64, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        if sub.wake_due != Some(due) {
+            return;
+        }
+        sub.wake_due = None;
+        sub.wake_timer = None;
+        let timeout_ms = sub.options.ack_timeout_ms;
+        for expired in sub.take_expired(now) {
+            self.counters.in_flight -= 1;
+            self.fail(id, expired, Failure::timeout(timeout_ms), now);
+        }
+        self.remove_if_settled(id);
+        self.schedule_drain(id);
+        self.check_drained(now);
+    }
+
+    fn log_failure(&mut self, name: &Rc<str>, settled: &InFlight<P>, failure: &Failure) {
+        let (topic, id, code) = (settled.message.topic.clone(), settled.message.id, failure.code.as_str());
+        self.log(|| LogRecord {
+            topic: Some(topic),
+            subscription: Some(name.clone()),
+            message_id: Some(id),
+            code: Some(code),
+            ..LogRecord::new(Level::Warn, "handler.failed")
+        });
+    }
+
+    fn log_transition(&mut self, name: &Rc<str>, transition: Option<Transition>) {
+        let Some(state) = transition else { return };
+        let (level, event) = match state {
+            BreakerState::Open => (Level::Warn, "breaker.opened"),
+            BreakerState::HalfOpen => (Level::Info, "breaker.halfOpen"),
+            BreakerState::Closed => (Level::Info, "breaker.closed"),
+        };
+        self.log(|| LogRecord { subscription: Some(name.clone()), ..LogRecord::new(level, event) });
+    }
+}

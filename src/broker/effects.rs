@@ -1,0 +1,186 @@
+//! Effects: everything that calls out of the broker, run with no borrow held.
+//!
+//! State changes record effects while the state is borrowed; [`Broker::flush`] then runs
+//! them one at a time after releasing the borrow, so a hook, a timer or a clock may call
+//! back into the broker freely. A flush started inside another flush returns at once: the
+//! outer loop picks up whatever the inner call recorded, so effects keep their order.
+
+use std::rc::{Rc, Weak};
+
+use futures::channel::oneshot;
+use futures::FutureExt;
+
+use super::close::CloseReport;
+use super::{Broker, Shared};
+use crate::clock::{Clock, Spawner, TimerId};
+use crate::dead_letter::DeadLetter;
+use crate::log::LogRecord;
+use crate::message::Payload;
+use crate::subscription::Outcome;
+
+/// The dead-letter callback: its `Fail` or failed `Pending` outcome is counted and logged.
+pub type DeadLetterHook<P> = Rc<dyn Fn(&Rc<DeadLetter<P>>) -> Outcome>;
+
+/// The structured logger.
+pub type Logger = Rc<dyn Fn(&LogRecord)>;
+
+/// Optional callbacks a broker calls: the dead-letter callback and the logger.
+///
+/// # Example
+///
+/// ```
+/// use std::rc::Rc;
+/// use wasm_pubsub::{Hooks, Outcome};
+///
+/// let hooks: Hooks<String> = Hooks {
+///     on_dead_letter: Some(Rc::new(|letter| { println!("dead: {}", letter.message.id); Outcome::Ack })),
+///     logger: Some(Rc::new(|record| println!("{}", record.event))),
+/// };
+/// assert!(hooks.logger.is_some());
+/// ```
+pub struct Hooks<P> {
+    /// Called once per dead letter.
+    pub on_dead_letter: Option<DeadLetterHook<P>>,
+    /// Called with every log record.
+    pub logger: Option<Logger>,
+}
+
+impl<P> Default for Hooks<P> {
+    fn default() -> Self {
+        Hooks { on_dead_letter: None, logger: None }
+    }
+}
+
+/// What the broker borrows from its host until it closes.
+pub(crate) struct Runtime<P> {
+    pub clock: Rc<dyn Clock>,
+    pub spawner: Rc<dyn Spawner>,
+    pub hooks: Hooks<P>,
+}
+
+/// One call out of the broker.
+pub(crate) enum Effect<P> {
+    /// Run a drain of this subscription soon.
+    Drain(u64),
+    /// Set the subscription's wake-up timer.
+    ArmWake { sub: u64, due: f64, delay: u32 },
+    /// Set the close deadline timer.
+    ArmClose { delay: u32 },
+    /// Clear a timer.
+    Clear(TimerId),
+    /// Call the logger.
+    Log(LogRecord),
+    /// Call the dead-letter callback.
+    DeadLetter(Rc<DeadLetter<P>>),
+    /// Resolve `close` and release every host callback.
+    Finish(oneshot::Sender<CloseReport>, CloseReport),
+}
+
+impl<P: Payload> Broker<P> {
+    /// Runs recorded effects until none are left.
+    pub(crate) fn flush(&self) {
+        if std::mem::replace(&mut self.shared.borrow_mut().flushing, true) {
+            return;
+        }
+        loop {
+            let next = self.shared.borrow_mut().effects.pop_front();
+            match next {
+                Some(effect) => self.run(effect),
+                None => break,
+            }
+        }
+        self.shared.borrow_mut().flushing = false;
+    }
+
+    fn run(&self, effect: Effect<P>) {
+        match effect {
+            Effect::Drain(id) => self.spawn_drain(id),
+            Effect::ArmWake { sub, due, delay } => self.arm_wake_timer(sub, due, delay),
+            Effect::ArmClose { delay } => self.arm_close_timer(delay),
+            Effect::Clear(timer) => {
+                if let Some(clock) = self.clock() {
+                    clock.clear_timeout(timer);
+                }
+            }
+            Effect::Log(record) => self.call_logger(&record),
+            Effect::DeadLetter(letter) => self.call_dead_letter_hook(&letter),
+            Effect::Finish(sender, report) => self.release(sender, report),
+        }
+    }
+
+    pub(crate) fn clock(&self) -> Option<Rc<dyn Clock>> {
+        self.shared.borrow().runtime.as_ref().map(|r| r.clock.clone())
+    }
+
+    pub(crate) fn spawner(&self) -> Option<Rc<dyn Spawner>> {
+        self.shared.borrow().runtime.as_ref().map(|r| r.spawner.clone())
+    }
+
+    pub(crate) fn weak(&self) -> Weak<Shared<P>> {
+        Rc::downgrade(&self.shared)
+    }
+
+    fn spawn_drain(&self, id: u64) {
+        let Some(spawner) = self.spawner() else { return };
+        let weak = self.weak();
+        spawner.spawn(Box::pin(async move {
+            if let Some(broker) = Broker::upgrade(&weak) {
+                broker.run_drain(id);
+            }
+        }));
+    }
+
+    fn arm_wake_timer(&self, sub: u64, due: f64, delay: u32) {
+        let Some(clock) = self.clock() else { return };
+        let weak = self.weak();
+        let timer = clock.set_timeout(
+            delay,
+            Box::new(move || {
+                if let Some(broker) = Broker::upgrade(&weak) {
+                    broker.on_wake(sub, due);
+                }
+            }),
+        );
+        let unwanted = self.shared.borrow_mut().wake_armed(sub, due, timer);
+        if let Some(timer) = unwanted {
+            clock.clear_timeout(timer);
+        }
+    }
+
+    fn call_logger(&self, record: &LogRecord) {
+        let logger = self.shared.borrow().runtime.as_ref().and_then(|r| r.hooks.logger.clone());
+        if let Some(logger) = logger {
+            logger(record);
+        }
+    }
+
+    fn call_dead_letter_hook(&self, letter: &Rc<DeadLetter<P>>) {
+        let hook = self.shared.borrow().runtime.as_ref().and_then(|r| r.hooks.on_dead_letter.clone());
+        let Some(hook) = hook else { return };
+        match hook(letter) {
+            Outcome::Ack | Outcome::Deferred => {}
+            Outcome::Fail(_) => self.count_dead_letter_callback_error(),
+            Outcome::Pending(future) => self.watch_dead_letter_callback(future),
+        }
+    }
+
+    fn watch_dead_letter_callback(&self, future: futures::future::LocalBoxFuture<'static, Result<(), String>>) {
+        let Some(spawner) = self.spawner() else { return };
+        let weak = self.weak();
+        spawner.spawn(Box::pin(future.map(move |result| {
+            if let (Err(_), Some(broker)) = (result, Broker::upgrade(&weak)) {
+                broker.count_dead_letter_callback_error();
+                broker.flush();
+            }
+        })));
+    }
+
+    fn count_dead_letter_callback_error(&self) {
+        let mut inner = self.shared.borrow_mut();
+        inner.counters.dead_letter_callback_errors += 1;
+        inner.log(|| LogRecord {
+            code: Some("DEAD_LETTER_CALLBACK_FAILED"),
+            ..LogRecord::new(crate::log::Level::Error, "deadLetter.callbackFailed")
+        });
+    }
+}

@@ -1,0 +1,290 @@
+//! Observability and the dead-letter store: metrics, health, letters, replay.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use super::state::{Inner, Phase};
+use super::Broker;
+use crate::breaker::BreakerState;
+use crate::dead_letter::DeadLetter;
+use crate::error::Result;
+use crate::message::Payload;
+use crate::metrics::{Counters, Latency};
+use crate::subscription::{Subscription, SubscriptionState};
+
+/// One live subscription in [`MetricsSnapshot::per_subscription`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionMetrics {
+    /// Subscription name.
+    pub name: Rc<str>,
+    /// Its topic or pattern.
+    pub topic: Rc<str>,
+    /// Messages waiting.
+    pub queued: u64,
+    /// Deliveries awaiting settlement.
+    pub in_flight: u64,
+    /// Copies acked.
+    pub acked: u64,
+    /// Attempts failed.
+    pub failed: u64,
+    /// Copies dead-lettered.
+    pub dead_lettered: u64,
+    /// Its circuit breaker.
+    pub breaker_state: BreakerState,
+}
+
+/// Everything `metrics()` reports.
+///
+/// # Example
+///
+/// ```
+/// use wasm_pubsub::{Broker, Config, ManualClock};
+/// let clock = ManualClock::new();
+/// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+/// let snapshot = bus.metrics();
+/// assert_eq!((snapshot.topics, snapshot.subscriptions), (0, 0));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricsSnapshot {
+    /// Counters and gauges.
+    pub counters: Counters,
+    /// Publish→ack latency on the injected clock.
+    pub latency: Latency,
+    /// Topics now.
+    pub topics: u64,
+    /// Live subscriptions now.
+    pub subscriptions: u64,
+    /// Live subscriptions, by name order.
+    pub per_subscription: Vec<SubscriptionMetrics>,
+}
+
+/// The overall state `health()` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthStatus {
+    /// All breakers closed, all queues below 90%.
+    Healthy,
+    /// A breaker is open or half-open, or a queue is at least 90% full.
+    Degraded,
+    /// `close` was called and has not finished.
+    Closing,
+    /// Closed.
+    Closed,
+}
+
+impl HealthStatus {
+    /// The name JavaScript sees.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::HealthStatus;
+    /// assert_eq!(HealthStatus::Degraded.as_str(), "degraded");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Healthy => "healthy",
+            HealthStatus::Degraded => "degraded",
+            HealthStatus::Closing => "closing",
+            HealthStatus::Closed => "closed",
+        }
+    }
+}
+
+/// What `health()` reports.
+///
+/// # Example
+///
+/// ```
+/// use wasm_pubsub::{Broker, Config, HealthStatus, ManualClock};
+/// let clock = ManualClock::new();
+/// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+/// assert_eq!(bus.health().status, HealthStatus::Healthy);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Health {
+    /// Overall state.
+    pub status: HealthStatus,
+    /// Subscriptions whose breaker is open or half-open.
+    pub open_breakers: Vec<Rc<str>>,
+    /// Subscriptions whose queue is at least 90% full.
+    pub saturated_subscriptions: Vec<Rc<str>>,
+    /// Dead letters in the store.
+    pub dead_letters: u64,
+}
+
+impl<P: Payload> Broker<P> {
+    /// The counters and gauges alone (cheaper than [`Broker::metrics`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert_eq!(bus.counters().published, 0);
+    /// ```
+    pub fn counters(&self) -> Counters {
+        self.shared.borrow().counters
+    }
+
+    /// Counters, gauges, latency percentiles and per-subscription figures.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert_eq!(bus.metrics().latency.p50, 0.0);
+    /// ```
+    pub fn metrics(&self) -> MetricsSnapshot {
+        let inner = self.shared.borrow();
+        let mut per_subscription: Vec<SubscriptionMetrics> = inner.live().map(subscription_metrics).collect();
+        per_subscription.sort_by(|a, b| a.name.cmp(&b.name));
+        MetricsSnapshot {
+            counters: inner.counters,
+            latency: inner.latency.summary(),
+            topics: inner.topics.len() as u64,
+            subscriptions: per_subscription.len() as u64,
+            per_subscription,
+        }
+    }
+
+    /// Health: degraded while a breaker is not closed or a queue is at least 90% full.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert!(bus.health().open_breakers.is_empty());
+    /// ```
+    pub fn health(&self) -> Health {
+        let inner = self.shared.borrow();
+        let open_breakers = inner.live().filter(|s| s.breaker.state() != BreakerState::Closed);
+        let open_breakers: Vec<Rc<str>> = open_breakers.map(|s| s.name.clone()).collect();
+        let saturated = inner.live().filter(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
+        let saturated_subscriptions: Vec<Rc<str>> = saturated.map(|s| s.name.clone()).collect();
+        let status = match inner.phase {
+            Phase::Closing => HealthStatus::Closing,
+            Phase::Closed => HealthStatus::Closed,
+            _ if open_breakers.is_empty() && saturated_subscriptions.is_empty() => HealthStatus::Healthy,
+            _ => HealthStatus::Degraded,
+        };
+        let dead_letters = inner.dead_letters.len() as u64;
+        Health { status, open_breakers, saturated_subscriptions, dead_letters }
+    }
+
+    /// The stored dead letters, oldest first.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert!(bus.dead_letters().is_empty());
+    /// ```
+    pub fn dead_letters(&self) -> Vec<Rc<DeadLetter<P>>> {
+        self.shared.borrow().dead_letters.iter().cloned().collect()
+    }
+
+    /// Empties the dead-letter store and returns how many letters it held.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert_eq!(bus.purge_dead_letters(), 0);
+    /// ```
+    pub fn purge_dead_letters(&self) -> usize {
+        self.shared.borrow_mut().dead_letters.purge()
+    }
+
+    /// Queues again the letters `select` picks on the subscriptions they came from (same
+    /// message, attempts counted from 1). Letters whose subscription is gone, or whose queue
+    /// is full, stay in the store. Returns how many were queued.
+    ///
+    /// # Errors
+    ///
+    /// `CLOSED`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert_eq!(bus.replay_dead_letters(|_| true), Ok(0));
+    /// ```
+    pub fn replay_dead_letters(&self, mut select: impl FnMut(&DeadLetter<P>) -> bool) -> Result<usize> {
+        let candidates: Vec<Rc<DeadLetter<P>>> = {
+            let inner = self.shared.borrow();
+            inner.ensure_open()?;
+            inner.dead_letters.iter().cloned().collect()
+        };
+        let chosen: HashSet<*const DeadLetter<P>> =
+            candidates.iter().filter(|letter| select(letter)).map(Rc::as_ptr).collect();
+        let replayed = self.shared.borrow_mut().replay(&chosen);
+        self.flush();
+        Ok(replayed)
+    }
+}
+
+fn subscription_metrics<P>(sub: &Subscription<P>) -> SubscriptionMetrics {
+    SubscriptionMetrics {
+        name: sub.name.clone(),
+        topic: Rc::from(sub.pattern.as_str()),
+        queued: sub.queue.len() as u64,
+        in_flight: sub.in_flight.len() as u64,
+        acked: sub.stats.acked,
+        failed: sub.stats.failed,
+        dead_lettered: sub.stats.dead_lettered,
+        breaker_state: sub.breaker.state(),
+    }
+}
+
+impl<P> Inner<P> {
+    /// Subscriptions that are not closed.
+    fn live(&self) -> impl Iterator<Item = &Subscription<P>> {
+        self.subs.values().filter(|s| s.state != SubscriptionState::Closed)
+    }
+
+    /// Moves the chosen letters (by identity) back to their subscriptions' queues.
+    fn replay(&mut self, chosen: &HashSet<*const DeadLetter<P>>) -> usize {
+        let mut room: Vec<(u64, usize)> = Vec::new();
+        let names = &self.names;
+        let subs = &self.subs;
+        let taken = self.dead_letters.take_where(|letter| {
+            let Some(&id) = names.get(&letter.subscription) else { return false };
+            let Some(sub) = subs.get(&id) else { return false };
+            let used = room.iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| *n);
+            let fits = sub.queue.len() + used < sub.options.queue_capacity as usize;
+            let take = fits && chosen.contains(&(letter as *const DeadLetter<P>));
+            if take {
+                match room.iter_mut().find(|(s, _)| *s == id) {
+                    Some((_, n)) => *n += 1,
+                    None => room.push((id, 1)),
+                }
+            }
+            take
+        });
+        let count = taken.len();
+        for letter in taken {
+            self.requeue_letter(&letter);
+        }
+        count
+    }
+
+    fn requeue_letter(&mut self, letter: &DeadLetter<P>) {
+        let Some(&id) = self.names.get(&letter.subscription) else { return };
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        sub.queue.push_back(Subscription::queued(letter.message.clone()));
+        self.counters.routed += 1;
+        self.counters.queued += 1;
+        self.schedule_drain(id);
+    }
+}

@@ -1,0 +1,322 @@
+//! The broker's state behind its one `RefCell`: topics, subscriptions, counters, effects.
+//!
+//! Code in this module never calls out: it only changes state and records [`Effect`]s,
+//! which the broker runs after the borrow is released.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use super::effects::{Effect, Runtime};
+use crate::clock::TimerId;
+use crate::config::Config;
+use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetterStore};
+use crate::error::{Error, Result};
+use crate::log::{Level, LogRecord};
+use crate::message::Message;
+use crate::metrics::{Counters, LatencyWindow};
+use crate::subscription::{Failure, Queued, Subscription, SubscriptionState};
+use crate::topic::{validate_name, Pattern};
+
+/// Where the bus is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Open,
+    Closing,
+    Closed,
+}
+
+/// One topic: its sequence counter and the subscriptions (exact and pattern) it routes to.
+#[derive(Default)]
+pub(crate) struct TopicEntry {
+    pub name: Rc<str>,
+    pub sequence: u64,
+    pub subscribers: Vec<u64>,
+}
+
+pub(crate) struct Inner<P> {
+    pub config: Config,
+    pub phase: Phase,
+    pub topics: HashMap<Rc<str>, TopicEntry>,
+    pub subs: HashMap<u64, Subscription<P>>,
+    pub names: HashMap<Rc<str>, u64>,
+    pub per_target: HashMap<Rc<str>, u32>,
+    pub patterns: Vec<u64>,
+    pub next_message_id: u64,
+    pub next_sub_id: u64,
+    pub counters: Counters,
+    pub latency: LatencyWindow,
+    pub dead_letters: DeadLetterStore<P>,
+    pub effects: VecDeque<Effect<P>>,
+    pub flushing: bool,
+    pub runtime: Option<Runtime<P>>,
+    pub close: Option<super::close::CloseState>,
+}
+
+impl<P> Inner<P> {
+    pub fn new(config: Config, runtime: Runtime<P>) -> Self {
+        Inner {
+            dead_letters: DeadLetterStore::new(config.limits.max_dead_letters),
+            config,
+            phase: Phase::Open,
+            topics: HashMap::new(),
+            subs: HashMap::new(),
+            names: HashMap::new(),
+            per_target: HashMap::new(),
+            patterns: Vec::new(),
+            next_message_id: 0,
+            next_sub_id: 0,
+            counters: Counters::default(),
+            latency: LatencyWindow::default(),
+            effects: VecDeque::new(),
+            flushing: false,
+            runtime: Some(runtime),
+            close: None,
+        }
+    }
+
+    pub fn ensure_open(&self) -> Result<()> {
+        match self.phase {
+            Phase::Open => Ok(()),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    pub fn has_logger(&self) -> bool {
+        self.runtime.as_ref().is_some_and(|r| r.hooks.logger.is_some())
+    }
+
+    /// Records a log effect; `build` runs only when a logger is set.
+    pub fn log(&mut self, build: impl FnOnce() -> LogRecord) {
+        if self.has_logger() {
+            self.effects.push_back(Effect::Log(build()));
+        }
+    }
+
+    pub fn create_topic(&mut self, name: &str) -> Result<Rc<str>> {
+        validate_name("topic name", name, self.config.limits.max_topic_name_length)?;
+        if self.topics.contains_key(name) {
+            return Err(Error::TopicExists(name.to_owned()));
+        }
+        self.insert_topic(name)
+    }
+
+    /// The topic `name`, created first when `autoCreateTopics` allows it.
+    pub fn resolve_topic(&mut self, name: &str) -> Result<Rc<str>> {
+        if let Some(entry) = self.topics.get(name) {
+            return Ok(entry.name.clone());
+        }
+        validate_name("topic name", name, self.config.limits.max_topic_name_length)?;
+        if !self.config.auto_create_topics {
+            return Err(Error::TopicNotFound(name.to_owned()));
+        }
+        self.insert_topic(name)
+    }
+
+    fn insert_topic(&mut self, name: &str) -> Result<Rc<str>> {
+        let max = self.config.limits.max_topics;
+        if self.topics.len() >= max as usize {
+            return Err(Error::LimitExceeded(format!("limits.maxTopics ({max}) reached")));
+        }
+        let name: Rc<str> = Rc::from(name);
+        let subscribers = self.matching_patterns(&name);
+        let entry = TopicEntry { name: name.clone(), sequence: 0, subscribers };
+        self.topics.insert(name.clone(), entry);
+        self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
+        Ok(name)
+    }
+
+    fn matching_patterns(&self, topic: &str) -> Vec<u64> {
+        let matches = |id: &&u64| self.subs.get(id).is_some_and(|s| s.pattern.matches(topic));
+        self.patterns.iter().filter(matches).copied().collect()
+    }
+
+    /// Deletes a topic; the subscriptions on exactly this name end, pattern ones stay.
+    pub fn delete_topic(&mut self, name: &str) -> bool {
+        let Some(entry) = self.topics.remove(name) else { return false };
+        for id in entry.subscribers {
+            if self.subs.get(&id).is_some_and(|s| s.pattern.is_exact()) {
+                self.end_subscription(id);
+            }
+        }
+        self.log(|| LogRecord { topic: Some(entry.name.clone()), ..LogRecord::new(Level::Debug, "topic.deleted") });
+        true
+    }
+
+    /// Registers a subscription whose options, name and pattern were validated.
+    pub fn add_subscription(&mut self, sub: Subscription<P>) {
+        let id = sub.id;
+        self.names.insert(sub.name.clone(), id);
+        *self.per_target.entry(Rc::from(sub.pattern.as_str())).or_insert(0) += 1;
+        if sub.pattern.is_exact() {
+            if let Some(topic) = self.topics.get_mut(sub.pattern.as_str()) {
+                topic.subscribers.push(id);
+            }
+        } else {
+            self.patterns.push(id);
+            for topic in self.topics.values_mut().filter(|t| sub.pattern.matches(&t.name)) {
+                topic.subscribers.push(id);
+            }
+        }
+        self.subs.insert(id, sub);
+    }
+
+    /// Ends a subscription: its queue is discarded; a delivery in flight may still settle.
+    pub fn end_subscription(&mut self, id: u64) -> bool {
+        let Some(sub) = self.subs.get_mut(&id) else { return false };
+        if sub.state == SubscriptionState::Closed {
+            return false;
+        }
+        sub.state = SubscriptionState::Closed;
+        let dropped = sub.queue.len() as u64;
+        sub.queue.clear();
+        let (name, pattern) = (sub.name.clone(), Rc::<str>::from(sub.pattern.as_str()));
+        self.counters.discarded += dropped;
+        self.counters.queued -= dropped;
+        self.forget_subscription(id, &name, &pattern);
+        self.log(|| LogRecord { subscription: Some(name), ..LogRecord::new(Level::Debug, "subscription.closed") });
+        self.remove_if_settled(id);
+        true
+    }
+
+    fn forget_subscription(&mut self, id: u64, name: &Rc<str>, pattern: &Rc<str>) {
+        self.names.remove(name);
+        if let Some(count) = self.per_target.get_mut(pattern) {
+            *count -= 1;
+            if *count == 0 {
+                self.per_target.remove(pattern);
+            }
+        }
+        self.patterns.retain(|&p| p != id);
+        for topic in self.topics.values_mut() {
+            topic.subscribers.retain(|&s| s != id);
+        }
+    }
+
+    /// Drops a closed subscription once nothing of it is in flight.
+    pub fn remove_if_settled(&mut self, id: u64) {
+        let done = self.subs.get(&id).is_some_and(|s| s.state == SubscriptionState::Closed && s.in_flight.is_empty());
+        if done {
+            if let Some(timer) = self.subs.remove(&id).and_then(|s| s.wake_timer) {
+                self.effects.push_back(Effect::Clear(timer));
+            }
+        }
+    }
+
+    /// Queues a message on a subscription (capacity was checked by the caller).
+    pub fn enqueue(&mut self, id: u64, message: &Rc<Message<P>>, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let overflowing = sub.is_full().then(|| sub.queue.pop_front()).flatten();
+        sub.queue.push_back(Subscription::queued(message.clone()));
+        self.counters.routed += 1;
+        self.counters.queued += 1;
+        if let Some(oldest) = overflowing {
+            self.counters.queued -= 1;
+            self.dead_letter_queued(id, oldest, DeadLetterReason::Overflow, now);
+        }
+        self.schedule_drain(id);
+    }
+
+    /// Asks for a drain run of an active subscription, once until it runs.
+    pub fn schedule_drain(&mut self, id: u64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        if sub.state == SubscriptionState::Active && !sub.drain_scheduled {
+            sub.drain_scheduled = true;
+            self.effects.push_back(Effect::Drain(id));
+        }
+    }
+
+    /// Dead-letters a message that was waiting in a queue (not in flight).
+    pub fn dead_letter_queued(&mut self, id: u64, queued: Queued<P>, reason: DeadLetterReason, now: f64) {
+        self.dead_letter(id, queued.message, reason, queued.last_error, queued.attempts, now);
+    }
+
+    /// Records a dead letter: counted, stored, logged and handed to the callback.
+    pub fn dead_letter(
+        &mut self,
+        id: u64,
+        message: Rc<Message<P>>,
+        reason: DeadLetterReason,
+        error: Option<Failure>,
+        attempts: u32,
+        now: f64,
+    ) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        sub.stats.dead_lettered += 1;
+        let subscription = sub.name.clone();
+        self.counters.dead_lettered += 1;
+        let letter = Rc::new(DeadLetter { message, subscription, reason, error, attempts, dead_lettered_at: now });
+        let evicted_before = self.dead_letters.evicted;
+        self.dead_letters.push(letter.clone());
+        self.counters.dead_letters_evicted += self.dead_letters.evicted - evicted_before;
+        self.log(|| dead_letter_record(&letter));
+        self.effects.push_back(Effect::DeadLetter(letter));
+    }
+
+    /// Arms the subscription's wake-up timer when something needs it sooner than armed.
+    pub fn arm_wake(&mut self, id: u64, now: f64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let Some(due) = sub.next_wake(now) else { return };
+        if sub.wake_due.is_some_and(|armed| armed <= due) {
+            return;
+        }
+        if let Some(timer) = sub.wake_timer.take() {
+            self.effects.push_back(Effect::Clear(timer));
+        }
+        sub.wake_due = Some(due);
+        let delay = (due - now).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
+        self.effects.push_back(Effect::ArmWake { sub: id, due, delay });
+    }
+
+    /// Stores the id of a timer armed for `due`, or returns it when no longer wanted.
+    pub fn wake_armed(&mut self, id: u64, due: f64, timer: TimerId) -> Option<TimerId> {
+        match self.subs.get_mut(&id) {
+            Some(sub) if sub.wake_due == Some(due) && self.phase != Phase::Closed => {
+                sub.wake_timer = Some(timer);
+                None
+            }
+            _ => Some(timer),
+        }
+    }
+
+    /// Topics and subscriptions that a publish on `topic` reaches, by id.
+    pub fn targets(&self, topic: &str, attributes: &[(String, String)]) -> Vec<u64> {
+        let Some(entry) = self.topics.get(topic) else { return Vec::new() };
+        let wants = |id: &&u64| {
+            self.subs.get(id).is_some_and(|s| crate::attributes::matches_filter(attributes, &s.filter))
+        };
+        entry.subscribers.iter().filter(wants).copied().collect()
+    }
+
+    /// `QUEUE_FULL` when adding `count` messages would overflow a rejecting subscription.
+    pub fn check_capacity(&self, targets: &[u64], count: usize) -> Result<()> {
+        for sub in targets.iter().filter_map(|id| self.subs.get(id)) {
+            let capacity = sub.options.queue_capacity as usize;
+            let rejects = sub.options.overflow == crate::config::Overflow::Reject;
+            if rejects && sub.queue.len() + count > capacity {
+                let subscription = sub.name.to_string();
+                return Err(Error::QueueFull { subscription, capacity: sub.options.queue_capacity });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether nothing is queued or in flight anywhere.
+    pub fn is_idle(&self) -> bool {
+        self.subs.values().all(|s| s.queue.is_empty() && s.in_flight.is_empty())
+    }
+}
+
+fn dead_letter_record<P>(letter: &DeadLetter<P>) -> LogRecord {
+    LogRecord {
+        topic: Some(letter.message.topic.clone()),
+        subscription: Some(letter.subscription.clone()),
+        message_id: Some(letter.message.id),
+        code: Some(letter.reason.as_str()),
+        ..LogRecord::new(Level::Warn, "deadLetter")
+    }
+}
+
+/// The pattern of a subscription target, parsed with the configured name limit.
+pub(crate) fn parse_target(config: &Config, target: &str) -> Result<Pattern> {
+    Pattern::parse(target, config.limits.max_topic_name_length)
+}

@@ -1,0 +1,126 @@
+//! Shared harness for the native scenario tests: a broker on a manual clock whose
+//! handlers record what they see.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_pubsub::{
+    Broker, Config, ConfigValue, Delivery, DeliveryToken, Hooks, LogRecord, ManualClock, Outcome,
+    PublishOptions, SubscribeOptions, SubscriptionId,
+};
+
+/// What a recording handler saw: (topic, data, attempt).
+pub type Seen = Rc<RefCell<Vec<(String, String, u32)>>>;
+
+pub struct Harness {
+    pub clock: ManualClock,
+    pub bus: Broker<String>,
+    pub logs: Rc<RefCell<Vec<LogRecord>>>,
+    pub dead: Rc<RefCell<Vec<(u64, String, &'static str, u32)>>>,
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        Self::with_config(Config::default())
+    }
+
+    pub fn with_json(json: serde_json::Value) -> Self {
+        Self::with_config(Config::from_value(&value(json)).expect("valid config"))
+    }
+
+    pub fn with_config(config: Config) -> Self {
+        let clock = ManualClock::new();
+        let logs = Rc::new(RefCell::new(Vec::new()));
+        let dead = Rc::new(RefCell::new(Vec::new()));
+        let (log_sink, dead_sink) = (logs.clone(), dead.clone());
+        let hooks = Hooks {
+            logger: Some(Rc::new(move |r: &LogRecord| log_sink.borrow_mut().push(r.clone()))),
+            on_dead_letter: Some(Rc::new(move |l: &Rc<wasm_pubsub::DeadLetter<String>>| {
+                let entry = (l.message.id, l.subscription.to_string(), l.reason.as_str(), l.attempts);
+                dead_sink.borrow_mut().push(entry);
+                Outcome::Ack
+            })),
+        };
+        let bus = Broker::with_hooks(config, clock.clone(), clock.clone(), hooks);
+        Harness { clock, bus, logs, dead }
+    }
+
+    pub fn publish(&self, topic: &str, data: &str) -> u64 {
+        self.bus.publish(topic, data.to_string(), PublishOptions::default()).expect("publish")
+    }
+
+    pub fn publish_keyed(&self, topic: &str, data: &str, key: &str) -> u64 {
+        let options = PublishOptions { ordering_key: Some(key.into()), ..Default::default() };
+        self.bus.publish(topic, data.to_string(), options).expect("publish")
+    }
+
+    /// Subscribes a handler that records each delivery and answers with `outcome`.
+    pub fn record(
+        &self,
+        target: &str,
+        options: SubscribeOptions,
+        outcome: impl Fn(&Delivery<'_, String>) -> Outcome + 'static,
+    ) -> (SubscriptionId, Seen) {
+        let seen: Seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let handler = move |d: &Delivery<'_, String>| {
+            let entry = (d.message.topic.to_string(), d.message.data.clone(), d.attempt);
+            sink.borrow_mut().push(entry);
+            outcome(d)
+        };
+        (self.bus.subscribe(target, options, handler).expect("subscribe"), seen)
+    }
+
+    /// Subscribes a handler that defers every delivery and keeps the tokens.
+    pub fn deferred(&self, target: &str, options: SubscribeOptions) -> (SubscriptionId, Rc<RefCell<Vec<DeliveryToken>>>) {
+        let tokens = Rc::new(RefCell::new(Vec::new()));
+        let sink = tokens.clone();
+        let handler = move |d: &Delivery<'_, String>| {
+            sink.borrow_mut().push(d.token);
+            Outcome::Deferred
+        };
+        (self.bus.subscribe(target, options, handler).expect("subscribe"), tokens)
+    }
+
+    pub fn run(&self) {
+        self.clock.run_until_idle();
+    }
+
+    pub fn advance(&self, ms: u64) {
+        self.clock.advance(ms);
+    }
+
+    pub fn events(&self) -> Vec<&'static str> {
+        self.logs.borrow().iter().map(|r| r.event).collect()
+    }
+
+    /// Asserts `routed = acked + deadLettered + discarded + queued + inFlight`.
+    pub fn assert_accounting(&self) {
+        let c = self.bus.counters();
+        assert_eq!(
+            c.routed,
+            c.acked + c.dead_lettered + c.discarded + c.queued + c.in_flight,
+            "accounting invariant broken: {c:?}"
+        );
+    }
+}
+
+pub fn data(seen: &Seen) -> Vec<String> {
+    seen.borrow().iter().map(|(_, d, _)| d.clone()).collect()
+}
+
+pub fn options(json: serde_json::Value) -> SubscribeOptions {
+    SubscribeOptions::from_value(&value(json), &Config::default().delivery).expect("valid options")
+}
+
+pub fn value(json: serde_json::Value) -> ConfigValue {
+    match json {
+        serde_json::Value::Null => ConfigValue::Null,
+        serde_json::Value::Bool(b) => ConfigValue::Bool(b),
+        serde_json::Value::Number(n) => ConfigValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => ConfigValue::String(s),
+        serde_json::Value::Array(_) => ConfigValue::Other("array"),
+        serde_json::Value::Object(map) => ConfigValue::Object(map.into_iter().map(|(k, v)| (k, value(v))).collect()),
+    }
+}
