@@ -52,6 +52,33 @@ pub struct Broker<P: Payload> {
     shared: Rc<Shared<P>>,
 }
 
+/// A [`Broker`] handle that does not keep it alive.
+pub struct WeakBroker<P: Payload> {
+    shared: Weak<Shared<P>>,
+}
+
+impl<P: Payload> WeakBroker<P> {
+    /// The broker, if it still exists.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert!(bus.downgrade().upgrade().is_some());
+    /// ```
+    pub fn upgrade(&self) -> Option<Broker<P>> {
+        Broker::upgrade(&self.shared)
+    }
+}
+
+impl<P: Payload> Clone for WeakBroker<P> {
+    fn clone(&self) -> Self {
+        WeakBroker { shared: self.shared.clone() }
+    }
+}
+
 impl<P: Payload> Clone for Broker<P> {
     fn clone(&self) -> Self {
         Broker { shared: self.shared.clone() }
@@ -97,6 +124,39 @@ impl<P: Payload> Broker<P> {
 
     fn upgrade(weak: &Weak<Shared<P>>) -> Option<Self> {
         weak.upgrade().map(|shared| Broker { shared })
+    }
+
+    /// A handle that does not keep the broker alive, for callbacks the broker itself owns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// let weak = bus.downgrade();
+    /// assert!(weak.upgrade().is_some());
+    /// drop(bus);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> WeakBroker<P> {
+        WeakBroker { shared: self.weak() }
+    }
+
+    /// Counts `messages` publish attempts refused before they reached the broker (a host
+    /// binding that could not read its arguments), so `rejected` covers every refusal.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// bus.record_rejected(2);
+    /// assert_eq!(bus.counters().rejected, 2);
+    /// ```
+    pub fn record_rejected(&self, messages: u64) {
+        self.shared.borrow_mut().counters.rejected += messages;
     }
 
     /// The configuration this broker was built with.

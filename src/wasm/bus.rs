@@ -1,0 +1,112 @@
+//! The state behind `PubSub`, `Topic` and `Subscription`: the broker and its settle function.
+//!
+//! Publishing and subscribing live here once, so the bus and a `Topic` handle share them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::abort::AbortWatch;
+use super::convert::{config_value, get, invalid, publish_options, to_js};
+use super::handler::{JsHandler, JsPayload};
+use super::subscription::Subscription;
+use crate::{Broker, DeliveryToken, PublishOptions, SubscribeOptions};
+
+/// Shared by a bus and every handle it gave out.
+pub struct Bus {
+    pub broker: Broker<JsPayload>,
+    settle: Rc<Function>,
+    _settle_closure: Closure<dyn Fn(f64, f64, JsValue)>,
+    pub close_promise: RefCell<Option<Promise>>,
+}
+
+impl Bus {
+    /// Wraps a broker and creates its one settle function.
+    pub fn new(broker: Broker<JsPayload>) -> Rc<Bus> {
+        let weak = broker.downgrade();
+        let closure = Closure::<dyn Fn(f64, f64, JsValue)>::new(move |sub: f64, delivery: f64, error: JsValue| {
+            let Some(broker) = weak.upgrade() else { return };
+            let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
+            broker.settle(token, error.as_string().map_or(Ok(()), Err));
+        });
+        let settle = Rc::new(closure.as_ref().unchecked_ref::<Function>().clone());
+        Rc::new(Bus { broker, settle, _settle_closure: closure, close_promise: RefCell::new(None) })
+    }
+
+    /// `publish(topic, data, options)` with the topic's name and its JavaScript string.
+    pub fn publish(&self, topic: &str, topic_js: &JsValue, data: JsValue, options: &JsValue) -> Result<f64, JsValue> {
+        let (options, payload) = self.counting(1, || message(topic_js, data, options))?;
+        let id = self.broker.publish(topic, payload, options).map_err(to_js)?;
+        Ok(id as f64)
+    }
+
+    /// `publishBatch(topic, messages)`.
+    pub fn publish_batch(&self, topic: &str, topic_js: &JsValue, messages: &JsValue) -> Result<Array, JsValue> {
+        let Some(list) = messages.dyn_ref::<Array>() else {
+            self.broker.record_rejected(1);
+            return Err(invalid("messages must be an array"));
+        };
+        let count = u64::from(list.length());
+        let limit = self.broker.config().limits.max_batch_size;
+        if list.length() > limit {
+            self.broker.record_rejected(count);
+            return Err(to_js(crate::Error::BatchTooLarge { size: list.length() as usize, limit }));
+        }
+        let batch = self.counting(count, || list.iter().map(|m| batch_message(topic_js, &m)).collect())?;
+        let ids = self.broker.publish_batch(topic, batch).map_err(to_js)?;
+        Ok(ids.into_iter().map(|id| JsValue::from(id as f64)).collect())
+    }
+
+    /// Runs a conversion of publish arguments, counting its failure as `count` rejections.
+    fn counting<T>(&self, count: u64, convert: impl FnOnce() -> Result<T, JsValue>) -> Result<T, JsValue> {
+        convert().inspect_err(|_| self.broker.record_rejected(count))
+    }
+
+    /// `subscribe(topicOrPattern, handler, options)`.
+    pub fn subscribe(self: &Rc<Self>, target: &str, handler: &JsValue, options: &JsValue) -> Result<Subscription, JsValue> {
+        let function = handler.dyn_ref::<Function>().ok_or_else(|| invalid("handler must be a function"))?;
+        let defaults = self.broker.config().delivery;
+        let parsed = SubscribeOptions::from_value(&config_value(options, &["signal"])?, &defaults).map_err(to_js)?;
+        let signal = signal(options)?;
+        let abort = Rc::new(RefCell::new(None));
+        let handler = JsHandler { function: function.clone(), settle: self.settle.clone(), _abort: abort.clone() };
+        let id = self.broker.subscribe(target, parsed, handler).map_err(to_js)?;
+        if let Some(signal) = signal {
+            let watch = AbortWatch::unsubscribe_on_abort(&signal, self.broker.downgrade(), id);
+            abort.replace(watch);
+        }
+        Ok(Subscription::new(self.clone(), id, target))
+    }
+}
+
+/// The `signal` option, checked to be an `AbortSignal`-like event target.
+pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    let signal = get(options, "signal")?;
+    if signal.is_undefined() {
+        return Ok(None);
+    }
+    let listens = signal.is_object() && get(&signal, "addEventListener")?.is_function();
+    match listens {
+        true => Ok(Some(signal)),
+        false => Err(invalid("options.signal must be an AbortSignal")),
+    }
+}
+
+fn message(topic_js: &JsValue, data: JsValue, options: &JsValue) -> Result<(PublishOptions, JsPayload), JsValue> {
+    let (options, attributes, ordering_key) = publish_options(options)?;
+    Ok((options, JsPayload::new(data, attributes, topic_js.clone(), ordering_key)))
+}
+
+fn batch_message(topic_js: &JsValue, entry: &JsValue) -> Result<(JsPayload, PublishOptions), JsValue> {
+    if !entry.is_object() {
+        return Err(invalid("each batch entry must be an object { data, attributes?, orderingKey? }"));
+    }
+    let (options, payload) = message(topic_js, get(entry, "data")?, entry)?;
+    Ok((payload, options))
+}

@@ -1,0 +1,73 @@
+//! Imports from the binding's JavaScript snippet (`js/bus.js`).
+
+use js_sys::{Array, Function, Object};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/wasm/js/bus.js")]
+extern "C" {
+    /// Creates a `PubSubError` with a stable code.
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(code: &str, message: &str) -> JsValue;
+
+    /// The frozen, prototype-less attributes object shared by messages without attributes.
+    #[wasm_bindgen(js_name = emptyAttributes)]
+    pub fn empty_attributes() -> JsValue;
+
+    /// `Object.create(null)`.
+    #[wasm_bindgen(js_name = nullObject)]
+    pub fn null_object() -> Object;
+
+    /// `[frozenCopy, k1, v1, …]`, or a string saying what is wrong; throws what a getter throws.
+    #[wasm_bindgen(js_name = readAttributes, catch)]
+    pub fn read_attributes(source: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// UTF-8 bytes of a string, bytes of binary data, -1 for other values.
+    pub fn measure(data: &JsValue) -> f64;
+
+    /// Builds a `Message` object.
+    #[wasm_bindgen(js_name = buildMessage)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn build_message(
+        id: f64,
+        topic: &JsValue,
+        sequence: f64,
+        published_at: f64,
+        attributes: &JsValue,
+        ordering_key: &JsValue,
+        data: &JsValue,
+        attempt: u32,
+    ) -> Object;
+
+    /// Calls a handler: 0 = acked, 1 = settles later through `settle`, a string = threw.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deliver(
+        handler: &Function,
+        settle: &Function,
+        sub: f64,
+        delivery: f64,
+        id: f64,
+        topic: &JsValue,
+        sequence: f64,
+        published_at: f64,
+        attributes: &JsValue,
+        ordering_key: &JsValue,
+        data: &JsValue,
+        attempt: u32,
+    ) -> JsValue;
+
+    /// Calls a callback: undefined, a promise it returned, or the text of what it threw.
+    #[wasm_bindgen(js_name = callHook)]
+    pub fn call_hook(hook: &Function, argument: &JsValue) -> JsValue;
+
+    /// Calls a callback, swallowing a throw or a rejection.
+    #[wasm_bindgen(js_name = callQuietly)]
+    pub fn call_quietly(hook: &Function, argument: &JsValue);
+
+    /// `Reflect.apply` that reports a throw instead of propagating it: `{ ok, value }`.
+    #[wasm_bindgen(js_name = callMethod)]
+    pub fn call_method(target: &JsValue, function: &Function, args: &Array) -> Object;
+
+    /// The text of a thrown value.
+    #[wasm_bindgen(js_name = errorText)]
+    pub fn error_text(value: &JsValue) -> String;
+}

@@ -1,0 +1,145 @@
+// The JavaScript half of the binding: the error class users catch, and the small helpers
+// that keep every delivery to one boundary crossing (build the message, call the handler,
+// attach the settlement to a thenable) without allocating a Rust closure per message.
+
+/** The error every wasm-pubsub call throws or rejects with; `code` is stable. */
+export class PubSubError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "PubSubError";
+    this.code = code;
+  }
+}
+
+export function makeError(code, message) {
+  return new PubSubError(code, message);
+}
+
+const EMPTY_ATTRIBUTES = Object.freeze(Object.create(null));
+
+export function emptyAttributes() {
+  return EMPTY_ATTRIBUTES;
+}
+
+export function nullObject() {
+  return Object.create(null);
+}
+
+/** Copies attributes into a frozen prototype-less object; returns [copy, k1, v1, k2, v2, …]
+ * or a string naming what is wrong. Getters run once, here. */
+export function readAttributes(source) {
+  if (source === undefined) return [EMPTY_ATTRIBUTES];
+  if (source === null || typeof source !== "object" || Array.isArray(source)) {
+    return "attributes must be an object of strings";
+  }
+  const copy = Object.create(null);
+  const flat = [copy];
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (typeof value !== "string") return "attribute values must be strings";
+    copy[key] = value;
+    flat.push(key, value);
+  }
+  Object.freeze(copy);
+  return flat;
+}
+
+/** UTF-8 bytes of a string, bytes of binary data, or -1 for values that are not measured. */
+export function measure(data) {
+  if (typeof data === "string") {
+    let bytes = data.length;
+    for (let i = 0; i < data.length; i++) {
+      const c = data.charCodeAt(i);
+      if (c < 0x80) continue;
+      if (c < 0x800) { bytes += 1; continue; }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < data.length) {
+        const next = data.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) { bytes += 2; i++; continue; }
+      }
+      bytes += 2;
+    }
+    return bytes;
+  }
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  return -1;
+}
+
+export function buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
+  const message = { id, topic, sequence, publishedAt, attributes, data, attempt };
+  if (orderingKey !== undefined) message.orderingKey = orderingKey;
+  return message;
+}
+
+/** The text a dead letter keeps of a thrown value: its message, or String(value). */
+export function errorText(value) {
+  try {
+    if (value instanceof Error) return String(value.message);
+    return String(value);
+  } catch {
+    return "unprintable error";
+  }
+}
+
+function isThenable(value) {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  try {
+    return typeof value.then === "function";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Calls a handler with a freshly built message. Returns 0 when it returned (ack), 1 when it
+ * returned a thenable (settled later through `settle(sub, delivery, errorOrUndefined)`), or
+ * the error text when it threw.
+ */
+export function deliver(handler, settle, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
+  const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt);
+  let result;
+  try {
+    result = handler(message);
+  } catch (error) {
+    return errorText(error);
+  }
+  if (!isThenable(result)) return 0;
+  const ok = () => settle(sub, delivery, undefined);
+  const failed = (error) => settle(sub, delivery, errorText(error));
+  try {
+    result.then(ok, failed);
+  } catch (error) {
+    return errorText(error);
+  }
+  return 1;
+}
+
+/** Calls a user callback; returns undefined, a thenable it returned, or the error text. */
+export function callHook(hook, argument) {
+  try {
+    const result = hook(argument);
+    return isThenable(result) ? Promise.resolve(result) : undefined;
+  } catch (error) {
+    return errorText(error);
+  }
+}
+
+/** Calls a callback whose failures are only to be survived (the logger). */
+export function callQuietly(hook, argument) {
+  try {
+    const result = hook(argument);
+    if (isThenable(result)) Promise.resolve(result).catch(() => {});
+  } catch {
+    // A throwing logger must not break the bus.
+  }
+}
+
+/** Calls `fn` with `this` bound, turning a throw into undefined plus a flag. */
+export function callMethod(target, fn, args) {
+  try {
+    return { ok: true, value: Reflect.apply(fn, target, args) };
+  } catch (error) {
+    return { ok: false, value: errorText(error) };
+  }
+}

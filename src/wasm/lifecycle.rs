@@ -1,0 +1,214 @@
+//! The rest of `PubSub`: `once`, `close`, metrics, health and the dead-letter store.
+
+use std::rc::Rc;
+
+use futures::future::{select, Either};
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::abort::AbortWatch;
+use super::bus::signal;
+use super::convert::{config_value, get, invalid, string_arg, to_js};
+use super::handler::{message_object, JsPayload};
+use super::objects::{close_report, dead_letter, health, metrics};
+use super::pubsub::PubSub;
+use crate::{parse_millis, DeadLetter, Error};
+
+/// `close()` drains for this long unless told otherwise.
+const DEFAULT_DRAIN_TIMEOUT_MS: u32 = 5000;
+
+#[wasm_bindgen]
+impl PubSub {
+    /// The next message matching a topic or pattern. Rejects with `ABORTED` when the
+    /// signal aborts and `CLOSED` when the bus closes first.
+    ///
+    /// ```js
+    /// const msg = await bus.once("orders.>", { signal: AbortSignal.timeout(1000) });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<Message>")]
+    pub fn once(
+        &self,
+        topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ signal?: AbortSignal }")] options: JsValue,
+    ) -> Promise {
+        match self.start_once(&topic, &options) {
+            Ok(promise) => promise,
+            Err(error) => Promise::reject(&error),
+        }
+    }
+
+    fn start_once(&self, topic: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
+        let target = string_arg(topic, "topic")?;
+        let signal = signal(options)?;
+        if signal.as_ref().is_some_and(super::abort::is_aborted) {
+            return Err(to_js(Error::Aborted));
+        }
+        let (id, next) = self.bus.broker.once(&target).map_err(to_js)?;
+        let (abort_sender, aborted) = futures::channel::oneshot::channel::<()>();
+        let broker = self.bus.broker.downgrade();
+        let watch = signal.and_then(|signal| {
+            AbortWatch::on_abort(&signal, move || {
+                let _ = abort_sender.send(());
+                if let Some(broker) = broker.upgrade() {
+                    broker.unsubscribe(id);
+                }
+            })
+        });
+        Ok(future_to_promise(async move {
+            let outcome = select(next, aborted).await;
+            drop(watch);
+            match outcome {
+                Either::Left((Ok(message), _)) => Ok(message_object(&message, 1)),
+                Either::Left((Err(error), _)) => Err(to_js(error)),
+                Either::Right(_) => Err(to_js(Error::Aborted)),
+            }
+        }))
+    }
+
+    /// Closes the bus: new calls throw `CLOSED`; queued and in-flight messages get until
+    /// `drainTimeoutMs` (default 5000) to settle; the rest is dead-lettered with reason
+    /// `SHUTDOWN`. Idempotent: a second call returns the same promise.
+    ///
+    /// ```js
+    /// const { drained, deadLettered } = await bus.close({ drainTimeoutMs: 2000 });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<CloseReport>")]
+    pub fn close(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ drainTimeoutMs?: number }")] options: JsValue,
+    ) -> Promise {
+        if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
+            return promise.clone();
+        }
+        let timeout = match drain_timeout(&options) {
+            Ok(timeout) => timeout,
+            Err(error) => return Promise::reject(&error),
+        };
+        let closing = self.bus.broker.close(timeout);
+        let promise = future_to_promise(async move { Ok(close_report(&closing.await)) });
+        self.bus.close_promise.replace(Some(promise.clone()));
+        promise
+    }
+
+    /// Counters, gauges, latency percentiles and per-subscription figures.
+    ///
+    /// ```js
+    /// const m = bus.metrics();
+    /// console.log(m.acked, m.latencyMs.p99, m.perSubscription["saver"].queued);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "MetricsSnapshot")]
+    pub fn metrics(&self) -> JsValue {
+        metrics(&self.bus.broker.metrics())
+    }
+
+    /// `healthy`, `degraded` (a breaker not closed, or a queue ≥ 90% full), `closing` or `closed`.
+    ///
+    /// ```js
+    /// if (bus.health().status !== "healthy") report(bus.health());
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Health")]
+    pub fn health(&self) -> JsValue {
+        health(&self.bus.broker.health())
+    }
+
+    /// The dead letters kept in memory, oldest first.
+    ///
+    /// ```js
+    /// for (const dl of bus.deadLetters()) console.log(dl.reason, dl.message.id);
+    /// ```
+    #[wasm_bindgen(js_name = deadLetters, unchecked_return_type = "DeadLetter[]")]
+    pub fn dead_letters(&self) -> Array {
+        self.bus.broker.dead_letters().iter().map(|l| dead_letter(l)).collect()
+    }
+
+    /// Empties the dead-letter store; returns how many letters it held.
+    ///
+    /// ```js
+    /// bus.purgeDeadLetters(); // 3
+    /// ```
+    #[wasm_bindgen(js_name = purgeDeadLetters)]
+    pub fn purge_dead_letters(&self) -> u32 {
+        self.bus.broker.purge_dead_letters() as u32
+    }
+
+    /// Queues matching dead letters again on the subscriptions they came from (same message
+    /// id, attempts from 1). `filter` is `{ topic?, subscription?, reason? }` or a predicate.
+    /// Letters whose subscription is gone stay. Returns how many were queued.
+    ///
+    /// ```js
+    /// bus.replayDeadLetters({ subscription: "saver", reason: "MAX_ATTEMPTS" });
+    /// bus.replayDeadLetters((dl) => dl.message.topic.startsWith("orders."));
+    /// ```
+    #[wasm_bindgen(js_name = replayDeadLetters)]
+    pub fn replay_dead_letters(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeadLetterFilter | ((dl: DeadLetter) => boolean)")] filter: JsValue,
+    ) -> Result<u32, JsValue> {
+        let chosen = self.choose_letters(&filter)?;
+        let replayed = self.bus.broker.replay_dead_letters(|l| chosen.iter().any(|c| std::ptr::eq(c.as_ref(), l)));
+        replayed.map(|n| n as u32).map_err(to_js)
+    }
+
+    /// The letters `filter` selects, decided before any is touched.
+    fn choose_letters(&self, filter: &JsValue) -> Result<Vec<Rc<DeadLetter<JsPayload>>>, JsValue> {
+        let letters = self.bus.broker.dead_letters();
+        if let Some(predicate) = filter.dyn_ref::<Function>() {
+            let mut chosen = Vec::new();
+            for letter in letters {
+                let keep = predicate.call1(&JsValue::UNDEFINED, &dead_letter(&letter));
+                if keep.map_err(|_| invalid("the replay predicate threw"))?.is_truthy() {
+                    chosen.push(letter);
+                }
+            }
+            return Ok(chosen);
+        }
+        let fields = LetterFilter::read(filter)?;
+        Ok(letters.into_iter().filter(|l| fields.matches(l)).collect())
+    }
+}
+
+/// `{ topic?, subscription?, reason? }`.
+struct LetterFilter {
+    topic: Option<String>,
+    subscription: Option<String>,
+    reason: Option<String>,
+}
+
+impl LetterFilter {
+    fn read(filter: &JsValue) -> Result<Self, JsValue> {
+        if filter.is_undefined() {
+            return Ok(LetterFilter { topic: None, subscription: None, reason: None });
+        }
+        if !filter.is_object() {
+            return Err(invalid("filter must be an object or a function"));
+        }
+        let field = |key: &str| -> Result<Option<String>, JsValue> {
+            let value = get(filter, key)?;
+            match value.is_undefined() {
+                true => Ok(None),
+                false => string_arg(&value, &format!("filter.{key}")).map(Some),
+            }
+        };
+        Ok(LetterFilter { topic: field("topic")?, subscription: field("subscription")?, reason: field("reason")? })
+    }
+
+    fn matches(&self, letter: &DeadLetter<JsPayload>) -> bool {
+        let same = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
+        same(&self.topic, &letter.message.topic)
+            && same(&self.subscription, &letter.subscription)
+            && same(&self.reason, letter.reason.as_str())
+    }
+}
+
+fn drain_timeout(options: &JsValue) -> Result<u32, JsValue> {
+    if options.is_undefined() {
+        return Ok(DEFAULT_DRAIN_TIMEOUT_MS);
+    }
+    if !options.is_object() {
+        return Err(invalid("close options must be an object"));
+    }
+    let value = config_value(&get(options, "drainTimeoutMs")?, &[])?;
+    let parsed = parse_millis("drainTimeoutMs", &value).map_err(to_js)?;
+    Ok(parsed.unwrap_or(DEFAULT_DRAIN_TIMEOUT_MS))
+}

@@ -1,0 +1,24 @@
+//! The WebAssembly binding: a thin layer that converts arguments, calls the core, and
+//! converts results and errors. Compiled only for `wasm32`.
+//!
+//! JavaScript sees the classes `PubSub`, `Topic` and `Subscription` and the error class
+//! `PubSubError` (from `js/bus.js`). No `RefCell` borrow of broker state is held while
+//! JavaScript runs: the core calls out only from its effect loop.
+
+mod abort;
+mod bus;
+mod clock;
+mod convert;
+mod handler;
+mod hooks;
+mod js;
+mod lifecycle;
+mod objects;
+mod pubsub;
+mod subscription;
+mod topic;
+mod types;
+
+pub use pubsub::PubSub;
+pub use subscription::Subscription;
+pub use topic::Topic;

@@ -1,0 +1,163 @@
+//! The `PubSub` class: construction, topics, publishing and subscribing.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+
+use super::bus::Bus;
+use super::clock::{JsClock, MicrotaskSpawner};
+use super::convert::{config_value, get, string_arg, to_js};
+use super::hooks::hooks;
+use super::subscription::Subscription;
+use super::topic::Topic;
+use crate::{Broker, Config};
+
+/// Keys of the config read by the binding rather than the core.
+const HOST_KEYS: [&str; 3] = ["clock", "onDeadLetter", "logger"];
+
+/// A publish/subscribe bus with acks, retries, circuit breakers, dead letters, ordering,
+/// flow control, metrics and a graceful close.
+#[wasm_bindgen]
+pub struct PubSub {
+    pub(crate) bus: Rc<Bus>,
+}
+
+#[wasm_bindgen]
+impl PubSub {
+    /// Creates a bus. Every config key is optional; unknown keys, wrong types and numbers
+    /// out of range throw `PubSubError` `INVALID_CONFIG` naming the key.
+    ///
+    /// ```js
+    /// const bus = new PubSub({ autoCreateTopics: true, delivery: { maxDeliveryAttempts: 3 } });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "PubSubConfig")] config: JsValue,
+    ) -> Result<PubSub, JsValue> {
+        let parsed = Config::from_value(&config_value(&config, &HOST_KEYS)?).map_err(to_js)?;
+        let clock = clock(&config)?;
+        let broker = Broker::with_hooks(parsed, clock, MicrotaskSpawner, hooks(&config)?);
+        Ok(PubSub { bus: Bus::new(broker) })
+    }
+
+    /// Creates a topic and returns its handle.
+    /// Throws `INVALID_TOPIC_NAME`, `TOPIC_EXISTS`, `LIMIT_EXCEEDED`, `CLOSED`.
+    ///
+    /// ```js
+    /// const orders = bus.createTopic("orders.eu");
+    /// ```
+    #[wasm_bindgen(js_name = createTopic)]
+    pub fn create_topic(&self, name: JsValue) -> Result<Topic, JsValue> {
+        let name = string_arg(&name, "topic")?;
+        let name = self.bus.broker.create_topic(&name).map_err(to_js)?;
+        Ok(Topic::new(self.bus.clone(), name))
+    }
+
+    /// The handle of an existing topic, or `undefined`.
+    ///
+    /// ```js
+    /// bus.topic("orders.eu")?.publish("hello");
+    /// ```
+    pub fn topic(&self, name: JsValue) -> Option<Topic> {
+        let name = name.as_string()?;
+        let exists = self.bus.broker.has_topic(&name);
+        exists.then(|| Topic::new(self.bus.clone(), Rc::from(name)))
+    }
+
+    /// Deletes a topic: the subscriptions on exactly this name end (their queued messages
+    /// are discarded and counted); pattern subscriptions stay. Returns whether it existed.
+    ///
+    /// ```js
+    /// bus.deleteTopic("orders.eu"); // true
+    /// ```
+    #[wasm_bindgen(js_name = deleteTopic)]
+    pub fn delete_topic(&self, name: JsValue) -> Result<bool, JsValue> {
+        let name = string_arg(&name, "topic")?;
+        self.bus.broker.delete_topic(&name).map_err(to_js)
+    }
+
+    /// Names of every topic, sorted.
+    ///
+    /// ```js
+    /// bus.topics(); // ["orders.eu", "users"]
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn topics(&self) -> Array {
+        self.bus.broker.topics().iter().map(|t| JsValue::from_str(t)).collect()
+    }
+
+    /// Publishes one message; returns its id. Handlers run after this returns, never inside it.
+    ///
+    /// ```js
+    /// const id = bus.publish("orders.eu", { total: 42 }, { attributes: { tier: "gold" }, orderingKey: "c-7" });
+    /// ```
+    pub fn publish(
+        &self,
+        topic: JsValue,
+        data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
+    ) -> Result<f64, JsValue> {
+        let name = string_arg(&topic, "topic").inspect_err(|_| self.bus.broker.record_rejected(1))?;
+        self.bus.publish(&name, &topic, data, &options)
+    }
+
+    /// Publishes several messages on one topic, all or nothing; returns their ids.
+    ///
+    /// ```js
+    /// bus.publishBatch("orders.eu", [{ data: 1 }, { data: 2, attributes: { tier: "gold" } }]);
+    /// ```
+    #[wasm_bindgen(js_name = publishBatch, unchecked_return_type = "number[]")]
+    pub fn publish_batch(
+        &self,
+        topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
+    ) -> Result<Array, JsValue> {
+        let length = messages.dyn_ref::<Array>().map_or(1, |m| u64::from(m.length()));
+        let name = string_arg(&topic, "topic").inspect_err(|_| self.bus.broker.record_rejected(length))?;
+        self.bus.publish_batch(&name, &topic, &messages)
+    }
+
+    /// Subscribes a handler to a topic or a pattern (`*` one level, `>` the rest). The
+    /// handler's return (or fulfilled promise) acks; a throw, rejection or timeout retries.
+    ///
+    /// ```js
+    /// const sub = bus.subscribe("orders.*", async (msg) => {
+    ///   await save(msg.data);
+    /// }, { name: "saver", maxInFlight: 4, ackTimeoutMs: 5000 });
+    /// ```
+    pub fn subscribe(
+        &self,
+        topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Handler")] handler: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+    ) -> Result<Subscription, JsValue> {
+        let target = string_arg(&topic, "topic")?;
+        self.bus.subscribe(&target, &handler, &options)
+    }
+}
+
+fn clock(config: &JsValue) -> Result<JsClock, JsValue> {
+    let given = match config.is_object() {
+        true => get(config, "clock")?,
+        false => JsValue::UNDEFINED,
+    };
+    match given.is_undefined() {
+        true => JsClock::global(),
+        false => JsClock::from_config(&given),
+    }
+}
+
+/// A function-valued config key, or `None` when absent.
+pub(crate) fn callback(config: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
+    if !config.is_object() {
+        return Ok(None);
+    }
+    let value = get(config, key)?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    value.dyn_into::<Function>().map(Some).map_err(|_| {
+        to_js(crate::Error::InvalidConfig(format!("{key} must be a function")))
+    })
+}

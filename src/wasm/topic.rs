@@ -1,0 +1,90 @@
+//! The `Topic` handle: the fast path that does not re-send the topic name.
+
+use std::rc::Rc;
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use super::bus::Bus;
+use super::convert::to_js;
+use super::subscription::Subscription;
+use crate::Error;
+
+/// A handle on one topic, by name: after `deleteTopic` its methods throw `TOPIC_NOT_FOUND`
+/// until a topic of that name exists again.
+#[wasm_bindgen]
+pub struct Topic {
+    bus: Rc<Bus>,
+    name: Rc<str>,
+    name_js: JsValue,
+}
+
+impl Topic {
+    pub(crate) fn new(bus: Rc<Bus>, name: Rc<str>) -> Self {
+        let name_js = JsValue::from_str(&name);
+        Topic { bus, name, name_js }
+    }
+
+    fn ensure_exists(&self) -> Result<(), JsValue> {
+        match self.bus.broker.has_topic(&self.name) {
+            true => Ok(()),
+            false => Err(to_js(Error::TopicNotFound(self.name.to_string()))),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Topic {
+    /// The topic's name.
+    ///
+    /// ```js
+    /// bus.createTopic("orders").name; // "orders"
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.to_string()
+    }
+
+    /// Publishes on this topic; returns the message id. Same rules as `PubSub.publish`.
+    ///
+    /// ```js
+    /// const orders = bus.createTopic("orders");
+    /// orders.publish({ total: 42 }, { attributes: { region: "eu" } });
+    /// ```
+    pub fn publish(
+        &self,
+        data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
+    ) -> Result<f64, JsValue> {
+        self.ensure_exists()?;
+        self.bus.publish(&self.name, &self.name_js, data, &options)
+    }
+
+    /// Publishes several messages, all or nothing; returns their ids.
+    ///
+    /// ```js
+    /// orders.publishBatch([{ data: 1 }, { data: 2, orderingKey: "c-7" }]); // [1, 2]
+    /// ```
+    #[wasm_bindgen(js_name = publishBatch, unchecked_return_type = "number[]")]
+    pub fn publish_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
+    ) -> Result<Array, JsValue> {
+        self.ensure_exists()?;
+        self.bus.publish_batch(&self.name, &self.name_js, &messages)
+    }
+
+    /// Subscribes to this topic. Same rules as `PubSub.subscribe`.
+    ///
+    /// ```js
+    /// orders.subscribe(async (msg) => { await save(msg.data); }, { maxInFlight: 4 });
+    /// ```
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Handler")] handler: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+    ) -> Result<Subscription, JsValue> {
+        self.ensure_exists()?;
+        self.bus.subscribe(&self.name, &handler, &options)
+    }
+}

@@ -1,0 +1,233 @@
+//! The binding, exercised through its Rust-visible classes with real JavaScript handlers,
+//! clocks and errors: the same file runs in Node and in headless Chromium.
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+use wasm_pubsub::PubSub;
+
+#[wasm_bindgen(inline_js = r#"
+export function recorder() {
+  const seen = [];
+  return { seen, handler: (m) => { seen.push(m); } };
+}
+export function asyncRecorder() {
+  const seen = [];
+  const pending = [];
+  const handler = (m) => { seen.push(m.data); return new Promise((resolve) => pending.push(resolve)); };
+  return { seen, pending, handler, release: () => pending.shift()() };
+}
+export function failing(times) {
+  const seen = [];
+  return { seen, handler: (m) => { seen.push(m.attempt); if (m.attempt <= times) throw new Error("boom " + m.attempt); } };
+}
+export function fakeClock() {
+  let now = 0, next = 0;
+  const timers = new Map();
+  return {
+    now: () => now,
+    setTimeout(fn, ms) { next += 1; timers.set(next, { at: now + ms, fn }); return next; },
+    clearTimeout(id) { timers.delete(id); },
+    advance(ms) {
+      const target = now + ms;
+      for (;;) {
+        const due = [...timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
+      }
+      now = target;
+    },
+    pending: () => timers.size,
+  };
+}
+export function tick() { return new Promise((resolve) => setTimeout(resolve, 0)); }
+export function json(text) { return JSON.parse(text); }
+export function errorOf(fn) { try { fn(); return undefined; } catch (e) { return e; } }
+export function describe(e) {
+  return [e instanceof Error, e.name, e.code, String(e.message)].join("|");
+}
+export function protoOf(v) { return Object.getPrototypeOf(v); }
+export function withClock(config, clock) { return { ...config, clock }; }
+"#)]
+extern "C" {
+    fn recorder() -> Object;
+    #[wasm_bindgen(js_name = asyncRecorder)]
+    fn async_recorder() -> Object;
+    fn failing(times: u32) -> Object;
+    #[wasm_bindgen(js_name = fakeClock)]
+    fn fake_clock() -> Object;
+    fn tick() -> Promise;
+    fn json(text: &str) -> JsValue;
+    #[wasm_bindgen(js_name = errorOf)]
+    fn error_of(f: &Function) -> JsValue;
+    fn describe(error: &JsValue) -> String;
+    #[wasm_bindgen(js_name = protoOf)]
+    fn proto_of(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = withClock)]
+    fn with_clock(config: &JsValue, clock: &JsValue) -> JsValue;
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &key.into()).expect("readable")
+}
+
+fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
+    let function: Function = get(target, method).dyn_into().expect("a method");
+    function.apply(target, &args.iter().collect::<Array>()).expect("no throw")
+}
+
+async fn settle() {
+    JsFuture::from(tick()).await.expect("tick");
+}
+
+fn bus(config: &str) -> PubSub {
+    PubSub::new(json(config)).expect("valid config")
+}
+
+fn seen_len(recorder: &JsValue) -> u32 {
+    get(recorder, "seen").unchecked_into::<Array>().length()
+}
+
+fn code_of(result: Result<impl Sized, JsValue>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(error) => get(&error, "code").as_string().unwrap_or_default(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn errors_are_pubsub_errors_with_stable_codes() {
+    let bus = bus("{}");
+    let error = bus.create_topic("a..b".into()).err().expect("invalid name");
+    let text = describe(&error);
+    assert!(text.starts_with("true|PubSubError|INVALID_TOPIC_NAME|"), "{text}");
+    assert_eq!(code_of(bus.publish(JsValue::from(7), JsValue::NULL, JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(code_of(bus.publish("missing".into(), JsValue::NULL, JsValue::UNDEFINED)), "TOPIC_NOT_FOUND");
+    bus.create_topic("t".into()).unwrap();
+    assert_eq!(code_of(bus.create_topic("t".into())), "TOPIC_EXISTS");
+    assert_eq!(code_of(bus.subscribe("t".into(), JsValue::from(1), JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+}
+
+#[wasm_bindgen_test]
+fn bad_configs_are_rejected_naming_the_key() {
+    for (config, key) in [
+        (r#"{"limits":{"maxTopics":1.5}}"#, "limits.maxTopics"),
+        (r#"{"limits":{"maxTopics":-1}}"#, "limits.maxTopics"),
+        (r#"{"delivery":{"ackTimeoutMs":2147483648}}"#, "delivery.ackTimeoutMs"),
+        (r#"{"bogus":true}"#, "bogus"),
+        (r#"{"autoCreateTopics":"yes"}"#, "autoCreateTopics"),
+    ] {
+        let error = PubSub::new(json(config)).err().expect("rejected");
+        let text = describe(&error);
+        assert!(text.contains("|INVALID_CONFIG|") && text.contains(key), "{config}: {text}");
+    }
+    let nan = Object::new();
+    Reflect::set(&nan, &"delivery".into(), &json(r#"{"retryBackoff":{}}"#)).unwrap();
+    let backoff = get(&get(&nan, "delivery"), "retryBackoff");
+    Reflect::set(&backoff, &"multiplier".into(), &JsValue::from(f64::NAN)).unwrap();
+    assert_eq!(code_of(PubSub::new(nan.into())), "INVALID_CONFIG");
+    assert_eq!(code_of(PubSub::new(JsValue::from(3))), "INVALID_CONFIG");
+}
+
+#[wasm_bindgen_test]
+async fn a_sync_handler_gets_the_message_after_publish_returns() {
+    let bus = bus("{}");
+    bus.create_topic("orders".into()).unwrap();
+    let rec: JsValue = recorder().into();
+    bus.subscribe("orders".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
+    let data = Object::new();
+    let id = bus.publish("orders".into(), data.clone().into(), json(r#"{"attributes":{"k":"v"},"orderingKey":"o"}"#)).unwrap();
+    assert_eq!(seen_len(&rec), 0, "never inside publish");
+    settle().await;
+    let message = get(&rec, "seen").unchecked_into::<Array>().get(0);
+    assert_eq!(get(&message, "id").as_f64(), Some(id));
+    assert_eq!(get(&message, "topic").as_string().as_deref(), Some("orders"));
+    assert_eq!(get(&message, "sequence").as_f64(), Some(1.0));
+    assert_eq!(get(&message, "attempt").as_f64(), Some(1.0));
+    assert_eq!(get(&message, "orderingKey").as_string().as_deref(), Some("o"));
+    assert!(Object::is(&get(&message, "data"), &data), "data is passed by reference");
+    let attributes = get(&message, "attributes");
+    assert!(proto_of(&attributes).is_null(), "attributes have no prototype");
+    assert_eq!(get(&attributes, "k").as_string().as_deref(), Some("v"));
+}
+
+#[wasm_bindgen_test]
+async fn an_async_handler_is_awaited_before_the_next_message() {
+    let bus = bus("{}");
+    bus.create_topic("t".into()).unwrap();
+    let rec: JsValue = async_recorder().into();
+    bus.subscribe("t".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
+    bus.publish("t".into(), "a".into(), JsValue::UNDEFINED).unwrap();
+    bus.publish("t".into(), "b".into(), JsValue::UNDEFINED).unwrap();
+    settle().await;
+    assert_eq!(seen_len(&rec), 1, "b waits for a's promise");
+    call(&rec, "release", &[]);
+    settle().await;
+    assert_eq!(seen_len(&rec), 2);
+    call(&rec, "release", &[]);
+    settle().await;
+    let acked = get(&bus.metrics(), "acked").as_f64();
+    assert_eq!(acked, Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_handler_may_publish_from_inside_itself() {
+    let bus = std::rc::Rc::new(bus(r#"{"autoCreateTopics":true}"#));
+    let inner = bus.clone();
+    let relay = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+        let data = get(&message, "data");
+        inner.publish("pong".into(), data, JsValue::UNDEFINED).expect("re-entrant publish");
+    });
+    bus.subscribe("ping".into(), relay.as_ref().clone(), JsValue::UNDEFINED).unwrap();
+    let rec: JsValue = recorder().into();
+    bus.subscribe("pong".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
+    bus.publish("ping".into(), "hello".into(), JsValue::UNDEFINED).unwrap();
+    settle().await;
+    assert_eq!(seen_len(&rec), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_fake_js_clock_drives_retries_and_a_throw_never_blocks_other_subscriptions() {
+    let clock: JsValue = fake_clock().into();
+    let bus = PubSub::new(with_clock(&json(r#"{"delivery":{"retryBackoff":{"initialMs":100}}}"#), &clock)).unwrap();
+    bus.create_topic("t".into()).unwrap();
+    let flaky: JsValue = failing(2).into();
+    let healthy: JsValue = recorder().into();
+    bus.subscribe("t".into(), get(&flaky, "handler"), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("t".into(), get(&healthy, "handler"), JsValue::UNDEFINED).unwrap();
+    bus.publish("t".into(), "x".into(), JsValue::UNDEFINED).unwrap();
+    settle().await;
+    assert_eq!((seen_len(&flaky), seen_len(&healthy)), (1, 1));
+    call(&clock, "advance", &[JsValue::from(99)]);
+    settle().await;
+    assert_eq!(seen_len(&flaky), 1, "backoff not over");
+    call(&clock, "advance", &[JsValue::from(1)]);
+    settle().await;
+    call(&clock, "advance", &[JsValue::from(200)]);
+    settle().await;
+    let attempts: Vec<f64> = get(&flaky, "seen").unchecked_into::<Array>().iter().filter_map(|a| a.as_f64()).collect();
+    assert_eq!(attempts, [1.0, 2.0, 3.0]);
+    let metrics = bus.metrics();
+    assert_eq!((get(&metrics, "failed").as_f64(), get(&metrics, "acked").as_f64()), (Some(2.0), Some(2.0)));
+}
+
+#[wasm_bindgen_test]
+async fn close_resolves_a_report_and_later_calls_throw_closed() {
+    let bus = bus("{}");
+    bus.create_topic("t".into()).unwrap();
+    let rec: JsValue = recorder().into();
+    bus.subscribe("t".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
+    bus.publish("t".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    let first = bus.close(JsValue::UNDEFINED);
+    let second = bus.close(JsValue::UNDEFINED);
+    assert!(Object::is(&first, &second), "idempotent");
+    let report = JsFuture::from(first).await.expect("resolves");
+    assert_eq!(get(&report, "drained").as_f64(), Some(1.0));
+    assert_eq!(code_of(bus.publish("t".into(), 2.into(), JsValue::UNDEFINED)), "CLOSED");
+    let rejected = JsFuture::from(PubSub::new(JsValue::UNDEFINED).unwrap().close(json(r#"{"drainTimeoutMs":-5}"#))).await;
+    assert_eq!(code_of(rejected), "INVALID_ARGUMENT");
+}

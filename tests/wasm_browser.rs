@@ -1,0 +1,7 @@
+//! Binding tests under wasm-bindgen-test in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "wasm/binding.rs"]
+mod binding;

@@ -1,0 +1,5 @@
+//! Binding tests under wasm-bindgen-test in Node.
+#![cfg(target_arch = "wasm32")]
+
+#[path = "wasm/binding.rs"]
+mod binding;
