@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 pub use close::{CloseFuture, CloseReport};
-pub use effects::{DeadLetterHook, Hooks, Logger};
+pub use effects::{DeadLetterHook, Hooks, Logger, PublishObserver};
 pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
 pub use publish::PublishOptions;
 pub use subscribe::SubscriptionId;
@@ -108,7 +108,7 @@ impl<P: Payload> Broker<P> {
     /// use std::rc::Rc;
     /// use wasm_pubsub::{Broker, Config, Hooks, ManualClock};
     /// let clock = ManualClock::new();
-    /// let hooks = Hooks { on_dead_letter: None, logger: Some(Rc::new(|r: &wasm_pubsub::LogRecord| println!("{}", r.event))) };
+    /// let hooks = Hooks { logger: Some(Rc::new(|r: &wasm_pubsub::LogRecord| println!("{}", r.event))), ..Hooks::default() };
     /// let bus: Broker<String> = Broker::with_hooks(Config::default(), clock.clone(), clock, hooks);
     /// bus.create_topic("t").unwrap();
     /// ```

@@ -47,7 +47,7 @@ pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;
 pub use broker::{
     Broker, CloseFuture, CloseReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
-    MetricsSnapshot, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
+    MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
 };
 pub use clock::{Clock, ManualClock, Spawner, TimerId};
 pub use config::{
@@ -68,4 +68,4 @@ pub use topic::{validate_name, Pattern};
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 #[cfg(target_arch = "wasm32")]
-pub use wasm::{PubSub, Subscription, Topic};
+pub use wasm::{Bridge, PubSub, Subscription, Topic};

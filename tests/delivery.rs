@@ -261,7 +261,7 @@ fn a_dead_letter_callback_that_fails_is_counted_and_never_fatal() {
     let clock = wasm_pubsub::ManualClock::new();
     let hooks = wasm_pubsub::Hooks {
         on_dead_letter: Some(std::rc::Rc::new(|_: &std::rc::Rc<wasm_pubsub::DeadLetter<String>>| Outcome::Fail("nope".into()))),
-        logger: None,
+        ..Default::default()
     };
     let config = wasm_pubsub::Config::from_value(&common::value(json!({ "delivery": { "maxDeliveryAttempts": 1 } }))).unwrap();
     let bus = wasm_pubsub::Broker::with_hooks(config, clock.clone(), clock.clone(), hooks);

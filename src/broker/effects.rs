@@ -15,7 +15,7 @@ use super::{Broker, Shared};
 use crate::clock::{Clock, Spawner, TimerId};
 use crate::dead_letter::DeadLetter;
 use crate::log::LogRecord;
-use crate::message::Payload;
+use crate::message::{Message, Payload};
 use crate::subscription::Outcome;
 
 /// The dead-letter callback: its `Fail` or failed `Pending` outcome is counted and logged.
@@ -23,6 +23,9 @@ pub type DeadLetterHook<P> = Rc<dyn Fn(&Rc<DeadLetter<P>>) -> Outcome>;
 
 /// The structured logger.
 pub type Logger = Rc<dyn Fn(&LogRecord)>;
+
+/// Sees every accepted message once, right after it was queued (a bridge forwards it).
+pub type PublishObserver<P> = Rc<dyn Fn(&Rc<Message<P>>)>;
 
 /// Optional callbacks a broker calls: the dead-letter callback and the logger.
 ///
@@ -35,6 +38,7 @@ pub type Logger = Rc<dyn Fn(&LogRecord)>;
 /// let hooks: Hooks<String> = Hooks {
 ///     on_dead_letter: Some(Rc::new(|letter| { println!("dead: {}", letter.message.id); Outcome::Ack })),
 ///     logger: Some(Rc::new(|record| println!("{}", record.event))),
+///     on_publish: None,
 /// };
 /// assert!(hooks.logger.is_some());
 /// ```
@@ -43,11 +47,13 @@ pub struct Hooks<P> {
     pub on_dead_letter: Option<DeadLetterHook<P>>,
     /// Called with every log record.
     pub logger: Option<Logger>,
+    /// Called with every accepted message, before `publish` returns.
+    pub on_publish: Option<PublishObserver<P>>,
 }
 
 impl<P> Default for Hooks<P> {
     fn default() -> Self {
-        Hooks { on_dead_letter: None, logger: None }
+        Hooks { on_dead_letter: None, logger: None, on_publish: None }
     }
 }
 
@@ -72,6 +78,8 @@ pub(crate) enum Effect<P> {
     Log(LogRecord),
     /// Call the dead-letter callback.
     DeadLetter(Rc<DeadLetter<P>>),
+    /// Call the publish observer.
+    Published(Rc<Message<P>>),
     /// Resolve `close` and release every host callback.
     Finish(oneshot::Sender<CloseReport>, CloseReport),
 }
@@ -104,6 +112,7 @@ impl<P: Payload> Broker<P> {
             }
             Effect::Log(record) => self.call_logger(&record),
             Effect::DeadLetter(letter) => self.call_dead_letter_hook(&letter),
+            Effect::Published(message) => self.call_publish_observer(&message),
             Effect::Finish(sender, report) => self.release(sender, report),
         }
     }
@@ -151,6 +160,13 @@ impl<P: Payload> Broker<P> {
         let logger = self.shared.borrow().runtime.as_ref().and_then(|r| r.hooks.logger.clone());
         if let Some(logger) = logger {
             logger(record);
+        }
+    }
+
+    fn call_publish_observer(&self, message: &Rc<Message<P>>) {
+        let observer = self.shared.borrow().runtime.as_ref().and_then(|r| r.hooks.on_publish.clone());
+        if let Some(observer) = observer {
+            observer(message);
         }
     }
 

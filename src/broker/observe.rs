@@ -8,6 +8,7 @@ use super::Broker;
 use crate::breaker::BreakerState;
 use crate::dead_letter::DeadLetter;
 use crate::error::Result;
+use crate::log::LogRecord;
 use crate::message::Payload;
 use crate::metrics::{Counters, Latency};
 use crate::subscription::{Subscription, SubscriptionState};
@@ -125,6 +126,21 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn counters(&self) -> Counters {
         self.shared.borrow().counters
+    }
+
+    /// Hands a record to the logger (a host binding's own events, such as a bridge's).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, Level, LogRecord, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// bus.log(LogRecord::new(Level::Warn, "bridge.rejected"));
+    /// ```
+    pub fn log(&self, record: LogRecord) {
+        self.shared.borrow_mut().log(|| record);
+        self.flush();
     }
 
     /// Counters, gauges, latency percentiles and per-subscription figures.

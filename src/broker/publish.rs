@@ -158,6 +158,9 @@ impl<P: Payload> Inner<P> {
             for &id in targets {
                 self.enqueue(id, &message, now);
             }
+            if self.observes_publishes() {
+                self.effects.push_back(super::effects::Effect::Published(message));
+            }
         }
         ids
     }

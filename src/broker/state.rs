@@ -81,6 +81,10 @@ impl<P> Inner<P> {
         }
     }
 
+    pub fn observes_publishes(&self) -> bool {
+        self.runtime.as_ref().is_some_and(|r| r.hooks.on_publish.is_some())
+    }
+
     pub fn has_logger(&self) -> bool {
         self.runtime.as_ref().is_some_and(|r| r.hooks.logger.is_some())
     }

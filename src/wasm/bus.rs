@@ -10,6 +10,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
+use super::bridge::Bridges;
 use super::convert::{config_value, get, invalid, publish_options, to_js};
 use super::handler::{JsHandler, JsPayload};
 use super::subscription::Subscription;
@@ -18,6 +19,7 @@ use crate::{Broker, DeliveryToken, PublishOptions, SubscribeOptions};
 /// Shared by a bus and every handle it gave out.
 pub struct Bus {
     pub broker: Broker<JsPayload>,
+    pub bridges: Rc<Bridges>,
     settle: Rc<Function>,
     _settle_closure: Closure<dyn Fn(f64, f64, JsValue)>,
     pub close_promise: RefCell<Option<Promise>>,
@@ -25,7 +27,8 @@ pub struct Bus {
 
 impl Bus {
     /// Wraps a broker and creates its one settle function.
-    pub fn new(broker: Broker<JsPayload>) -> Rc<Bus> {
+    pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>) -> Rc<Bus> {
+        bridges.attach(broker.downgrade());
         let weak = broker.downgrade();
         let closure = Closure::<dyn Fn(f64, f64, JsValue)>::new(move |sub: f64, delivery: f64, error: JsValue| {
             let Some(broker) = weak.upgrade() else { return };
@@ -33,7 +36,7 @@ impl Bus {
             broker.settle(token, error.as_string().map_or(Ok(()), Err));
         });
         let settle = Rc::new(closure.as_ref().unchecked_ref::<Function>().clone());
-        Rc::new(Bus { broker, settle, _settle_closure: closure, close_promise: RefCell::new(None) })
+        Rc::new(Bus { broker, bridges, settle, _settle_closure: closure, close_promise: RefCell::new(None) })
     }
 
     /// `publish(topic, data, options)` with the topic's name and its JavaScript string.

@@ -124,7 +124,8 @@ pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue, Js
     Ok((PublishOptions { attributes, ordering_key }, copy, key_value))
 }
 
-fn attributes(source: &JsValue) -> Result<(Vec<(String, String)>, JsValue), JsValue> {
+/// Reads an attributes object: the pairs to validate and the frozen copy to deliver.
+pub fn attributes(source: &JsValue) -> Result<(Vec<(String, String)>, JsValue), JsValue> {
     let read = js::read_attributes(source).map_err(|_| invalid("reading options.attributes threw"))?;
     if let Some(problem) = read.as_string() {
         return Err(to_js(Error::InvalidAttributes(problem)));

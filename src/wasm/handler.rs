@@ -13,6 +13,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::abort::AbortWatch;
+use super::bridge::Inbound;
 use super::js;
 use crate::{Delivery, Handler, Outcome, Payload};
 
@@ -23,6 +24,8 @@ pub struct JsPayload {
     pub topic: JsValue,
     pub ordering_key: JsValue,
     pub size: Option<u64>,
+    /// Set when a bridge delivered it, so it is not sent back there.
+    pub inbound: Option<Inbound>,
 }
 
 impl JsPayload {
@@ -30,7 +33,7 @@ impl JsPayload {
     pub fn new(data: JsValue, attributes: JsValue, topic: JsValue, ordering_key: JsValue) -> Self {
         let measured = js::measure(&data);
         let size = (measured >= 0.0).then_some(measured as u64);
-        JsPayload { data, attributes, topic, ordering_key, size }
+        JsPayload { data, attributes, topic, ordering_key, size, inbound: None }
     }
 }
 

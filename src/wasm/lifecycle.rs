@@ -85,6 +85,7 @@ impl PubSub {
             Ok(timeout) => timeout,
             Err(error) => return Promise::reject(&error),
         };
+        self.bus.bridges.close_all();
         let closing = self.bus.broker.close(timeout);
         let promise = future_to_promise(async move { Ok(close_report(&closing.await)) });
         self.bus.close_promise.replace(Some(promise.clone()));

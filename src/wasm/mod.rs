@@ -6,6 +6,7 @@
 //! JavaScript runs: the core calls out only from its effect loop.
 
 mod abort;
+mod bridge;
 mod bus;
 mod clock;
 mod convert;
@@ -19,6 +20,7 @@ mod subscription;
 mod topic;
 mod types;
 
+pub use bridge::Bridge;
 pub use pubsub::PubSub;
 pub use subscription::Subscription;
 pub use topic::Topic;

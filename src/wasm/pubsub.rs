@@ -5,6 +5,7 @@ use std::rc::Rc;
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
+use super::bridge::{self, Bridge, Bridges};
 use super::bus::Bus;
 use super::clock::{JsClock, MicrotaskSpawner};
 use super::convert::{config_value, get, string_arg, to_js};
@@ -37,8 +38,9 @@ impl PubSub {
     ) -> Result<PubSub, JsValue> {
         let parsed = Config::from_value(&config_value(&config, &HOST_KEYS)?).map_err(to_js)?;
         let clock = clock(&config)?;
-        let broker = Broker::with_hooks(parsed, clock, MicrotaskSpawner, hooks(&config)?);
-        Ok(PubSub { bus: Bus::new(broker) })
+        let bridges = Bridges::new();
+        let broker = Broker::with_hooks(parsed, clock, MicrotaskSpawner, hooks(&config, &bridges)?);
+        Ok(PubSub { bus: Bus::new(broker, bridges) })
     }
 
     /// Creates a topic and returns its handle.
@@ -134,6 +136,22 @@ impl PubSub {
     ) -> Result<Subscription, JsValue> {
         let target = string_arg(&topic, "topic")?;
         self.bus.subscribe(&target, &handler, &options)
+    }
+
+    /// Carries topics across tabs, workers and frames through a `BroadcastChannel`,
+    /// `MessagePort`, `Worker` or any `{ postMessage, addEventListener }`. Local publishes on
+    /// `options.topics` (patterns allowed; default all) are posted to the port; messages from
+    /// the port are validated, published locally and forwarded to the other bridges.
+    ///
+    /// ```js
+    /// const bridge = bus.bridge(new BroadcastChannel("app"), { topics: ["cart.>"] });
+    /// ```
+    pub fn bridge(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BridgePort")] port: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ topics?: string[] }")] options: JsValue,
+    ) -> Result<Bridge, JsValue> {
+        bridge::open(&self.bus, &port, &options)
     }
 }
 

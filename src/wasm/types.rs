@@ -140,6 +140,15 @@ export interface Health {
   deadLetters: number;
 }
 
+/** Anything with postMessage and message events: BroadcastChannel, MessagePort, Worker, … */
+export interface BridgePort {
+  postMessage(message: unknown): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  removeEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+export interface BridgeStats { sent: number; received: number; rejected: number; sendErrors: number }
+
 export interface LogRecord {
   level: "debug" | "info" | "warn" | "error";
   event: string;

@@ -41,6 +41,7 @@ impl Harness {
                 dead_sink.borrow_mut().push(entry);
                 Outcome::Ack
             })),
+            on_publish: None,
         };
         let bus = Broker::with_hooks(config, clock.clone(), clock.clone(), hooks);
         Harness { clock, bus, logs, dead }

@@ -52,6 +52,8 @@ export function describe(e) {
 }
 export function protoOf(v) { return Object.getPrototypeOf(v); }
 export function withClock(config, clock) { return { ...config, clock }; }
+export function channel() { const c = new MessageChannel(); return [c.port1, c.port2]; }
+export function wait(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
     fn recorder() -> Object;
@@ -69,6 +71,8 @@ extern "C" {
     fn proto_of(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withClock)]
     fn with_clock(config: &JsValue, clock: &JsValue) -> JsValue;
+    fn channel() -> Array;
+    fn wait(ms: u32) -> Promise;
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
@@ -230,4 +234,38 @@ async fn close_resolves_a_report_and_later_calls_throw_closed() {
     assert_eq!(code_of(bus.publish("t".into(), 2.into(), JsValue::UNDEFINED)), "CLOSED");
     let rejected = JsFuture::from(PubSub::new(JsValue::UNDEFINED).unwrap().close(json(r#"{"drainTimeoutMs":-5}"#))).await;
     assert_eq!(code_of(rejected), "INVALID_ARGUMENT");
+}
+
+#[wasm_bindgen_test]
+async fn a_bridge_carries_messages_both_ways_without_echo_and_rejects_bad_input() {
+    let ports = channel();
+    let (left, right) = (bus(r#"{"autoCreateTopics":true}"#), bus("{}"));
+    let left_bridge = left.bridge(ports.get(0), JsValue::UNDEFINED).unwrap();
+    let right_bridge = right.bridge(ports.get(1), json(r#"{"topics":["chat.>"]}"#)).unwrap();
+    let (left_seen, right_seen): (JsValue, JsValue) = (recorder().into(), recorder().into());
+    left.subscribe(">".into(), get(&left_seen, "handler"), JsValue::UNDEFINED).unwrap();
+    right.subscribe(">".into(), get(&right_seen, "handler"), JsValue::UNDEFINED).unwrap();
+    left.publish("chat.room".into(), "hi from left".into(), json(r#"{"attributes":{"lang":"en"}}"#)).unwrap();
+    left.publish("other".into(), "not bridged by right".into(), JsValue::UNDEFINED).unwrap();
+    JsFuture::from(wait(20)).await.unwrap();
+    let received = get(&right_seen, "seen").unchecked_into::<Array>();
+    assert_eq!(received.length(), 1, "only chat.> crosses into right");
+    let message = received.get(0);
+    assert_eq!(get(&message, "data").as_string().as_deref(), Some("hi from left"));
+    assert_eq!(get(&get(&message, "attributes"), "lang").as_string().as_deref(), Some("en"));
+    right.publish("chat.room".into(), "hi from right".into(), JsValue::UNDEFINED).unwrap();
+    JsFuture::from(wait(20)).await.unwrap();
+    assert_eq!(seen_len(&left_seen), 3, "left saw its two and right's one, no echo");
+    assert_eq!(seen_len(&right_seen), 2);
+    let raw = ports.get(0);
+    call(&raw, "postMessage", &[json(r#"{"wasm-pubsub":1,"origin":"x","id":1,"topic":"chat..bad","data":1}"#)]);
+    call(&raw, "postMessage", &[json(r#"{"hello":"world"}"#)]);
+    JsFuture::from(wait(20)).await.unwrap();
+    let stats = right_bridge.stats();
+    assert_eq!(get(&stats, "rejected").as_f64(), Some(2.0));
+    assert_eq!(get(&stats, "received").as_f64(), Some(1.0));
+    assert_eq!(get(&left_bridge.stats(), "sent").as_f64(), Some(2.0));
+    left_bridge.close();
+    right_bridge.close();
+    call(&ports.get(0), "close", &[]);
 }
