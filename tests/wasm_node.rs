@@ -3,3 +3,6 @@
 
 #[path = "wasm/binding.rs"]
 mod binding;
+
+#[path = "wasm/hostile.rs"]
+mod hostile;

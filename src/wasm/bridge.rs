@@ -16,7 +16,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
-use super::convert::{attributes, get, invalid, string_arg, to_js};
+use super::convert::{array_arg, attributes, get, invalid, string_arg, to_js, topic_arg};
 use super::handler::JsPayload;
 use super::js;
 use crate::{Broker, Error, HealthStatus, Level, LogRecord, Message, Pattern, PublishOptions, WeakBroker};
@@ -230,9 +230,9 @@ fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
     if list.is_undefined() {
         return Ok(Vec::new());
     }
-    let list: Array = list.dyn_into().map_err(|_| invalid("options.topics must be an array of topics or patterns"))?;
+    let list = array_arg(&list).ok_or_else(|| invalid("options.topics must be an array of topics or patterns"))?;
     let max = bus.broker.config().limits.max_topic_name_length;
-    let parse = |t: JsValue| Pattern::parse(&string_arg(&t, "options.topics[]")?, max).map_err(to_js);
+    let parse = |t: JsValue| Pattern::parse(&topic_arg(&t, max)?, max).map_err(to_js);
     list.iter().map(parse).collect()
 }
 

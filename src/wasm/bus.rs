@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
 use super::bridge::Bridges;
-use super::convert::{config_value, get, invalid, publish_options, to_js};
+use super::convert::{array_arg, config_value, get, invalid, publish_options, to_js};
 use super::handler::{JsHandler, JsPayload};
 use super::subscription::Subscription;
 use crate::{Broker, DeliveryToken, PublishOptions, SubscribeOptions};
@@ -48,7 +48,7 @@ impl Bus {
 
     /// `publishBatch(topic, messages)`.
     pub fn publish_batch(&self, topic: &str, topic_js: &JsValue, messages: &JsValue) -> Result<Array, JsValue> {
-        let Some(list) = messages.dyn_ref::<Array>() else {
+        let Some(list) = array_arg(messages) else {
             self.broker.record_rejected(1);
             return Err(invalid("messages must be an array"));
         };

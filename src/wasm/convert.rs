@@ -28,6 +28,24 @@ pub fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
     well_formed(value).ok_or_else(|| invalid(format!("{name} must be a string without lone surrogates")))
 }
 
+/// A topic, pattern or name argument: not a string is `INVALID_ARGUMENT`; a string that
+/// cannot be a name (a lone surrogate, or far too long to copy) is `INVALID_TOPIC_NAME`.
+pub fn topic_arg(value: &JsValue, max_chars: u32) -> Result<String, JsValue> {
+    let Some(text) = value.dyn_ref::<JsString>() else {
+        return Err(invalid("topic must be a string"));
+    };
+    let bad_name = |why: &str| to_js(Error::InvalidTopicName(format!("topic name {why}")));
+    if text.length() > max_chars.saturating_mul(2) {
+        return Err(bad_name(&format!("is longer than limits.maxTopicNameLength ({max_chars})")));
+    }
+    well_formed(value).ok_or_else(|| bad_name("contains a lone surrogate"))
+}
+
+/// An array argument (a revoked Proxy is not one).
+pub fn array_arg(value: &JsValue) -> Option<&Array> {
+    js::is_array(value).then(|| value.unchecked_ref::<Array>())
+}
+
 /// The value as a Rust string when it is a well-formed JavaScript string.
 pub fn well_formed(value: &JsValue) -> Option<String> {
     let text = value.dyn_ref::<JsString>()?;
@@ -49,7 +67,7 @@ fn convert(value: &JsValue, host_keys: &[&str], depth: usize) -> Result<ConfigVa
     if let Some(scalar) = scalar(value) {
         return Ok(scalar);
     }
-    if Array::is_array(value) {
+    if js::is_array(value) {
         return Ok(ConfigValue::Other("array"));
     }
     if value.is_function() {
@@ -112,7 +130,7 @@ pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue, Js
     if options.is_undefined() {
         return Ok((PublishOptions::default(), js::empty_attributes(), JsValue::UNDEFINED));
     }
-    if !options.is_object() || Array::is_array(options) {
+    if !options.is_object() || js::is_array(options) {
         return Err(invalid("options must be an object"));
     }
     let (attributes, copy) = attributes(&get(options, "attributes")?)?;

@@ -17,6 +17,10 @@ extern "C" {
     #[wasm_bindgen(js_name = nullObject)]
     pub fn null_object() -> Object;
 
+    /// `Array.isArray`, false for a revoked Proxy instead of a throw.
+    #[wasm_bindgen(js_name = isArray)]
+    pub fn is_array(value: &JsValue) -> bool;
+
     /// `[frozenCopy, k1, v1, …]`, or a string saying what is wrong; throws what a getter throws.
     #[wasm_bindgen(js_name = readAttributes, catch)]
     pub fn read_attributes(source: &JsValue) -> Result<JsValue, JsValue>;

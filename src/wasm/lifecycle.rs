@@ -9,7 +9,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::abort::AbortWatch;
 use super::bus::signal;
-use super::convert::{config_value, get, invalid, string_arg, to_js};
+use super::convert::{config_value, get, invalid, string_arg, to_js, topic_arg};
 use super::handler::{message_object, JsPayload};
 use super::objects::{close_report, dead_letter, health, metrics};
 use super::pubsub::PubSub;
@@ -39,7 +39,7 @@ impl PubSub {
     }
 
     fn start_once(&self, topic: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
-        let target = string_arg(topic, "topic")?;
+        let target = topic_arg(topic, self.max_name())?;
         let signal = signal(options)?;
         if signal.as_ref().is_some_and(super::abort::is_aborted) {
             return Err(to_js(Error::Aborted));

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::bridge::{self, Bridge, Bridges};
 use super::bus::Bus;
 use super::clock::{JsClock, MicrotaskSpawner};
-use super::convert::{config_value, get, string_arg, to_js};
+use super::convert::{array_arg, config_value, get, to_js, topic_arg};
 use super::hooks::hooks;
 use super::subscription::Subscription;
 use super::topic::Topic;
@@ -51,7 +51,7 @@ impl PubSub {
     /// ```
     #[wasm_bindgen(js_name = createTopic)]
     pub fn create_topic(&self, name: JsValue) -> Result<Topic, JsValue> {
-        let name = string_arg(&name, "topic")?;
+        let name = topic_arg(&name, self.max_name())?;
         let name = self.bus.broker.create_topic(&name).map_err(to_js)?;
         Ok(Topic::new(self.bus.clone(), name))
     }
@@ -75,7 +75,7 @@ impl PubSub {
     /// ```
     #[wasm_bindgen(js_name = deleteTopic)]
     pub fn delete_topic(&self, name: JsValue) -> Result<bool, JsValue> {
-        let name = string_arg(&name, "topic")?;
+        let name = topic_arg(&name, self.max_name())?;
         self.bus.broker.delete_topic(&name).map_err(to_js)
     }
 
@@ -100,7 +100,7 @@ impl PubSub {
         data: JsValue,
         #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
     ) -> Result<f64, JsValue> {
-        let name = string_arg(&topic, "topic").inspect_err(|_| self.bus.broker.record_rejected(1))?;
+        let name = topic_arg(&topic, self.max_name()).inspect_err(|_| self.bus.broker.record_rejected(1))?;
         self.bus.publish(&name, &topic, data, &options)
     }
 
@@ -115,8 +115,8 @@ impl PubSub {
         topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
-        let length = messages.dyn_ref::<Array>().map_or(1, |m| u64::from(m.length()));
-        let name = string_arg(&topic, "topic").inspect_err(|_| self.bus.broker.record_rejected(length))?;
+        let length = array_arg(&messages).map_or(1, |m| u64::from(m.length()));
+        let name = topic_arg(&topic, self.max_name()).inspect_err(|_| self.bus.broker.record_rejected(length))?;
         self.bus.publish_batch(&name, &topic, &messages)
     }
 
@@ -134,7 +134,7 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "Handler")] handler: JsValue,
         #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
     ) -> Result<Subscription, JsValue> {
-        let target = string_arg(&topic, "topic")?;
+        let target = topic_arg(&topic, self.max_name())?;
         self.bus.subscribe(&target, &handler, &options)
     }
 
@@ -152,6 +152,12 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "{ topics?: string[] }")] options: JsValue,
     ) -> Result<Bridge, JsValue> {
         bridge::open(&self.bus, &port, &options)
+    }
+}
+
+impl PubSub {
+    pub(crate) fn max_name(&self) -> u32 {
+        self.bus.broker.config().limits.max_topic_name_length
     }
 }
 

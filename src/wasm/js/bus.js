@@ -25,6 +25,15 @@ export function nullObject() {
   return Object.create(null);
 }
 
+/** Array.isArray that survives a revoked Proxy. */
+export function isArray(value) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** Copies attributes into a frozen prototype-less object; returns [copy, k1, v1, k2, v2, …]
  * or a string naming what is wrong. Getters run once, here. */
 export function readAttributes(source) {
@@ -46,6 +55,14 @@ export function readAttributes(source) {
 
 /** UTF-8 bytes of a string, bytes of binary data, or -1 for values that are not measured. */
 export function measure(data) {
+  try {
+    return measureUnguarded(data);
+  } catch {
+    return -1;
+  }
+}
+
+function measureUnguarded(data) {
   if (typeof data === "string") {
     let bytes = data.length;
     for (let i = 0; i < data.length; i++) {
