@@ -6,3 +6,6 @@ mod binding;
 
 #[path = "wasm/hostile.rs"]
 mod hostile;
+
+#[path = "wasm/delivery.rs"]
+mod delivery;

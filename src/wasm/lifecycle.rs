@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use futures::future::{select, Either};
+use futures::FutureExt;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -47,14 +48,18 @@ impl PubSub {
         let (id, next) = self.bus.broker.once(&target).map_err(to_js)?;
         let (abort_sender, aborted) = futures::channel::oneshot::channel::<()>();
         let broker = self.bus.broker.downgrade();
-        let watch = signal.and_then(|signal| {
-            AbortWatch::on_abort(&signal, move || {
+        let watch = signal.as_ref().and_then(|signal| {
+            AbortWatch::on_abort(signal, move || {
                 let _ = abort_sender.send(());
                 if let Some(broker) = broker.upgrade() {
                     broker.unsubscribe(id);
                 }
             })
         });
+        let aborted = match signal {
+            Some(_) => aborted.map(|_| ()).boxed_local(),
+            None => futures::future::pending().boxed_local(),
+        };
         Ok(future_to_promise(async move {
             let outcome = select(next, aborted).await;
             drop(watch);

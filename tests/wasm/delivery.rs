@@ -1,0 +1,184 @@
+//! Resilient delivery through the JavaScript API: a fake JS clock drives timeouts, the
+//! breaker and dead letters; one scenario runs on real timers.
+
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+use wasm_pubsub::PubSub;
+
+#[wasm_bindgen(inline_js = r#"
+export function setup(config) {
+  let now = 0, next = 0;
+  const timers = new Map();
+  const clock = {
+    now: () => now,
+    setTimeout(fn, ms) { next += 1; timers.set(next, { at: now + ms, fn }); return next; },
+    clearTimeout(id) { timers.delete(id); },
+  };
+  const world = { dead: [], logs: [], timers, healthy: false, pending: [] };
+  world.advance = async (ms) => {
+    const target = now + ms;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 0));
+      const due = [...timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      timers.delete(due[0]);
+      now = due[1].at;
+      due[1].fn();
+    }
+    now = target;
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  world.config = { ...config, clock, onDeadLetter: (dl) => { world.dead.push(dl); }, logger: (r) => world.logs.push(r) };
+  world.flaky = (msg) => { world.attempts = (world.attempts || 0) + 1; if (!world.healthy) throw new Error("down " + msg.data); };
+  world.hanging = () => new Promise((resolve) => world.pending.push(resolve));
+  world.record = (list) => (msg) => { list.push(msg.data); };
+  return world;
+}
+export function tick(ms) { return new Promise((r) => setTimeout(r, ms)); }
+export function json(text) { return JSON.parse(text); }
+export function abortController() { return new AbortController(); }
+"#)]
+extern "C" {
+    fn setup(config: &JsValue) -> Object;
+    fn tick(ms: u32) -> Promise;
+    fn json(text: &str) -> JsValue;
+    #[wasm_bindgen(js_name = abortController)]
+    fn abort_controller() -> Object;
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &key.into()).unwrap()
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    Reflect::set(target, &key.into(), value).unwrap();
+}
+
+async fn advance(world: &JsValue, ms: u32) {
+    let advance: js_sys::Function = get(world, "advance").unchecked_into();
+    let promise: Promise = advance.call1(&JsValue::NULL, &ms.into()).unwrap().unchecked_into();
+    JsFuture::from(promise).await.unwrap();
+}
+
+fn len(world: &JsValue, key: &str) -> u32 {
+    get(world, key).unchecked_into::<Array>().length()
+}
+
+fn number(target: &JsValue, key: &str) -> f64 {
+    get(target, key).as_f64().unwrap_or(f64::NAN)
+}
+
+fn events(world: &JsValue) -> Vec<String> {
+    get(world, "logs").unchecked_into::<Array>().iter().map(|r| get(&r, "event").as_string().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn retries_dead_letters_the_breaker_and_replay_through_the_js_api() {
+    let world: JsValue = setup(&json(
+        r#"{"autoCreateTopics":true,"delivery":{"maxDeliveryAttempts":3,"retryBackoff":{"initialMs":100},"circuitBreaker":{"failureThreshold":4,"resetTimeoutMs":5000}}}"#,
+    ))
+    .into();
+    let bus = PubSub::new(get(&world, "config")).unwrap();
+    let sub = bus.subscribe("pay".into(), get(&world, "flaky"), JsValue::UNDEFINED).unwrap();
+    bus.publish("pay".into(), "first".into(), JsValue::UNDEFINED).unwrap();
+    advance(&world, 0).await;
+    advance(&world, 100).await;
+    advance(&world, 200).await;
+    assert_eq!(len(&world, "dead"), 1);
+    let letter = get(&world, "dead").unchecked_into::<Array>().get(0);
+    assert_eq!(get(&letter, "reason").as_string().as_deref(), Some("MAX_ATTEMPTS"));
+    assert_eq!(number(&letter, "attempts"), 3.0);
+    assert_eq!(get(&get(&letter, "error"), "message").as_string().as_deref(), Some("down first"));
+    assert_eq!(get(&get(&letter, "message"), "data").as_string().as_deref(), Some("first"));
+    bus.publish("pay".into(), "second".into(), JsValue::UNDEFINED).unwrap();
+    advance(&world, 0).await;
+    assert_eq!(sub.breaker_state(), "open");
+    assert_eq!(get(&bus.health(), "status").as_string().as_deref(), Some("degraded"));
+    set(&world, "healthy", &true.into());
+    advance(&world, 4999).await;
+    assert_eq!(sub.breaker_state(), "open", "reset timeout minus one ms");
+    advance(&world, 1).await;
+    assert_eq!(sub.breaker_state(), "closed");
+    assert_eq!(bus.replay_dead_letters(JsValue::UNDEFINED).unwrap(), 1);
+    advance(&world, 0).await;
+    let metrics = bus.metrics();
+    assert_eq!((number(&metrics, "acked"), number(&metrics, "deadLettered")), (2.0, 1.0));
+    let log = events(&world);
+    for event in ["handler.failed", "deadLetter", "breaker.opened", "breaker.halfOpen", "breaker.closed"] {
+        assert!(log.iter().any(|e| e == event), "{event} logged: {log:?}");
+    }
+    let records = get(&world, "logs").unchecked_into::<Array>();
+    assert!(records.iter().all(|r| get(&r, "data").is_undefined()), "records carry no payloads");
+}
+
+#[wasm_bindgen_test]
+async fn a_handler_that_never_settles_times_out_and_its_late_result_is_ignored() {
+    let world: JsValue = setup(&json(r#"{"autoCreateTopics":true,"delivery":{"ackTimeoutMs":1000,"maxDeliveryAttempts":1}}"#)).into();
+    let bus = PubSub::new(get(&world, "config")).unwrap();
+    bus.subscribe("t".into(), get(&world, "hanging"), JsValue::UNDEFINED).unwrap();
+    bus.publish("t".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    advance(&world, 999).await;
+    assert_eq!(number(&bus.metrics(), "inFlight"), 1.0);
+    advance(&world, 1).await;
+    let letter = get(&world, "dead").unchecked_into::<Array>().get(0);
+    assert_eq!(get(&get(&letter, "error"), "code").as_string().as_deref(), Some("HANDLER_TIMEOUT"));
+    let resolve: js_sys::Function = get(&world, "pending").unchecked_into::<Array>().get(0).unchecked_into();
+    resolve.call0(&JsValue::NULL).unwrap();
+    advance(&world, 0).await;
+    assert_eq!(number(&bus.metrics(), "acked"), 0.0, "the late fulfilment is ignored");
+}
+
+#[wasm_bindgen_test]
+async fn queue_limits_filters_signals_and_once() {
+    let world: JsValue = setup(&json(r#"{"autoCreateTopics":true}"#)).into();
+    let bus = PubSub::new(get(&world, "config")).unwrap();
+    let seen = Array::new();
+    let record: js_sys::Function = get(&world, "record").unchecked_into();
+    let handler = record.call1(&JsValue::NULL, &seen).unwrap();
+    let full = bus.subscribe("q".into(), handler.clone(), json(r#"{"queueCapacity":1}"#)).unwrap();
+    full.pause();
+    bus.publish("q".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    let error = bus.publish("q".into(), 2.into(), JsValue::UNDEFINED).err().unwrap();
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("QUEUE_FULL"));
+    full.unsubscribe();
+    bus.subscribe("f".into(), handler.clone(), json(r#"{"filter":{"region":"eu"}}"#)).unwrap();
+    bus.publish("f".into(), "us".into(), json(r#"{"attributes":{"region":"us"}}"#)).unwrap();
+    bus.publish("f".into(), "eu".into(), json(r#"{"attributes":{"region":"eu"}}"#)).unwrap();
+    let controller: JsValue = abort_controller().into();
+    let options = Object::new();
+    set(&options, "signal", &get(&controller, "signal"));
+    let aborted = bus.subscribe("s".into(), handler.clone(), options.clone().into()).unwrap();
+    let abort: js_sys::Function = get(&controller, "abort").unchecked_into();
+    abort.call0(&controller).unwrap();
+    assert_eq!(aborted.state(), "closed");
+    let late = bus.subscribe("s".into(), handler, options.clone().into()).unwrap();
+    assert_eq!(late.state(), "closed", "an already aborted signal gives a closed subscription");
+    let next = bus.once("o.*".into(), JsValue::UNDEFINED);
+    bus.publish("o.x".into(), "hello".into(), JsValue::UNDEFINED).unwrap();
+    let message = JsFuture::from(next).await.unwrap();
+    assert_eq!(get(&message, "data").as_string().as_deref(), Some("hello"));
+    let cancelled = JsFuture::from(bus.once("never".into(), options.into())).await.err().unwrap();
+    assert_eq!(get(&cancelled, "code").as_string().as_deref(), Some("ABORTED"));
+    advance(&world, 0).await;
+    let data: Vec<String> = seen.iter().filter_map(|d| d.as_string()).collect();
+    assert_eq!(data, ["eu"]);
+}
+
+#[wasm_bindgen_test]
+async fn with_real_timers_a_retry_happens_after_its_backoff() {
+    let bus = PubSub::new(json(r#"{"autoCreateTopics":true,"delivery":{"retryBackoff":{"initialMs":15},"ackTimeoutMs":1000}}"#)).unwrap();
+    let world: JsValue = setup(&JsValue::UNDEFINED).into();
+    bus.subscribe("t".into(), get(&world, "flaky"), JsValue::UNDEFINED).unwrap();
+    bus.publish("t".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    JsFuture::from(tick(0)).await.unwrap();
+    assert_eq!(number(&world, "attempts"), 1.0);
+    set(&world, "healthy", &true.into());
+    JsFuture::from(tick(60)).await.unwrap();
+    assert_eq!(number(&world, "attempts"), 2.0);
+    assert_eq!(number(&bus.metrics(), "acked"), 1.0);
+    let report = JsFuture::from(bus.close(JsValue::UNDEFINED)).await.unwrap();
+    assert_eq!(number(&report, "deadLettered"), 0.0);
+}
