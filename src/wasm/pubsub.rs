@@ -185,3 +185,16 @@ pub(crate) fn callback(config: &JsValue, key: &str) -> Result<Option<Function>, 
         to_js(crate::Error::InvalidConfig(format!("{key} must be a function")))
     })
 }
+
+/// Bytes of WebAssembly linear memory the module holds now (it grows, never shrinks): a
+/// diagnostic for footprint and leak checks.
+///
+/// ```js
+/// import { wasmMemoryBytes } from "wasm-pubsub";
+/// console.log(`${wasmMemoryBytes() / 1024} KiB of wasm memory`);
+/// ```
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+}
