@@ -138,12 +138,7 @@ pub fn quote(text: &str) -> String {
 }
 
 fn needs_escape(c: char) -> bool {
-    use unicode_general_category::{get_general_category, GeneralCategory as G};
-    matches!(c, '"' | '\\' | '\u{fffd}')
-        || matches!(
-            get_general_category(c),
-            G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator | G::Surrogate
-        )
+    matches!(c, '"' | '\\' | '\u{fffd}') || crate::unicode::is_control_format_or_separator(c)
 }
 
 /// Shorthand for results of this crate.

@@ -42,6 +42,7 @@ mod message;
 mod metrics;
 mod subscription;
 mod topic;
+mod unicode;
 
 pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;

@@ -8,7 +8,6 @@
 //! whose text says which rule broke.
 
 use crate::error::{quote, Error};
-use unicode_general_category::{get_general_category, GeneralCategory as G};
 
 /// Checks a topic name or a subscription name against the naming rules.
 ///
@@ -213,20 +212,7 @@ fn is_level_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_' || c == '-';
     }
-    matches!(
-        get_general_category(c),
-        G::UppercaseLetter
-            | G::LowercaseLetter
-            | G::TitlecaseLetter
-            | G::ModifierLetter
-            | G::OtherLetter
-            | G::NonspacingMark
-            | G::SpacingMark
-            | G::EnclosingMark
-            | G::DecimalNumber
-            | G::LetterNumber
-            | G::OtherNumber
-    )
+    crate::unicode::is_letter_mark_or_number(c)
 }
 
 fn is_wildcard(level: &str) -> bool {
