@@ -366,12 +366,16 @@ impl<P> Subscription<P> {
     }
 
     /// The earliest time something may need attention: an ack deadline, the end of a
-    /// backoff, or the breaker's reset.
+    /// backoff, or the breaker's reset. Only an active subscription waits for its breaker:
+    /// a paused one polls it when resumed, and waking for a reset already past would
+    /// re-arm the timer at delay 0 for ever.
     pub fn next_wake(&self, now: f64) -> Option<f64> {
         let deadlines = self.in_flight.iter().map(|f| f.deadline);
         let retried = self.queue.iter().take_while(|q| q.attempts > 0);
         let backoffs = retried.map(|q| q.not_before).filter(|&t| t > now);
-        let earliest = deadlines.chain(backoffs).chain(self.breaker.reopens_at());
+        let active = self.state == SubscriptionState::Active;
+        let reset = self.breaker.reopens_at().filter(|_| active);
+        let earliest = deadlines.chain(backoffs).chain(reset);
         earliest.min_by(f64::total_cmp)
     }
 }

@@ -329,3 +329,23 @@ fn metrics_report_latency_on_the_injected_clock() {
     let latency = h.bus.metrics().latency;
     assert_eq!((latency.p50, latency.max), (10.0, 40.0));
 }
+
+#[test]
+fn a_paused_subscription_whose_breaker_reset_is_due_arms_no_busy_timer() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let opts = options(json!({
+        "maxDeliveryAttempts": 100, "retryBackoff": { "initialMs": 1, "maxMs": 1 },
+        "circuitBreaker": { "failureThreshold": 1, "resetTimeoutMs": 100 }
+    }));
+    let (sub, seen) = h.record("t", opts, |d| if d.attempt < 2 { Outcome::Fail("once".into()) } else { Outcome::Ack });
+    h.publish("t", "x");
+    h.run();
+    h.bus.pause(sub);
+    h.advance(500);
+    assert_eq!(h.clock.pending_timers(), 0, "nothing to wake for while paused");
+    h.bus.resume(sub);
+    h.run();
+    assert_eq!(data(&seen), ["x", "x"]);
+    assert_eq!(h.bus.breaker_state(sub), BreakerState::Closed);
+}

@@ -2,12 +2,12 @@
 //! handlers record what they see.
 #![allow(dead_code)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_pubsub::{
-    Broker, Config, ConfigValue, Delivery, DeliveryToken, Hooks, LogRecord, ManualClock, Outcome,
-    PublishOptions, SubscribeOptions, SubscriptionId,
+    Broker, Clock, Config, ConfigValue, Delivery, DeliveryToken, Hooks, LogRecord, ManualClock, Outcome,
+    PublishOptions, SubscribeOptions, SubscriptionId, TimerId,
 };
 
 /// What a recording handler saw: (topic, data, attempt).
@@ -43,7 +43,7 @@ impl Harness {
             })),
             on_publish: None,
         };
-        let bus = Broker::with_hooks(config, clock.clone(), clock.clone(), hooks);
+        let bus = Broker::with_hooks(config, SpinGuard::new(clock.clone()), clock.clone(), hooks);
         Harness { clock, bus, logs, dead }
     }
 
@@ -104,6 +104,43 @@ impl Harness {
             c.acked + c.dead_lettered + c.discarded + c.queued + c.in_flight,
             "accounting invariant broken: {c:?}"
         );
+    }
+}
+
+/// Zero-delay timers armed in a row at one instant beyond which the broker is spinning.
+pub const SPIN_LIMIT: u32 = 1000;
+
+/// The broker's view of a [`ManualClock`]: it panics when the broker keeps arming
+/// zero-delay timers at one instant (a wake-up that re-arms itself for ever), which would
+/// otherwise hang `ManualClock::advance` — and burn a browser's CPU — instead of failing.
+#[derive(Clone)]
+pub struct SpinGuard {
+    clock: ManualClock,
+    streak: Rc<Cell<(f64, u32)>>,
+}
+
+impl SpinGuard {
+    pub fn new(clock: ManualClock) -> Self {
+        SpinGuard { clock, streak: Rc::new(Cell::new((f64::NAN, 0))) }
+    }
+}
+
+impl Clock for SpinGuard {
+    fn now_ms(&self) -> f64 {
+        self.clock.now_ms()
+    }
+
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId {
+        let (at, count) = self.streak.get();
+        let now = self.clock.now_ms();
+        let count = if delay_ms == 0 && at == now { count + 1 } else { u32::from(delay_ms == 0) };
+        self.streak.set((now, count));
+        assert!(count <= SPIN_LIMIT, "the broker armed {count} zero-delay timers in a row at t={now}: it spins");
+        self.clock.set_timeout(delay_ms, callback)
+    }
+
+    fn clear_timeout(&self, timer: TimerId) {
+        self.clock.clear_timeout(timer);
     }
 }
 
