@@ -1,0 +1,1 @@
+export * from "./wasm_pubsub_node.cjs";

@@ -1,0 +1,113 @@
+// Leak checks against the packed package: JS callbacks the bus held are released (they
+// become garbage-collectable, seen through a FinalizationRegistry) after unsubscribe and
+// after close, and wasm memory stops growing across repeated cycles.
+import test from "node:test";
+import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { PubSub, wasmMemoryBytes } from "wasm-pubsub";
+import { FakeClock, settle } from "./helpers.mjs";
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc");
+
+/** Tracks callbacks: `track(fn)` returns it; `live()` counts those not yet collected. */
+function tracker() {
+  let created = 0;
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => { collected += 1; });
+  return {
+    track(value) { created += 1; registry.register(value, null); return value; },
+    async live() {
+      for (let i = 0; i < 10 && collected < created; i++) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return created - collected;
+    },
+  };
+}
+
+/** Runs the garbage collector until finalizers (which free wasm-side handles) have run. */
+async function collect() {
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function cycles(bus, count, track) {
+  for (let i = 0; i < count; i++) {
+    const sub = bus.subscribe("t", track ? track(() => {}) : () => {}, {});
+    sub.unsubscribe();
+  }
+}
+
+test("handlers are released after unsubscribe: no live callbacks after 100 000 cycles", async () => {
+  const bus = new PubSub();
+  bus.createTopic("t");
+  const callbacks = tracker();
+  cycles(bus, 100_000, callbacks.track);
+  await settle();
+  assert.equal(await callbacks.live(), 0);
+  assert.equal(bus.metrics().subscriptions, 0);
+});
+
+/** wasm memory after each of four rounds of `work`, collecting garbage between rounds. The
+ * first round sizes the allocator's free lists; the later ones must reuse them. */
+async function memoryRounds(work) {
+  const sizes = [];
+  for (let round = 0; round < 4; round++) {
+    await work();
+    await collect();
+    sizes.push(wasmMemoryBytes());
+  }
+  return sizes;
+}
+
+test("wasm memory stops growing across rounds of 100 000 subscribe/unsubscribe cycles", async () => {
+  const bus = new PubSub();
+  bus.createTopic("t");
+  const sizes = await memoryRounds(() => cycles(bus, 100_000));
+  console.log(`wasm memory after each round of 100 000 cycles: ${sizes.join(", ")} bytes`);
+  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], "no growth on a repeat");
+});
+
+test("wasm memory stops growing across rounds of 200 000 delivered messages", async () => {
+  const bus = new PubSub();
+  bus.createTopic("t");
+  const sub = bus.subscribe("t", () => {});
+  const sizes = await memoryRounds(async () => {
+    for (let batch = 0; batch < 40; batch++) {
+      for (let i = 0; i < 5_000; i++) bus.publish("t", { i });
+      await settle();
+    }
+  });
+  console.log(`wasm memory after each round of 200 000 messages: ${sizes.join(", ")} bytes`);
+  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], "no growth on a repeat");
+  assert.equal(bus.metrics().acked, 800_000);
+  sub.unsubscribe();
+});
+
+test("close releases handlers, the clock, the logger and the dead-letter callback", async () => {
+  const callbacks = tracker();
+  const clock = new FakeClock();
+  const config = {
+    clock: callbacks.track({ now: () => clock.now(), setTimeout: (f, ms) => clock.setTimeout(f, ms), clearTimeout: (h) => clock.clearTimeout(h) }),
+    logger: callbacks.track(() => {}),
+    onDeadLetter: callbacks.track(() => {}),
+    autoCreateTopics: true,
+  };
+  let bus = new PubSub(config);
+  delete config.clock; delete config.logger; delete config.onDeadLetter;
+  for (let i = 0; i < 50; i++) bus.subscribe(`t${i}`, callbacks.track(() => new Promise(() => {})), { name: `s${i}` });
+  for (let i = 0; i < 50; i++) bus.publish(`t${i}`, i);
+  await settle();
+  const closing = bus.close({ drainTimeoutMs: 10 });
+  await clock.advance(10);
+  const report = await closing;
+  assert.equal(report.deadLettered, 50, "the hanging deliveries were dead-lettered at the deadline");
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(await callbacks.live(), 0, "every callback the bus held is collectable");
+  bus = null;
+});
