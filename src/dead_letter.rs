@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use crate::broker::SubscriptionId;
 use crate::message::Message;
 use crate::subscription::Failure;
 
@@ -48,12 +49,12 @@ impl DeadLetterReason {
 ///
 /// ```
 /// use std::rc::Rc;
-/// use wasm_pubsub::{DeadLetter, DeadLetterReason, Message};
+/// use wasm_pubsub::{DeadLetter, DeadLetterReason, Message, SubscriptionId};
 ///
 /// let message = Rc::new(Message { id: 7, topic: Rc::from("t"), sequence: 1, published_at: 0.0,
 ///     attributes: Rc::new(vec![]), ordering_key: None, data: () });
-/// let letter = DeadLetter { message, subscription: Rc::from("s"), reason: DeadLetterReason::Overflow,
-///     error: None, attempts: 0, dead_lettered_at: 3.0 };
+/// let letter = DeadLetter { message, subscription: Rc::from("s"), subscription_id: SubscriptionId(1),
+///     reason: DeadLetterReason::Overflow, error: None, attempts: 0, dead_lettered_at: 3.0 };
 /// assert_eq!(letter.message.id, 7);
 /// ```
 #[derive(Debug, Clone)]
@@ -62,6 +63,9 @@ pub struct DeadLetter<P> {
     pub message: Rc<Message<P>>,
     /// Name of the subscription that gave up.
     pub subscription: Rc<str>,
+    /// That subscription's id: a name can be reused after `unsubscribe`, the id cannot, so
+    /// a replay never lands on a newer subscription that took the name.
+    pub subscription_id: SubscriptionId,
     /// Why it gave up.
     pub reason: DeadLetterReason,
     /// The last failure, when there was a delivery attempt.

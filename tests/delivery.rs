@@ -349,3 +349,19 @@ fn a_paused_subscription_whose_breaker_reset_is_due_arms_no_busy_timer() {
     assert_eq!(data(&seen), ["x", "x"]);
     assert_eq!(h.bus.breaker_state(sub), BreakerState::Closed);
 }
+
+#[test]
+fn a_dead_letter_is_not_replayed_onto_a_newer_subscription_that_took_its_name() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let (old, _) = h.record("t", options(json!({ "name": "worker", "maxDeliveryAttempts": 1 })), fail);
+    h.publish("t", "x");
+    h.run();
+    h.bus.unsubscribe(old);
+    let (_, seen) = h.record("t", options(json!({ "name": "worker" })), |_| Outcome::Ack);
+    assert_eq!(h.bus.dead_letters().len(), 1);
+    assert_eq!(h.bus.replay_dead_letters(|_| true), Ok(0));
+    h.run();
+    assert!(seen.borrow().is_empty());
+    assert_eq!(h.bus.dead_letters().len(), 1, "the letter stays in the store");
+}

@@ -272,11 +272,10 @@ impl<P> Inner<P> {
     /// Moves the chosen letters (by identity) back to their subscriptions' queues.
     fn replay(&mut self, chosen: &HashSet<*const DeadLetter<P>>) -> usize {
         let mut room: Vec<(u64, usize)> = Vec::new();
-        let names = &self.names;
         let subs = &self.subs;
         let taken = self.dead_letters.take_where(|letter| {
-            let Some(&id) = names.get(&letter.subscription) else { return false };
-            let Some(sub) = subs.get(&id) else { return false };
+            let id = letter.subscription_id.0;
+            let Some(sub) = subs.get(&id).filter(|s| s.state != SubscriptionState::Closed) else { return false };
             let used = room.iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| *n);
             let fits = sub.queue.len() + used < sub.options.queue_capacity as usize;
             let take = fits && chosen.contains(&(letter as *const DeadLetter<P>));
@@ -296,7 +295,7 @@ impl<P> Inner<P> {
     }
 
     fn requeue_letter(&mut self, letter: &DeadLetter<P>) {
-        let Some(&id) = self.names.get(&letter.subscription) else { return };
+        let id = letter.subscription_id.0;
         let Some(sub) = self.subs.get_mut(&id) else { return };
         sub.queue.push_back(Subscription::queued(letter.message.clone()));
         self.counters.routed += 1;

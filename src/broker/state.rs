@@ -248,7 +248,16 @@ impl<P> Inner<P> {
         sub.stats.dead_lettered += 1;
         let subscription = sub.name.clone();
         self.counters.dead_lettered += 1;
-        let letter = Rc::new(DeadLetter { message, subscription, reason, error, attempts, dead_lettered_at: now });
+        let subscription_id = super::SubscriptionId(id);
+        let letter = Rc::new(DeadLetter {
+            message,
+            subscription,
+            subscription_id,
+            reason,
+            error,
+            attempts,
+            dead_lettered_at: now,
+        });
         let evicted_before = self.dead_letters.evicted;
         self.dead_letters.push(letter.clone());
         self.counters.dead_letters_evicted += self.dead_letters.evicted - evicted_before;

@@ -14,6 +14,7 @@ use super::convert::{config_value, get, invalid, string_arg, to_js, topic_arg};
 use super::handler::{message_object, JsPayload};
 use super::objects::{close_report, dead_letter, health, metrics};
 use super::pubsub::PubSub;
+use super::types::{optional, CloseOptionsArg, OnceOptionsArg, ReplayFilterArg};
 use crate::{parse_millis, DeadLetter, Error};
 
 /// `close()` drains for this long unless told otherwise.
@@ -30,9 +31,10 @@ impl PubSub {
     #[wasm_bindgen(unchecked_return_type = "Promise<Message>")]
     pub fn once(
         &self,
-        topic: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ signal?: AbortSignal }")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+        options: Option<OnceOptionsArg>,
     ) -> Promise {
+        let options = optional(options);
         match self.start_once(&topic, &options) {
             Ok(promise) => promise,
             Err(error) => Promise::reject(&error),
@@ -81,8 +83,9 @@ impl PubSub {
     #[wasm_bindgen(unchecked_return_type = "Promise<CloseReport>")]
     pub fn close(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ drainTimeoutMs?: number }")] options: JsValue,
+        options: Option<CloseOptionsArg>,
     ) -> Promise {
+        let options = optional(options);
         if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
             return promise.clone();
         }
@@ -149,8 +152,9 @@ impl PubSub {
     #[wasm_bindgen(js_name = replayDeadLetters)]
     pub fn replay_dead_letters(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "DeadLetterFilter | ((dl: DeadLetter) => boolean)")] filter: JsValue,
+        filter: Option<ReplayFilterArg>,
     ) -> Result<u32, JsValue> {
+        let filter = optional(filter);
         let chosen = self.choose_letters(&filter)?;
         let replayed = self.bus.broker.replay_dead_letters(|l| chosen.iter().any(|c| std::ptr::eq(c.as_ref(), l)));
         replayed.map(|n| n as u32).map_err(to_js)

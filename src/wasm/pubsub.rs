@@ -12,6 +12,7 @@ use super::convert::{array_arg, config_value, get, to_js, topic_arg};
 use super::hooks::hooks;
 use super::subscription::Subscription;
 use super::topic::Topic;
+use super::types::{optional, BridgeOptionsArg, ConfigArg, PublishOptionsArg, SubscribeOptionsArg};
 use crate::{Broker, Config};
 
 /// Keys of the config read by the binding rather than the core.
@@ -34,8 +35,9 @@ impl PubSub {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "PubSubConfig")] config: JsValue,
+        config: Option<ConfigArg>,
     ) -> Result<PubSub, JsValue> {
+        let config = optional(config);
         let parsed = Config::from_value(&config_value(&config, &HOST_KEYS)?).map_err(to_js)?;
         let clock = clock(&config)?;
         let bridges = Bridges::new();
@@ -50,7 +52,7 @@ impl PubSub {
     /// const orders = bus.createTopic("orders.eu");
     /// ```
     #[wasm_bindgen(js_name = createTopic)]
-    pub fn create_topic(&self, name: JsValue) -> Result<Topic, JsValue> {
+    pub fn create_topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<Topic, JsValue> {
         let name = topic_arg(&name, self.max_name())?;
         let name = self.bus.broker.create_topic(&name).map_err(to_js)?;
         Ok(Topic::new(self.bus.clone(), name))
@@ -61,7 +63,7 @@ impl PubSub {
     /// ```js
     /// bus.topic("orders.eu")?.publish("hello");
     /// ```
-    pub fn topic(&self, name: JsValue) -> Option<Topic> {
+    pub fn topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Option<Topic> {
         let name = name.as_string()?;
         let exists = self.bus.broker.has_topic(&name);
         exists.then(|| Topic::new(self.bus.clone(), Rc::from(name)))
@@ -74,7 +76,7 @@ impl PubSub {
     /// bus.deleteTopic("orders.eu"); // true
     /// ```
     #[wasm_bindgen(js_name = deleteTopic)]
-    pub fn delete_topic(&self, name: JsValue) -> Result<bool, JsValue> {
+    pub fn delete_topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<bool, JsValue> {
         let name = topic_arg(&name, self.max_name())?;
         self.bus.broker.delete_topic(&name).map_err(to_js)
     }
@@ -96,10 +98,11 @@ impl PubSub {
     /// ```
     pub fn publish(
         &self,
-        topic: JsValue,
-        data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
+        options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
+        let options = optional(options);
         let name = topic_arg(&topic, self.max_name()).inspect_err(|_| self.bus.broker.record_rejected(1))?;
         self.bus.publish(&name, &topic, data, &options)
     }
@@ -112,7 +115,7 @@ impl PubSub {
     #[wasm_bindgen(js_name = publishBatch, unchecked_return_type = "number[]")]
     pub fn publish_batch(
         &self,
-        topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
         let length = array_arg(&messages).map_or(1, |m| u64::from(m.length()));
@@ -130,10 +133,11 @@ impl PubSub {
     /// ```
     pub fn subscribe(
         &self,
-        topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Handler")] handler: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+        options: Option<SubscribeOptionsArg>,
     ) -> Result<Subscription, JsValue> {
+        let options = optional(options);
         let target = topic_arg(&topic, self.max_name())?;
         self.bus.subscribe(&target, &handler, &options)
     }
@@ -149,8 +153,9 @@ impl PubSub {
     pub fn bridge(
         &self,
         #[wasm_bindgen(unchecked_param_type = "BridgePort")] port: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ topics?: string[] }")] options: JsValue,
+        options: Option<BridgeOptionsArg>,
     ) -> Result<Bridge, JsValue> {
+        let options = optional(options);
         bridge::open(&self.bus, &port, &options)
     }
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::bus::Bus;
 use super::convert::to_js;
 use super::subscription::Subscription;
+use super::types::{optional, PublishOptionsArg, SubscribeOptionsArg};
 use crate::Error;
 
 /// A handle on one topic, by name: after `deleteTopic` its methods throw `TOPIC_NOT_FOUND`
@@ -53,9 +54,10 @@ impl Topic {
     /// ```
     pub fn publish(
         &self,
-        data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
+        options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
+        let options = optional(options);
         self.ensure_exists()?;
         self.bus.publish(&self.name, &self.name_js, data, &options)
     }
@@ -82,8 +84,9 @@ impl Topic {
     pub fn subscribe(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Handler")] handler: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+        options: Option<SubscribeOptionsArg>,
     ) -> Result<Subscription, JsValue> {
+        let options = optional(options);
         self.ensure_exists()?;
         self.bus.subscribe(&self.name, &handler, &options)
     }

@@ -3,6 +3,36 @@
 
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `PubSubConfig`, as an optional argument.
+    #[wasm_bindgen(typescript_type = "PubSubConfig")]
+    pub type ConfigArg;
+    /// `PublishOptions`, as an optional argument.
+    #[wasm_bindgen(typescript_type = "PublishOptions")]
+    pub type PublishOptionsArg;
+    /// `SubscribeOptions`, as an optional argument.
+    #[wasm_bindgen(typescript_type = "SubscribeOptions")]
+    pub type SubscribeOptionsArg;
+    /// `once` options, as an optional argument.
+    #[wasm_bindgen(typescript_type = "{ signal?: AbortSignal }")]
+    pub type OnceOptionsArg;
+    /// `close` options, as an optional argument.
+    #[wasm_bindgen(typescript_type = "{ drainTimeoutMs?: number }")]
+    pub type CloseOptionsArg;
+    /// `bridge` options, as an optional argument.
+    #[wasm_bindgen(typescript_type = "{ topics?: string[] }")]
+    pub type BridgeOptionsArg;
+    /// The `replayDeadLetters` filter, as an optional argument.
+    #[wasm_bindgen(typescript_type = "DeadLetterFilter | ((deadLetter: DeadLetter) => boolean)")]
+    pub type ReplayFilterArg;
+}
+
+/// An optional argument as the value JavaScript passed (`undefined` when absent or null).
+pub fn optional<T: Into<JsValue>>(argument: Option<T>) -> JsValue {
+    argument.map_or(JsValue::UNDEFINED, Into::into)
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** Stable codes of `PubSubError`. */

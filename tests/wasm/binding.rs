@@ -89,7 +89,7 @@ async fn settle() {
 }
 
 fn bus(config: &str) -> PubSub {
-    PubSub::new(json(config)).expect("valid config")
+    PubSub::new(Some(JsValue::from(json(config)).into())).expect("valid config")
 }
 
 fn seen_len(recorder: &JsValue) -> u32 {
@@ -109,11 +109,11 @@ fn errors_are_pubsub_errors_with_stable_codes() {
     let error = bus.create_topic("a..b".into()).err().expect("invalid name");
     let text = describe(&error);
     assert!(text.starts_with("true|PubSubError|INVALID_TOPIC_NAME|"), "{text}");
-    assert_eq!(code_of(bus.publish(JsValue::from(7), JsValue::NULL, JsValue::UNDEFINED)), "INVALID_ARGUMENT");
-    assert_eq!(code_of(bus.publish("missing".into(), JsValue::NULL, JsValue::UNDEFINED)), "TOPIC_NOT_FOUND");
+    assert_eq!(code_of(bus.publish(JsValue::from(7), JsValue::NULL, None)), "INVALID_ARGUMENT");
+    assert_eq!(code_of(bus.publish("missing".into(), JsValue::NULL, None)), "TOPIC_NOT_FOUND");
     bus.create_topic("t".into()).unwrap();
     assert_eq!(code_of(bus.create_topic("t".into())), "TOPIC_EXISTS");
-    assert_eq!(code_of(bus.subscribe("t".into(), JsValue::from(1), JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(code_of(bus.subscribe("t".into(), JsValue::from(1), None)), "INVALID_ARGUMENT");
 }
 
 #[wasm_bindgen_test]
@@ -125,7 +125,7 @@ fn bad_configs_are_rejected_naming_the_key() {
         (r#"{"bogus":true}"#, "bogus"),
         (r#"{"autoCreateTopics":"yes"}"#, "autoCreateTopics"),
     ] {
-        let error = PubSub::new(json(config)).err().expect("rejected");
+        let error = PubSub::new(Some(JsValue::from(json(config)).into())).err().expect("rejected");
         let text = describe(&error);
         assert!(text.contains("|INVALID_CONFIG|") && text.contains(key), "{config}: {text}");
     }
@@ -133,8 +133,8 @@ fn bad_configs_are_rejected_naming_the_key() {
     Reflect::set(&nan, &"delivery".into(), &json(r#"{"retryBackoff":{}}"#)).unwrap();
     let backoff = get(&get(&nan, "delivery"), "retryBackoff");
     Reflect::set(&backoff, &"multiplier".into(), &JsValue::from(f64::NAN)).unwrap();
-    assert_eq!(code_of(PubSub::new(nan.into())), "INVALID_CONFIG");
-    assert_eq!(code_of(PubSub::new(JsValue::from(3))), "INVALID_CONFIG");
+    assert_eq!(code_of(PubSub::new(Some(JsValue::from(nan).into()))), "INVALID_CONFIG");
+    assert_eq!(code_of(PubSub::new(Some(JsValue::from(3).into()))), "INVALID_CONFIG");
 }
 
 #[wasm_bindgen_test]
@@ -142,9 +142,9 @@ async fn a_sync_handler_gets_the_message_after_publish_returns() {
     let bus = bus("{}");
     bus.create_topic("orders".into()).unwrap();
     let rec: JsValue = recorder().into();
-    bus.subscribe("orders".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("orders".into(), get(&rec, "handler"), None).unwrap();
     let data = Object::new();
-    let id = bus.publish("orders".into(), data.clone().into(), json(r#"{"attributes":{"k":"v"},"orderingKey":"o"}"#)).unwrap();
+    let id = bus.publish("orders".into(), data.clone().into(), Some(JsValue::from(json(r#"{"attributes":{"k":"v"},"orderingKey":"o"}"#)).into())).unwrap();
     assert_eq!(seen_len(&rec), 0, "never inside publish");
     settle().await;
     let message = get(&rec, "seen").unchecked_into::<Array>().get(0);
@@ -164,9 +164,9 @@ async fn an_async_handler_is_awaited_before_the_next_message() {
     let bus = bus("{}");
     bus.create_topic("t".into()).unwrap();
     let rec: JsValue = async_recorder().into();
-    bus.subscribe("t".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
-    bus.publish("t".into(), "a".into(), JsValue::UNDEFINED).unwrap();
-    bus.publish("t".into(), "b".into(), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("t".into(), get(&rec, "handler"), None).unwrap();
+    bus.publish("t".into(), "a".into(), None).unwrap();
+    bus.publish("t".into(), "b".into(), None).unwrap();
     settle().await;
     assert_eq!(seen_len(&rec), 1, "b waits for a's promise");
     call(&rec, "release", &[]);
@@ -184,12 +184,12 @@ async fn a_handler_may_publish_from_inside_itself() {
     let inner = bus.clone();
     let relay = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
         let data = get(&message, "data");
-        inner.publish("pong".into(), data, JsValue::UNDEFINED).expect("re-entrant publish");
+        inner.publish("pong".into(), data, None).expect("re-entrant publish");
     });
-    bus.subscribe("ping".into(), relay.as_ref().clone(), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("ping".into(), relay.as_ref().clone(), None).unwrap();
     let rec: JsValue = recorder().into();
-    bus.subscribe("pong".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
-    bus.publish("ping".into(), "hello".into(), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("pong".into(), get(&rec, "handler"), None).unwrap();
+    bus.publish("ping".into(), "hello".into(), None).unwrap();
     settle().await;
     assert_eq!(seen_len(&rec), 1);
 }
@@ -197,13 +197,13 @@ async fn a_handler_may_publish_from_inside_itself() {
 #[wasm_bindgen_test]
 async fn a_fake_js_clock_drives_retries_and_a_throw_never_blocks_other_subscriptions() {
     let clock: JsValue = fake_clock().into();
-    let bus = PubSub::new(with_clock(&json(r#"{"delivery":{"retryBackoff":{"initialMs":100}}}"#), &clock)).unwrap();
+    let bus = PubSub::new(Some(JsValue::from(with_clock(&json(r#"{"delivery":{"retryBackoff":{"initialMs":100}}}"#), &clock)).into())).unwrap();
     bus.create_topic("t".into()).unwrap();
     let flaky: JsValue = failing(2).into();
     let healthy: JsValue = recorder().into();
-    bus.subscribe("t".into(), get(&flaky, "handler"), JsValue::UNDEFINED).unwrap();
-    bus.subscribe("t".into(), get(&healthy, "handler"), JsValue::UNDEFINED).unwrap();
-    bus.publish("t".into(), "x".into(), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("t".into(), get(&flaky, "handler"), None).unwrap();
+    bus.subscribe("t".into(), get(&healthy, "handler"), None).unwrap();
+    bus.publish("t".into(), "x".into(), None).unwrap();
     settle().await;
     assert_eq!((seen_len(&flaky), seen_len(&healthy)), (1, 1));
     call(&clock, "advance", &[JsValue::from(99)]);
@@ -224,15 +224,15 @@ async fn close_resolves_a_report_and_later_calls_throw_closed() {
     let bus = bus("{}");
     bus.create_topic("t".into()).unwrap();
     let rec: JsValue = recorder().into();
-    bus.subscribe("t".into(), get(&rec, "handler"), JsValue::UNDEFINED).unwrap();
-    bus.publish("t".into(), 1.into(), JsValue::UNDEFINED).unwrap();
-    let first = bus.close(JsValue::UNDEFINED);
-    let second = bus.close(JsValue::UNDEFINED);
+    bus.subscribe("t".into(), get(&rec, "handler"), None).unwrap();
+    bus.publish("t".into(), 1.into(), None).unwrap();
+    let first = bus.close(None);
+    let second = bus.close(None);
     assert!(Object::is(&first, &second), "idempotent");
     let report = JsFuture::from(first).await.expect("resolves");
     assert_eq!(get(&report, "drained").as_f64(), Some(1.0));
-    assert_eq!(code_of(bus.publish("t".into(), 2.into(), JsValue::UNDEFINED)), "CLOSED");
-    let rejected = JsFuture::from(PubSub::new(JsValue::UNDEFINED).unwrap().close(json(r#"{"drainTimeoutMs":-5}"#))).await;
+    assert_eq!(code_of(bus.publish("t".into(), 2.into(), None)), "CLOSED");
+    let rejected = JsFuture::from(PubSub::new(None).unwrap().close(Some(JsValue::from(json(r#"{"drainTimeoutMs":-5}"#)).into()))).await;
     assert_eq!(code_of(rejected), "INVALID_ARGUMENT");
 }
 
@@ -240,20 +240,20 @@ async fn close_resolves_a_report_and_later_calls_throw_closed() {
 async fn a_bridge_carries_messages_both_ways_without_echo_and_rejects_bad_input() {
     let ports = channel();
     let (left, right) = (bus(r#"{"autoCreateTopics":true}"#), bus("{}"));
-    let left_bridge = left.bridge(ports.get(0), JsValue::UNDEFINED).unwrap();
-    let right_bridge = right.bridge(ports.get(1), json(r#"{"topics":["chat.>"]}"#)).unwrap();
+    let left_bridge = left.bridge(ports.get(0), None).unwrap();
+    let right_bridge = right.bridge(ports.get(1), Some(JsValue::from(json(r#"{"topics":["chat.>"]}"#)).into())).unwrap();
     let (left_seen, right_seen): (JsValue, JsValue) = (recorder().into(), recorder().into());
-    left.subscribe(">".into(), get(&left_seen, "handler"), JsValue::UNDEFINED).unwrap();
-    right.subscribe(">".into(), get(&right_seen, "handler"), JsValue::UNDEFINED).unwrap();
-    left.publish("chat.room".into(), "hi from left".into(), json(r#"{"attributes":{"lang":"en"}}"#)).unwrap();
-    left.publish("other".into(), "not bridged by right".into(), JsValue::UNDEFINED).unwrap();
+    left.subscribe(">".into(), get(&left_seen, "handler"), None).unwrap();
+    right.subscribe(">".into(), get(&right_seen, "handler"), None).unwrap();
+    left.publish("chat.room".into(), "hi from left".into(), Some(JsValue::from(json(r#"{"attributes":{"lang":"en"}}"#)).into())).unwrap();
+    left.publish("other".into(), "not bridged by right".into(), None).unwrap();
     JsFuture::from(wait(20)).await.unwrap();
     let received = get(&right_seen, "seen").unchecked_into::<Array>();
     assert_eq!(received.length(), 1, "only chat.> crosses into right");
     let message = received.get(0);
     assert_eq!(get(&message, "data").as_string().as_deref(), Some("hi from left"));
     assert_eq!(get(&get(&message, "attributes"), "lang").as_string().as_deref(), Some("en"));
-    right.publish("chat.room".into(), "hi from right".into(), JsValue::UNDEFINED).unwrap();
+    right.publish("chat.room".into(), "hi from right".into(), None).unwrap();
     JsFuture::from(wait(20)).await.unwrap();
     assert_eq!(seen_len(&left_seen), 3, "left saw its two and right's one, no echo");
     assert_eq!(seen_len(&right_seen), 2);

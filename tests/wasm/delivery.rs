@@ -81,9 +81,9 @@ async fn retries_dead_letters_the_breaker_and_replay_through_the_js_api() {
         r#"{"autoCreateTopics":true,"delivery":{"maxDeliveryAttempts":3,"retryBackoff":{"initialMs":100},"circuitBreaker":{"failureThreshold":4,"resetTimeoutMs":5000}}}"#,
     ))
     .into();
-    let bus = PubSub::new(get(&world, "config")).unwrap();
-    let sub = bus.subscribe("pay".into(), get(&world, "flaky"), JsValue::UNDEFINED).unwrap();
-    bus.publish("pay".into(), "first".into(), JsValue::UNDEFINED).unwrap();
+    let bus = PubSub::new(Some(JsValue::from(get(&world, "config")).into())).unwrap();
+    let sub = bus.subscribe("pay".into(), get(&world, "flaky"), None).unwrap();
+    bus.publish("pay".into(), "first".into(), None).unwrap();
     advance(&world, 0).await;
     advance(&world, 100).await;
     advance(&world, 200).await;
@@ -93,7 +93,7 @@ async fn retries_dead_letters_the_breaker_and_replay_through_the_js_api() {
     assert_eq!(number(&letter, "attempts"), 3.0);
     assert_eq!(get(&get(&letter, "error"), "message").as_string().as_deref(), Some("down first"));
     assert_eq!(get(&get(&letter, "message"), "data").as_string().as_deref(), Some("first"));
-    bus.publish("pay".into(), "second".into(), JsValue::UNDEFINED).unwrap();
+    bus.publish("pay".into(), "second".into(), None).unwrap();
     advance(&world, 0).await;
     assert_eq!(sub.breaker_state(), "open");
     assert_eq!(get(&bus.health(), "status").as_string().as_deref(), Some("degraded"));
@@ -102,7 +102,7 @@ async fn retries_dead_letters_the_breaker_and_replay_through_the_js_api() {
     assert_eq!(sub.breaker_state(), "open", "reset timeout minus one ms");
     advance(&world, 1).await;
     assert_eq!(sub.breaker_state(), "closed");
-    assert_eq!(bus.replay_dead_letters(JsValue::UNDEFINED).unwrap(), 1);
+    assert_eq!(bus.replay_dead_letters(None).unwrap(), 1);
     advance(&world, 0).await;
     let metrics = bus.metrics();
     assert_eq!((number(&metrics, "acked"), number(&metrics, "deadLettered")), (2.0, 1.0));
@@ -117,9 +117,9 @@ async fn retries_dead_letters_the_breaker_and_replay_through_the_js_api() {
 #[wasm_bindgen_test]
 async fn a_handler_that_never_settles_times_out_and_its_late_result_is_ignored() {
     let world: JsValue = setup(&json(r#"{"autoCreateTopics":true,"delivery":{"ackTimeoutMs":1000,"maxDeliveryAttempts":1}}"#)).into();
-    let bus = PubSub::new(get(&world, "config")).unwrap();
-    bus.subscribe("t".into(), get(&world, "hanging"), JsValue::UNDEFINED).unwrap();
-    bus.publish("t".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    let bus = PubSub::new(Some(JsValue::from(get(&world, "config")).into())).unwrap();
+    bus.subscribe("t".into(), get(&world, "hanging"), None).unwrap();
+    bus.publish("t".into(), 1.into(), None).unwrap();
     advance(&world, 999).await;
     assert_eq!(number(&bus.metrics(), "inFlight"), 1.0);
     advance(&world, 1).await;
@@ -134,33 +134,33 @@ async fn a_handler_that_never_settles_times_out_and_its_late_result_is_ignored()
 #[wasm_bindgen_test]
 async fn queue_limits_filters_signals_and_once() {
     let world: JsValue = setup(&json(r#"{"autoCreateTopics":true}"#)).into();
-    let bus = PubSub::new(get(&world, "config")).unwrap();
+    let bus = PubSub::new(Some(JsValue::from(get(&world, "config")).into())).unwrap();
     let seen = Array::new();
     let record: js_sys::Function = get(&world, "record").unchecked_into();
     let handler = record.call1(&JsValue::NULL, &seen).unwrap();
-    let full = bus.subscribe("q".into(), handler.clone(), json(r#"{"queueCapacity":1}"#)).unwrap();
+    let full = bus.subscribe("q".into(), handler.clone(), Some(JsValue::from(json(r#"{"queueCapacity":1}"#)).into())).unwrap();
     full.pause();
-    bus.publish("q".into(), 1.into(), JsValue::UNDEFINED).unwrap();
-    let error = bus.publish("q".into(), 2.into(), JsValue::UNDEFINED).err().unwrap();
+    bus.publish("q".into(), 1.into(), None).unwrap();
+    let error = bus.publish("q".into(), 2.into(), None).err().unwrap();
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("QUEUE_FULL"));
     full.unsubscribe();
-    bus.subscribe("f".into(), handler.clone(), json(r#"{"filter":{"region":"eu"}}"#)).unwrap();
-    bus.publish("f".into(), "us".into(), json(r#"{"attributes":{"region":"us"}}"#)).unwrap();
-    bus.publish("f".into(), "eu".into(), json(r#"{"attributes":{"region":"eu"}}"#)).unwrap();
+    bus.subscribe("f".into(), handler.clone(), Some(JsValue::from(json(r#"{"filter":{"region":"eu"}}"#)).into())).unwrap();
+    bus.publish("f".into(), "us".into(), Some(JsValue::from(json(r#"{"attributes":{"region":"us"}}"#)).into())).unwrap();
+    bus.publish("f".into(), "eu".into(), Some(JsValue::from(json(r#"{"attributes":{"region":"eu"}}"#)).into())).unwrap();
     let controller: JsValue = abort_controller().into();
     let options = Object::new();
     set(&options, "signal", &get(&controller, "signal"));
-    let aborted = bus.subscribe("s".into(), handler.clone(), options.clone().into()).unwrap();
+    let aborted = bus.subscribe("s".into(), handler.clone(), Some(JsValue::from(options.clone()).into())).unwrap();
     let abort: js_sys::Function = get(&controller, "abort").unchecked_into();
     abort.call0(&controller).unwrap();
     assert_eq!(aborted.state(), "closed");
-    let late = bus.subscribe("s".into(), handler, options.clone().into()).unwrap();
+    let late = bus.subscribe("s".into(), handler, Some(JsValue::from(options.clone()).into())).unwrap();
     assert_eq!(late.state(), "closed", "an already aborted signal gives a closed subscription");
-    let next = bus.once("o.*".into(), JsValue::UNDEFINED);
-    bus.publish("o.x".into(), "hello".into(), JsValue::UNDEFINED).unwrap();
+    let next = bus.once("o.*".into(), None);
+    bus.publish("o.x".into(), "hello".into(), None).unwrap();
     let message = JsFuture::from(next).await.unwrap();
     assert_eq!(get(&message, "data").as_string().as_deref(), Some("hello"));
-    let cancelled = JsFuture::from(bus.once("never".into(), options.into())).await.err().unwrap();
+    let cancelled = JsFuture::from(bus.once("never".into(), Some(JsValue::from(options).into()))).await.err().unwrap();
     assert_eq!(get(&cancelled, "code").as_string().as_deref(), Some("ABORTED"));
     advance(&world, 0).await;
     let data: Vec<String> = seen.iter().filter_map(|d| d.as_string()).collect();
@@ -169,16 +169,16 @@ async fn queue_limits_filters_signals_and_once() {
 
 #[wasm_bindgen_test]
 async fn with_real_timers_a_retry_happens_after_its_backoff() {
-    let bus = PubSub::new(json(r#"{"autoCreateTopics":true,"delivery":{"retryBackoff":{"initialMs":15},"ackTimeoutMs":1000}}"#)).unwrap();
+    let bus = PubSub::new(Some(JsValue::from(json(r#"{"autoCreateTopics":true,"delivery":{"retryBackoff":{"initialMs":15},"ackTimeoutMs":1000}}"#)).into())).unwrap();
     let world: JsValue = setup(&JsValue::UNDEFINED).into();
-    bus.subscribe("t".into(), get(&world, "flaky"), JsValue::UNDEFINED).unwrap();
-    bus.publish("t".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("t".into(), get(&world, "flaky"), None).unwrap();
+    bus.publish("t".into(), 1.into(), None).unwrap();
     JsFuture::from(tick(0)).await.unwrap();
     assert_eq!(number(&world, "attempts"), 1.0);
     set(&world, "healthy", &true.into());
     JsFuture::from(tick(60)).await.unwrap();
     assert_eq!(number(&world, "attempts"), 2.0);
     assert_eq!(number(&bus.metrics(), "acked"), 1.0);
-    let report = JsFuture::from(bus.close(JsValue::UNDEFINED)).await.unwrap();
+    let report = JsFuture::from(bus.close(None)).await.unwrap();
     assert_eq!(number(&report, "deadLettered"), 0.0);
 }

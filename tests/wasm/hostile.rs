@@ -69,11 +69,11 @@ async fn check_promise(what: &str, name: &str, promise: Promise) {
 
 #[wasm_bindgen_test]
 async fn every_entry_point_survives_hostile_input() {
-    let bus = std::rc::Rc::new(PubSub::new(JsValue::UNDEFINED).unwrap());
+    let bus = std::rc::Rc::new(PubSub::new(None).unwrap());
     bus.create_topic("t".into()).unwrap();
     let inner = bus.clone();
     let reenter = Closure::<dyn Fn()>::new(move || {
-        let _ = inner.publish("t".into(), "from a getter".into(), JsValue::UNDEFINED);
+        let _ = inner.publish("t".into(), "from a getter".into(), None);
         let _ = inner.metrics();
     });
     let handler: JsValue = Function::new_no_args("").into();
@@ -81,33 +81,33 @@ async fn every_entry_point_survives_hostile_input() {
         let pair: Array = entry.unchecked_into();
         let (name, value) = (pair.get(0).as_string().unwrap(), pair.get(1));
         let name = name.as_str();
-        check("new PubSub", name, PubSub::new(value.clone()));
+        check("new PubSub", name, PubSub::new(Some(JsValue::from(value.clone()).into())));
         check("createTopic", name, bus.create_topic(value.clone()));
-        check("publish topic", name, bus.publish(value.clone(), JsValue::NULL, JsValue::UNDEFINED));
-        check("publish data", name, bus.publish("t".into(), value.clone(), JsValue::UNDEFINED));
-        check("publish options", name, bus.publish("t".into(), JsValue::NULL, value.clone()));
+        check("publish topic", name, bus.publish(value.clone(), JsValue::NULL, None));
+        check("publish data", name, bus.publish("t".into(), value.clone(), None));
+        check("publish options", name, bus.publish("t".into(), JsValue::NULL, Some(JsValue::from(value.clone()).into())));
         check("publishBatch", name, bus.publish_batch("t".into(), value.clone()));
         check("publishBatch entry", name, bus.publish_batch("t".into(), Array::of1(&value).into()));
-        check("subscribe topic", name, bus.subscribe(value.clone(), handler.clone(), JsValue::UNDEFINED).map(|s| s.unsubscribe()));
-        check("subscribe handler", name, bus.subscribe("t".into(), value.clone(), JsValue::UNDEFINED).map(|s| s.unsubscribe()));
-        check("subscribe options", name, bus.subscribe("t".into(), handler.clone(), value.clone()).map(|s| s.unsubscribe()));
+        check("subscribe topic", name, bus.subscribe(value.clone(), handler.clone(), None).map(|s| s.unsubscribe()));
+        check("subscribe handler", name, bus.subscribe("t".into(), value.clone(), None).map(|s| s.unsubscribe()));
+        check("subscribe options", name, bus.subscribe("t".into(), handler.clone(), Some(JsValue::from(value.clone()).into())).map(|s| s.unsubscribe()));
         check("deleteTopic", name, bus.delete_topic(value.clone()));
-        check("replayDeadLetters", name, bus.replay_dead_letters(value.clone()));
-        check("bridge", name, bus.bridge(value.clone(), JsValue::UNDEFINED).map(|b| b.close()));
+        check("replayDeadLetters", name, bus.replay_dead_letters(Some(JsValue::from(value.clone()).into())));
+        check("bridge", name, bus.bridge(value.clone(), None).map(|b| b.close()));
         let _ = bus.topic(value.clone());
-        check_promise("once", name, bus.once(value.clone(), value.clone())).await;
-        let spare = PubSub::new(JsValue::UNDEFINED).unwrap();
-        check_promise("close", name, spare.close(value.clone())).await;
+        check_promise("once", name, bus.once(value.clone(), Some(JsValue::from(value.clone()).into()))).await;
+        let spare = PubSub::new(None).unwrap();
+        check_promise("close", name, spare.close(Some(JsValue::from(value.clone()).into()))).await;
     }
     for handler in handlers().iter() {
-        bus.subscribe("t".into(), handler, JsValue::UNDEFINED).unwrap();
+        bus.subscribe("t".into(), handler, None).unwrap();
     }
     let seen = std::rc::Rc::new(std::cell::Cell::new(0));
     let count = seen.clone();
     let probe = Closure::<dyn Fn()>::new(move || count.set(count.get() + 1));
     bus.create_topic("probe".into()).unwrap();
-    bus.subscribe("probe".into(), probe.as_ref().clone(), JsValue::UNDEFINED).unwrap();
-    bus.publish("probe".into(), 1.into(), JsValue::UNDEFINED).unwrap();
+    bus.subscribe("probe".into(), probe.as_ref().clone(), None).unwrap();
+    bus.publish("probe".into(), 1.into(), None).unwrap();
     JsFuture::from(tick()).await.unwrap();
     assert_eq!(seen.get(), 1, "the bus still delivers");
     let metrics = bus.metrics();
