@@ -95,6 +95,10 @@ impl PubSub {
         };
         self.bus.bridges.close_all();
         let closing = self.bus.broker.close(timeout);
+        // The logger may have called close() re-entrantly while the core began closing.
+        if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
+            return promise.clone();
+        }
         let promise = future_to_promise(async move { Ok(close_report(&closing.await)) });
         self.bus.close_promise.replace(Some(promise.clone()));
         promise

@@ -269,3 +269,27 @@ async fn a_bridge_carries_messages_both_ways_without_echo_and_rejects_bad_input(
     right_bridge.close();
     call(&ports.get(0), "close", &[]);
 }
+
+#[wasm_bindgen_test]
+async fn close_called_from_the_logger_during_close_returns_the_same_promise() {
+    use std::{cell::RefCell, rc::Rc};
+    let bus_slot: Rc<RefCell<Option<Rc<PubSub>>>> = Rc::new(RefCell::new(None));
+    let inner_promise: Rc<RefCell<Option<Promise>>> = Rc::new(RefCell::new(None));
+    let (slot, inner) = (bus_slot.clone(), inner_promise.clone());
+    let logger = Closure::<dyn Fn(JsValue)>::new(move |record: JsValue| {
+        if get(&record, "event").as_string().as_deref() == Some("close.started") {
+            if let Some(bus) = slot.borrow().as_ref() {
+                inner.replace(Some(bus.close(None)));
+            }
+        }
+    });
+    let config = Object::new();
+    Reflect::set(&config, &"logger".into(), logger.as_ref()).unwrap();
+    let bus = Rc::new(PubSub::new(Some(JsValue::from(config).into())).unwrap());
+    bus_slot.replace(Some(bus.clone()));
+    let outer = bus.close(None);
+    let inner = inner_promise.borrow().clone().expect("the logger closed too");
+    assert!(Object::is(&outer, &inner), "one close, one promise");
+    JsFuture::from(outer).await.unwrap();
+    bus_slot.replace(None);
+}
