@@ -15,6 +15,9 @@ use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::LocalBoxFuture;
 use futures::task::LocalSpawnExt;
 
+/// A timer's callback.
+type TimerCallback = Box<dyn FnOnce()>;
+
 /// Identifies a timer set with [`Clock::set_timeout`], so it can be cleared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TimerId(pub u64);
@@ -90,7 +93,7 @@ pub struct ManualClock {
 struct ManualInner {
     now: RefCell<f64>,
     next_id: RefCell<u64>,
-    timers: RefCell<BTreeMap<(u64, u64), Box<dyn FnOnce()>>>,
+    timers: RefCell<BTreeMap<(u64, u64), TimerCallback>>,
     pool: RefCell<LocalPool>,
     spawner: LocalSpawner,
 }

@@ -64,12 +64,15 @@ impl Seen {
     }
 }
 
+/// The port's `message` listener.
+type Listener = Closure<dyn FnMut(JsValue)>;
+
 struct BridgeState {
     id: u32,
     port: JsValue,
     post: Function,
     patterns: Vec<Pattern>,
-    listener: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    listener: RefCell<Option<Listener>>,
     stats: Cell<[u64; 4]>,
 }
 
@@ -236,7 +239,7 @@ fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
     list.iter().map(parse).collect()
 }
 
-fn receiver(bus: Weak<Bus>, bridge: Weak<BridgeState>) -> Closure<dyn FnMut(JsValue)> {
+fn receiver(bus: Weak<Bus>, bridge: Weak<BridgeState>) -> Listener {
     Closure::new(move |event: JsValue| {
         let (Some(bus), Some(bridge)) = (bus.upgrade(), bridge.upgrade()) else { return };
         let data = get(&event, "data").unwrap_or(JsValue::UNDEFINED);

@@ -69,7 +69,7 @@ impl Handler<JsPayload> for JsHandler {
             delivery.attempt,
         );
         match result.as_f64() {
-            Some(code) if code == 0.0 => Outcome::Ack,
+            Some(0.0) => Outcome::Ack,
             Some(_) => Outcome::Deferred,
             None => Outcome::Fail(result.as_string().unwrap_or_default()),
         }

@@ -13,11 +13,14 @@ use wasm_pubsub::{
 /// What a recording handler saw: (topic, data, attempt).
 pub type Seen = Rc<RefCell<Vec<(String, String, u32)>>>;
 
+/// What the dead-letter callback saw: (message id, subscription, reason, attempts).
+pub type DeadEntry = (u64, String, &'static str, u32);
+
 pub struct Harness {
     pub clock: ManualClock,
     pub bus: Broker<String>,
     pub logs: Rc<RefCell<Vec<LogRecord>>>,
-    pub dead: Rc<RefCell<Vec<(u64, String, &'static str, u32)>>>,
+    pub dead: Rc<RefCell<Vec<DeadEntry>>>,
 }
 
 impl Harness {
