@@ -293,3 +293,46 @@ async fn close_called_from_the_logger_during_close_returns_the_same_promise() {
     JsFuture::from(outer).await.unwrap();
     bus_slot.replace(None);
 }
+
+#[wasm_bindgen_test]
+async fn the_clock_and_the_logger_may_call_back_into_the_bus() {
+    use std::{cell::RefCell, rc::Rc};
+    let slot: Rc<RefCell<Option<Rc<PubSub>>>> = Rc::new(RefCell::new(None));
+    let calls = Rc::new(std::cell::Cell::new(0));
+    let (from_clock, count) = (slot.clone(), calls.clone());
+    let now = Closure::<dyn Fn() -> f64>::new(move || {
+        if let Some(bus) = from_clock.borrow().as_ref() {
+            count.set(count.get() + 1);
+            let _ = bus.metrics();
+            let _ = bus.topics();
+        }
+        0.0
+    });
+    let from_logger = slot.clone();
+    let logger = Closure::<dyn Fn(JsValue)>::new(move |record: JsValue| {
+        if get(&record, "event").as_string().as_deref() == Some("handler.failed") {
+            if let Some(bus) = from_logger.borrow().as_ref() {
+                let _ = bus.publish("side".into(), "from the logger".into(), None);
+            }
+        }
+    });
+    let clock: JsValue = fake_clock().into();
+    Reflect::set(&clock, &"now".into(), now.as_ref()).unwrap();
+    let config = with_clock(&json(r#"{"autoCreateTopics":true,"delivery":{"maxDeliveryAttempts":1}}"#), &clock);
+    Reflect::set(&config, &"logger".into(), logger.as_ref()).unwrap();
+    let bus = Rc::new(PubSub::new(Some(config.into())).unwrap());
+    slot.replace(Some(bus.clone()));
+    let side: JsValue = recorder().into();
+    bus.subscribe("side".into(), get(&side, "handler"), None).unwrap();
+    let flaky: JsValue = failing(5).into();
+    bus.subscribe("t".into(), get(&flaky, "handler"), None).unwrap();
+    bus.publish("t".into(), 1.into(), None).unwrap();
+    settle().await;
+    settle().await;
+    assert!(calls.get() > 0, "the clock was read");
+    assert_eq!(seen_len(&side), 1, "the logger's publish was delivered");
+    let metrics = bus.metrics();
+    let field = |k: &str| get(&metrics, k).as_f64().unwrap();
+    assert_eq!(field("routed"), field("acked") + field("deadLettered") + field("discarded") + field("queued") + field("inFlight"));
+    slot.replace(None);
+}
