@@ -1,26 +1,14 @@
 //! Config and subscribe options read from JavaScript-like values, through the public API.
 
+mod common;
+
+use common::value as js;
 use serde_json::json;
 use wasm_pubsub::{
     Backoff, BreakerConfig, Config, ConfigValue, DeliveryOptions, Error, Limits, Overflow,
     SubscribeOptions,
 };
 use ConfigValue::{Number, Undefined};
-
-/// Converts JSON into the value tree the binding would build (arrays are named "array").
-///
-/// serde_json sorts object keys, so tests of key order build [`ConfigValue::Object`] directly.
-fn js(value: serde_json::Value) -> ConfigValue {
-    use serde_json::Value as V;
-    match value {
-        V::Null => ConfigValue::Null,
-        V::Bool(b) => ConfigValue::Bool(b),
-        V::Number(n) => Number(n.as_f64().unwrap_or(f64::NAN)),
-        V::String(s) => ConfigValue::String(s),
-        V::Array(_) => ConfigValue::Other("array"),
-        V::Object(map) => ConfigValue::Object(map.into_iter().map(|(k, v)| (k, js(v))).collect()),
-    }
-}
 
 /// `{ a: { b: value } }` for the path `a.b`: for values JSON cannot hold (NaN, undefined).
 fn at(path: &str, value: ConfigValue) -> ConfigValue {

@@ -3,6 +3,9 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "wasm/support.rs"]
+mod support;
+
 #[path = "wasm/binding.rs"]
 mod binding;
 

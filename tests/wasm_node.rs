@@ -1,6 +1,9 @@
 //! Binding tests under wasm-bindgen-test in Node.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "wasm/support.rs"]
+mod support;
+
 #[path = "wasm/binding.rs"]
 mod binding;
 

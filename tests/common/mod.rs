@@ -155,6 +155,8 @@ pub fn options(json: serde_json::Value) -> SubscribeOptions {
     SubscribeOptions::from_value(&value(json), &Config::default().delivery).expect("valid options")
 }
 
+/// Converts JSON into the value tree the binding would build (arrays are named "array").
+/// serde_json sorts object keys, so tests of key order build [`ConfigValue::Object`] directly.
 pub fn value(json: serde_json::Value) -> ConfigValue {
     match json {
         serde_json::Value::Null => ConfigValue::Null,

@@ -1,18 +1,16 @@
 //! The binding, exercised through its Rust-visible classes with real JavaScript handlers,
 //! clocks and errors: the same file runs in Node and in headless Chromium.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 use wasm_pubsub::PubSub;
 
+use crate::support::{advance, call, fake_clock, get, json, recorder, seen_len, settle, tick};
+
 #[wasm_bindgen(inline_js = r#"
-export function recorder() {
-  const seen = [];
-  return { seen, handler: (m) => { seen.push(m); } };
-}
 export function asyncRecorder() {
   const seen = [];
   const pending = [];
@@ -23,77 +21,27 @@ export function failing(times) {
   const seen = [];
   return { seen, handler: (m) => { seen.push(m.attempt); if (m.attempt <= times) throw new Error("boom " + m.attempt); } };
 }
-export function fakeClock() {
-  let now = 0, next = 0;
-  const timers = new Map();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) { next += 1; timers.set(next, { at: now + ms, fn }); return next; },
-    clearTimeout(id) { timers.delete(id); },
-    advance(ms) {
-      const target = now + ms;
-      for (;;) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].fn();
-      }
-      now = target;
-    },
-    pending: () => timers.size,
-  };
-}
-export function tick() { return new Promise((resolve) => setTimeout(resolve, 0)); }
-export function json(text) { return JSON.parse(text); }
-export function errorOf(fn) { try { fn(); return undefined; } catch (e) { return e; } }
 export function describe(e) {
   return [e instanceof Error, e.name, e.code, String(e.message)].join("|");
 }
 export function protoOf(v) { return Object.getPrototypeOf(v); }
 export function withClock(config, clock) { return { ...config, clock }; }
 export function channel() { const c = new MessageChannel(); return [c.port1, c.port2]; }
-export function wait(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
-    fn recorder() -> Object;
     #[wasm_bindgen(js_name = asyncRecorder)]
     fn async_recorder() -> Object;
     fn failing(times: u32) -> Object;
-    #[wasm_bindgen(js_name = fakeClock)]
-    fn fake_clock() -> Object;
-    fn tick() -> Promise;
-    fn json(text: &str) -> JsValue;
-    #[wasm_bindgen(js_name = errorOf)]
-    fn error_of(f: &Function) -> JsValue;
     fn describe(error: &JsValue) -> String;
     #[wasm_bindgen(js_name = protoOf)]
     fn proto_of(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withClock)]
     fn with_clock(config: &JsValue, clock: &JsValue) -> JsValue;
     fn channel() -> Array;
-    fn wait(ms: u32) -> Promise;
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &key.into()).expect("readable")
-}
-
-fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
-    let function: Function = get(target, method).dyn_into().expect("a method");
-    function.apply(target, &args.iter().collect::<Array>()).expect("no throw")
-}
-
-async fn settle() {
-    JsFuture::from(tick()).await.expect("tick");
 }
 
 fn bus(config: &str) -> PubSub {
     PubSub::new(Some(JsValue::from(json(config)).into())).expect("valid config")
-}
-
-fn seen_len(recorder: &JsValue) -> u32 {
-    get(recorder, "seen").unchecked_into::<Array>().length()
 }
 
 fn code_of(result: Result<impl Sized, JsValue>) -> String {
@@ -206,13 +154,10 @@ async fn a_fake_js_clock_drives_retries_and_a_throw_never_blocks_other_subscript
     bus.publish("t".into(), "x".into(), None).unwrap();
     settle().await;
     assert_eq!((seen_len(&flaky), seen_len(&healthy)), (1, 1));
-    call(&clock, "advance", &[JsValue::from(99)]);
-    settle().await;
+    advance(&clock, 99).await;
     assert_eq!(seen_len(&flaky), 1, "backoff not over");
-    call(&clock, "advance", &[JsValue::from(1)]);
-    settle().await;
-    call(&clock, "advance", &[JsValue::from(200)]);
-    settle().await;
+    advance(&clock, 1).await;
+    advance(&clock, 200).await;
     let attempts: Vec<f64> = get(&flaky, "seen").unchecked_into::<Array>().iter().filter_map(|a| a.as_f64()).collect();
     assert_eq!(attempts, [1.0, 2.0, 3.0]);
     let metrics = bus.metrics();
@@ -247,20 +192,20 @@ async fn a_bridge_carries_messages_both_ways_without_echo_and_rejects_bad_input(
     right.subscribe(">".into(), get(&right_seen, "handler"), None).unwrap();
     left.publish("chat.room".into(), "hi from left".into(), Some(JsValue::from(json(r#"{"attributes":{"lang":"en"}}"#)).into())).unwrap();
     left.publish("other".into(), "not bridged by right".into(), None).unwrap();
-    JsFuture::from(wait(20)).await.unwrap();
+    JsFuture::from(tick(20)).await.unwrap();
     let received = get(&right_seen, "seen").unchecked_into::<Array>();
     assert_eq!(received.length(), 1, "only chat.> crosses into right");
     let message = received.get(0);
     assert_eq!(get(&message, "data").as_string().as_deref(), Some("hi from left"));
     assert_eq!(get(&get(&message, "attributes"), "lang").as_string().as_deref(), Some("en"));
     right.publish("chat.room".into(), "hi from right".into(), None).unwrap();
-    JsFuture::from(wait(20)).await.unwrap();
+    JsFuture::from(tick(20)).await.unwrap();
     assert_eq!(seen_len(&left_seen), 3, "left saw its two and right's one, no echo");
     assert_eq!(seen_len(&right_seen), 2);
     let raw = ports.get(0);
     call(&raw, "postMessage", &[json(r#"{"wasm-pubsub":1,"origin":"x","id":1,"topic":"chat..bad","data":1}"#)]);
     call(&raw, "postMessage", &[json(r#"{"hello":"world"}"#)]);
-    JsFuture::from(wait(20)).await.unwrap();
+    JsFuture::from(tick(20)).await.unwrap();
     let stats = right_bridge.stats();
     assert_eq!(get(&stats, "rejected").as_f64(), Some(2.0));
     assert_eq!(get(&stats, "received").as_f64(), Some(1.0));

@@ -1,66 +1,36 @@
 //! Resilient delivery through the JavaScript API: a fake JS clock drives timeouts, the
 //! breaker and dead letters; one scenario runs on real timers.
 
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 use wasm_pubsub::PubSub;
 
+use crate::support::{advance, fake_clock, get, json, set, tick};
+
 #[wasm_bindgen(inline_js = r#"
-export function setup(config) {
-  let now = 0, next = 0;
-  const timers = new Map();
-  const clock = {
-    now: () => now,
-    setTimeout(fn, ms) { next += 1; timers.set(next, { at: now + ms, fn }); return next; },
-    clearTimeout(id) { timers.delete(id); },
-  };
-  const world = { dead: [], logs: [], timers, healthy: false, pending: [] };
-  world.advance = async (ms) => {
-    const target = now + ms;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 0));
-      const due = [...timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      timers.delete(due[0]);
-      now = due[1].at;
-      due[1].fn();
-    }
-    now = target;
-    await new Promise((r) => setTimeout(r, 0));
-  };
+export function setup(config, clock) {
+  const world = { dead: [], logs: [], healthy: false, pending: [], advance: (ms) => clock.advance(ms) };
   world.config = { ...config, clock, onDeadLetter: (dl) => { world.dead.push(dl); }, logger: (r) => world.logs.push(r) };
   world.flaky = (msg) => { world.attempts = (world.attempts || 0) + 1; if (!world.healthy) throw new Error("down " + msg.data); };
   world.hanging = () => new Promise((resolve) => world.pending.push(resolve));
   world.record = (list) => (msg) => { list.push(msg.data); };
   return world;
 }
-export function tick(ms) { return new Promise((r) => setTimeout(r, ms)); }
-export function json(text) { return JSON.parse(text); }
 export function abortController() { return new AbortController(); }
 "#)]
 extern "C" {
-    fn setup(config: &JsValue) -> Object;
-    fn tick(ms: u32) -> Promise;
-    fn json(text: &str) -> JsValue;
+    #[wasm_bindgen(js_name = setup)]
+    fn setup_with(config: &JsValue, clock: &JsValue) -> Object;
     #[wasm_bindgen(js_name = abortController)]
     fn abort_controller() -> Object;
 }
 
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &key.into()).unwrap()
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    Reflect::set(target, &key.into(), value).unwrap();
-}
-
-async fn advance(world: &JsValue, ms: u32) {
-    let advance: js_sys::Function = get(world, "advance").unchecked_into();
-    let promise: Promise = advance.call1(&JsValue::NULL, &ms.into()).unwrap().unchecked_into();
-    JsFuture::from(promise).await.unwrap();
+/// A world on a fake clock: its config, recorded dead letters and logs, and handlers.
+fn setup(config: &JsValue) -> Object {
+    setup_with(config, &fake_clock())
 }
 
 fn len(world: &JsValue, key: &str) -> u32 {
