@@ -252,7 +252,7 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn topics(&self) -> Vec<Rc<str>> {
         let mut names: Vec<Rc<str>> = self.shared.borrow().topics.keys().cloned().collect();
-        names.sort();
+        names.sort_unstable();
         names
     }
 }

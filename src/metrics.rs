@@ -85,7 +85,7 @@ impl LatencyWindow {
 
     pub fn summary(&self) -> Latency {
         let mut sorted: Vec<f64> = self.samples.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
+        sorted.sort_unstable_by(f64::total_cmp);
         let at = |q: f64| match sorted.len() {
             0 => 0.0,
             n => sorted[((n as f64 * q).ceil() as usize).clamp(1, n) - 1],

@@ -351,7 +351,7 @@ impl<P> Subscription<P> {
                 index += 1;
             }
         }
-        expired.sort_by_key(|f| f.delivery);
+        expired.sort_unstable_by_key(|f| f.delivery);
         expired
     }
 

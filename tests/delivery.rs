@@ -365,3 +365,19 @@ fn a_dead_letter_is_not_replayed_onto_a_newer_subscription_that_took_its_name() 
     assert!(seen.borrow().is_empty());
     assert_eq!(h.bus.dead_letters().len(), 1, "the letter stays in the store");
 }
+
+#[test]
+fn an_idle_subscription_holds_no_timer_once_its_last_delivery_settles() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let (_, tokens) = h.deferred("t", SubscribeOptions::default());
+    h.publish("t", "a");
+    h.publish("t", "b");
+    h.run();
+    assert_eq!(h.clock.pending_timers(), 1, "the ack deadline");
+    h.bus.settle(tokens.borrow()[0], Ok(()));
+    h.run();
+    assert_eq!(h.clock.pending_timers(), 1, "work keeps flowing: the timer stays");
+    h.bus.settle(tokens.borrow()[1], Ok(()));
+    assert_eq!(h.clock.pending_timers(), 0, "idle: nothing keeps a Node process alive");
+}

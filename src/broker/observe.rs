@@ -156,7 +156,7 @@ impl<P: Payload> Broker<P> {
     pub fn metrics(&self) -> MetricsSnapshot {
         let inner = self.shared.borrow();
         let mut per_subscription: Vec<SubscriptionMetrics> = inner.live().map(subscription_metrics).collect();
-        per_subscription.sort_by(|a, b| a.name.cmp(&b.name));
+        per_subscription.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         MetricsSnapshot {
             counters: inner.counters,
             latency: inner.latency.summary(),

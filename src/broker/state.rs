@@ -268,7 +268,10 @@ impl<P> Inner<P> {
     /// Arms the subscription's wake-up timer when something needs it sooner than armed.
     pub fn arm_wake(&mut self, id: u64, now: f64) {
         let Some(sub) = self.subs.get_mut(&id) else { return };
-        let Some(due) = sub.next_wake(now) else { return };
+        let Some(due) = sub.next_wake(now) else {
+            self.disarm_if_idle(id);
+            return;
+        };
         if sub.wake_due.is_some_and(|armed| armed <= due) {
             return;
         }
@@ -278,6 +281,20 @@ impl<P> Inner<P> {
         sub.wake_due = Some(due);
         let delay = (due - now).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
         self.effects.push_back(Effect::ArmWake { sub: id, due, delay });
+    }
+
+    /// Clears the wake-up timer of a subscription with nothing queued or in flight, so an
+    /// idle bus holds no timer (in Node, an armed timer keeps the process alive). While work
+    /// keeps flowing the timer is kept, so a stream of deliveries arms one timer, not one each.
+    fn disarm_if_idle(&mut self, id: u64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        if !sub.queue.is_empty() || !sub.in_flight.is_empty() {
+            return;
+        }
+        sub.wake_due = None;
+        if let Some(timer) = sub.wake_timer.take() {
+            self.effects.push_back(Effect::Clear(timer));
+        }
     }
 
     /// Stores the id of a timer armed for `due`, or returns it when no longer wanted.

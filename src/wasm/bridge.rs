@@ -259,12 +259,12 @@ fn receive(bus: &Bus, bridge: &BridgeState, wire: &JsValue) -> Result<(), &'stat
     let fields: Array = read.unchecked_into();
     let origin = fields.get(0).as_string().unwrap_or_default();
     let id = fields.get(1).as_f64().unwrap_or(0.0);
+    let topic = string_arg(&fields.get(2), "topic").map_err(|_| "INVALID_TOPIC_NAME")?;
     let bridges = &bus.bridges;
-    if origin == bridges.origin_text || !bridges.seen.borrow_mut().insert(&origin, id as u64) {
+    if !bridge.wants(&topic) || origin == bridges.origin_text {
         return Ok(());
     }
-    let topic = string_arg(&fields.get(2), "topic").map_err(|_| "INVALID_TOPIC_NAME")?;
-    if !bridge.wants(&topic) {
+    if !bridges.seen.borrow_mut().insert(&origin, id as u64) {
         return Ok(());
     }
     let (pairs, copy) = attributes(&fields.get(4)).map_err(|_| "INVALID_ATTRIBUTES")?;

@@ -24,12 +24,18 @@ type Handles = Rc<RefCell<HashMap<u64, JsValue>>>;
 
 /// A clock backed by three JavaScript functions and the object they are methods of.
 pub struct JsClock {
-    now: Method,
+    now: Now,
     set_timeout: Method,
     clear_timeout: Method,
     handles: Handles,
     next_id: Cell<u64>,
     last_now: Cell<f64>,
+}
+
+/// Where the time comes from: `Date.now()` directly, or a clock's own `now` method.
+enum Now {
+    Date,
+    Method(Method),
 }
 
 /// A function and the `this` it is called with.
@@ -51,11 +57,9 @@ impl JsClock {
     /// `Date.now` and the global timers.
     pub fn global() -> Result<JsClock, JsValue> {
         let global: JsValue = js_sys::global().into();
-        let date = get(&global, "Date")?;
-        let now = method(&date, "now", "the global Date.now")?;
         let set_timeout = method(&global, "setTimeout", "the global setTimeout")?;
         let clear_timeout = method(&global, "clearTimeout", "the global clearTimeout")?;
-        Ok(JsClock::new(now, set_timeout, clear_timeout))
+        Ok(JsClock::new(Now::Date, set_timeout, clear_timeout))
     }
 
     /// The clock of `config.clock`: any object with `now`, `setTimeout` and `clearTimeout`.
@@ -63,13 +67,13 @@ impl JsClock {
         if !clock.is_object() && !clock.is_function() {
             return Err(config_error("clock must be an object with now, setTimeout and clearTimeout"));
         }
-        let now = method(clock, "now", "clock.now")?;
+        let now = Now::Method(method(clock, "now", "clock.now")?);
         let set_timeout = method(clock, "setTimeout", "clock.setTimeout")?;
         let clear_timeout = method(clock, "clearTimeout", "clock.clearTimeout")?;
         Ok(JsClock::new(now, set_timeout, clear_timeout))
     }
 
-    fn new(now: Method, set_timeout: Method, clear_timeout: Method) -> Self {
+    fn new(now: Now, set_timeout: Method, clear_timeout: Method) -> Self {
         let handles = Rc::new(RefCell::new(HashMap::new()));
         JsClock { now, set_timeout, clear_timeout, handles, next_id: Cell::new(0), last_now: Cell::new(0.0) }
     }
@@ -87,9 +91,12 @@ fn config_error(message: &str) -> JsValue {
 
 impl Clock for JsClock {
     fn now_ms(&self) -> f64 {
-        let reading = self.now.call(&Array::new()).and_then(|v| v.as_f64()).filter(|t| t.is_finite());
-        if let Some(now) = reading {
-            self.last_now.set(now);
+        let reading = match &self.now {
+            Now::Date => js_sys::Date::now(),
+            Now::Method(method) => js::call_now(&method.this, &method.function),
+        };
+        if reading.is_finite() {
+            self.last_now.set(reading);
         }
         self.last_now.get()
     }

@@ -49,7 +49,7 @@ pub fn array_arg(value: &JsValue) -> Option<&Array> {
 /// The value as a Rust string when it is a well-formed JavaScript string.
 pub fn well_formed(value: &JsValue) -> Option<String> {
     let text = value.dyn_ref::<JsString>()?;
-    text.is_valid_utf16().then(|| String::from(text))
+    js::is_well_formed(value).then(|| String::from(text))
 }
 
 /// Reads a property, turning a throwing getter or trap into `INVALID_ARGUMENT`.

@@ -67,6 +67,14 @@ extern "C" {
     #[wasm_bindgen(js_name = callQuietly)]
     pub fn call_quietly(hook: &Function, argument: &JsValue);
 
+    /// `target.now()`, or NaN when it throws or is not a number.
+    #[wasm_bindgen(js_name = callNow)]
+    pub fn call_now(target: &JsValue, now: &Function) -> f64;
+
+    /// Whether a string has no lone surrogate.
+    #[wasm_bindgen(js_name = isWellFormed)]
+    pub fn is_well_formed(text: &JsValue) -> bool;
+
     /// `Reflect.apply` that reports a throw instead of propagating it: `{ ok, value }`.
     #[wasm_bindgen(js_name = callMethod)]
     pub fn call_method(target: &JsValue, function: &Function, args: &Array) -> Object;

@@ -281,3 +281,22 @@ async fn the_clock_and_the_logger_may_call_back_into_the_bus() {
     assert_eq!(field("routed"), field("acked") + field("deadLettered") + field("discarded") + field("queued") + field("inFlight"));
     slot.replace(None);
 }
+
+#[wasm_bindgen_test]
+async fn a_message_ignored_by_a_filtered_bridge_still_arrives_through_another() {
+    let bus = bus(r#"{"autoCreateTopics":true}"#);
+    let (filtered, open) = (channel(), channel());
+    bus.bridge(filtered.get(1), Some(JsValue::from(json(r#"{"topics":["x.>"]}"#)).into())).unwrap();
+    bus.bridge(open.get(1), None).unwrap();
+    let seen: JsValue = recorder().into();
+    bus.subscribe("y".into(), get(&seen, "handler"), None).unwrap();
+    let wire = json(r#"{"wasm-pubsub":1,"origin":"elsewhere","id":7,"topic":"y","data":"hello"}"#);
+    call(&filtered.get(0), "postMessage", &[wire.clone()]);
+    JsFuture::from(tick(20)).await.unwrap();
+    call(&open.get(0), "postMessage", &[wire]);
+    JsFuture::from(tick(20)).await.unwrap();
+    assert_eq!(seen_len(&seen), 1);
+    for ports in [filtered, open] {
+        call(&ports.get(0), "close", &[]);
+    }
+}

@@ -152,6 +152,21 @@ export function callQuietly(hook, argument) {
   }
 }
 
+/** `target.now()` as a finite number, or NaN when it throws or answers something else. */
+export function callNow(target, now) {
+  try {
+    const value = Reflect.apply(now, target, []);
+    return typeof value === "number" ? value : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Whether a string has no lone surrogate (one call, not one per code unit). */
+export function isWellFormed(text) {
+  return typeof text.isWellFormed === "function" ? text.isWellFormed() : !/\p{Cs}/u.test(text);
+}
+
 /** Calls `fn` with `this` bound, turning a throw into undefined plus a flag. */
 export function callMethod(target, fn, args) {
   try {
