@@ -1,147 +1,381 @@
-// The demo page: a PubSub in this tab, driven by three forms, with a live log.
+// The demo console: one PubSub in this tab with short retry and breaker timings, driven by
+// forms, watched live. Deliveries, retries (attempt numbers), breaker states, dead letters and
+// the bus's metrics and health are redrawn after each event and four times a second.
 import { PubSub, PubSubError } from "/pkg/browser.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const bus = new PubSub({
-  onDeadLetter: (dl) =>
-    log("dead-letter", `#${dl.message.id} ${dl.message.topic} via ${dl.subscription}`,
-      `${dl.reason} after ${dl.attempts} attempt(s)${dl.error ? `: ${dl.error.code}` : ""}`),
-});
-const subscriptions = [];
+/** Short timings, so a person sees a retry, a dead letter and the breaker open and close. */
+const DELIVERY = {
+  maxDeliveryAttempts: 3,
+  ackTimeoutMs: 2000,
+  retryBackoff: { initialMs: 250, maxMs: 2000, multiplier: 2 },
+  circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 3000, halfOpenMaxCalls: 1 },
+};
+const CHANNEL = "wasm-pubsub-demo";
+const LOG_LIMIT = 500;
+const MODES = [
+  ["ack", "Ack"],
+  ["slow", "Slow"],
+  ["fail", "Fail"],
+  ["hang", "Hang"],
+];
 
-// ---- log -------------------------------------------------------------------------------
+let bus;
+/** name → { sub, mode, li, openedAt } for every subscription made on this bus. */
+const subs = new Map();
+let shared = null; // { bridge, channel } while "share with other tabs" is on
+let closing = false;
 
-/** Appends a line to the log; `dataset` becomes data-* attributes for tests. */
+// ---- the bus -------------------------------------------------------------------------------
+
+function createBus() {
+  bus = new PubSub({
+    delivery: DELIVERY,
+    onDeadLetter: (dl) => {
+      const error = dl.error ? ` · ${dl.error.code}: ${dl.error.message}` : "";
+      log("dead-letter", `#${dl.message.id} ${dl.message.topic} → ${dl.subscription}: ${dl.reason} after ${dl.attempts} attempt(s)${error}`,
+        "", { id: dl.message.id, reason: dl.reason, subscription: dl.subscription });
+      scheduleRender();
+    },
+    logger: onLogRecord,
+  });
+  window.bus = bus;
+  closing = false;
+  if ($("bridge-tabs").checked) share(true);
+}
+
+/** The bus's structured log: breaker transitions, failures, closing, rejected bridge input. */
+function onLogRecord(record) {
+  const sub = record.subscription;
+  const entry = sub && subs.get(sub);
+  switch (record.event) {
+    case "handler.failed":
+      log("failed", `#${record.messageId} ${record.topic} → ${sub}: ${record.code}`, "", { id: record.messageId, code: record.code });
+      break;
+    case "breaker.opened":
+      if (entry) entry.openedAt = performance.now();
+      log("breaker", `${sub}: breaker open, no deliveries for ${DELIVERY.circuitBreaker.resetTimeoutMs / 1000} s`, "", { breaker: "open", subscription: sub });
+      break;
+    case "breaker.halfOpen":
+      log("breaker", `${sub}: breaker half-open, one trial delivery`, "", { breaker: "halfOpen", subscription: sub });
+      break;
+    case "breaker.closed":
+      log("breaker", `${sub}: breaker closed, deliveries flow again`, "", { breaker: "closed", subscription: sub });
+      break;
+    case "deadLetter":
+      break; // onDeadLetter logs it with its reason and error
+    case "close.started":
+    case "close.finished":
+      log("info", record.event === "close.started" ? "closing: draining queued and in-flight messages" : "bus closed");
+      break;
+    case "bridge.rejected":
+      log("error", `bridge rejected a message from another tab: ${record.code}`, "", { code: record.code });
+      break;
+    default:
+      if (record.level !== "debug" || $("log-debug").checked) {
+        const where = [record.topic, sub, record.messageId && `#${record.messageId}`, record.code].filter(Boolean).join(" ");
+        log(record.level === "debug" ? "debug" : "info", `${record.event} ${where}`);
+      }
+  }
+  scheduleRender();
+}
+
+// ---- the event log -----------------------------------------------------------------------
+
+function clockTime() {
+  const now = new Date();
+  return now.toLocaleTimeString([], { hour12: false }) + "." + String(now.getMilliseconds()).padStart(3, "0");
+}
+
+const LABELS = { "dead-letter": "dead letter", published: "publish", delivery: "deliver" };
+
+/** Appends a line to the event log; `dataset` becomes data-* attributes for tests. */
 function log(kind, summary, detail = "", dataset = {}) {
   const li = document.createElement("li");
   li.className = kind;
-  Object.assign(li.dataset, dataset);
+  for (const [key, value] of Object.entries(dataset)) {
+    if (value !== undefined && value !== null) li.dataset[key] = value;
+  }
   const time = document.createElement("time");
-  time.textContent = new Date().toLocaleTimeString([], { hour12: false }) +
-    "." + String(Date.now() % 1000).padStart(3, "0");
+  time.textContent = clockTime();
   const label = document.createElement("span");
   label.className = "kind";
-  label.textContent = kind;
+  label.textContent = dataset.attempt > 1 ? "retry" : LABELS[kind] ?? kind;
   const text = document.createElement("span");
   text.className = "text";
   text.textContent = summary;
   if (detail !== "") {
     const data = document.createElement("span");
     data.className = "data";
-    data.textContent = "\n" + detail;
-    text.append(data);
+    data.textContent = detail;
+    text.append(" ", data);
   }
   li.append(time, label, text);
   const box = $("log");
-  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
   box.append(li);
+  while (box.childElementCount > LOG_LIMIT) box.firstElementChild.remove();
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
 /** Logs an error: a PubSubError shows its stable code. */
 function logError(err) {
   const code = err instanceof PubSubError ? err.code : err?.name ?? "Error";
-  log("error", code, err?.message ?? String(err), { code });
+  log("error", `${code}: ${err?.message ?? String(err)}`, "", { code });
 }
 
-/** Runs `fn`, logging whatever it throws, then refreshes the lists. */
+/** Runs `fn`, logging whatever it throws, then redraws. */
 function attempt(fn) {
   try {
-    fn();
+    const result = fn();
+    if (result instanceof Promise) result.catch(logError).finally(scheduleRender);
   } catch (err) {
     logError(err);
   }
-  render();
+  scheduleRender();
 }
 
-// ---- handlers ----------------------------------------------------------------------------
+function show(value) {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// ---- handlers --------------------------------------------------------------------------------
 
 const behaviours = {
   ack: () => {},
   slow: () => sleep(1000),
-  fail: () => {
-    throw new Error("this handler fails on purpose");
+  fail: (entry) => {
+    throw new Error(`${entry.sub.name} is set to fail`);
   },
+  hang: () => new Promise(() => {}), // never settles: fails with HANDLER_TIMEOUT after ackTimeoutMs
 };
 
-function handlerFor(behaviour, label) {
+/** A handler that logs each delivery and then behaves as its subscription's mode says now. */
+function handlerFor(entry) {
   return (msg) => {
-    const text = typeof msg.data === "string" ? msg.data : JSON.stringify(msg.data);
     const attrs = Object.entries(msg.attributes).map(([k, v]) => `${k}=${v}`).join(" ");
+    const mode = entry.mode === "ack" ? "" : ` (${entry.mode})`;
     log("delivery",
-      `#${msg.id} ${msg.topic} seq ${msg.sequence} attempt ${msg.attempt} → ${label()}` +
+      `#${msg.id} ${msg.topic} seq ${msg.sequence} attempt ${msg.attempt} → ${entry.sub.name}${mode}` +
         (msg.orderingKey ? ` key ${msg.orderingKey}` : "") + (attrs ? ` [${attrs}]` : ""),
-      text,
-      { id: msg.id, topic: msg.topic, sequence: msg.sequence, attempt: msg.attempt });
-    queueMicrotask(render);
-    return behaviours[behaviour](msg);
+      show(msg.data),
+      { id: msg.id, topic: msg.topic, sequence: msg.sequence, attempt: msg.attempt, subscription: entry.sub.name, mode: entry.mode });
+    scheduleRender();
+    return behaviours[entry.mode](entry);
   };
 }
 
-// ---- rendering -------------------------------------------------------------------------
+// ---- rendering -------------------------------------------------------------------------------
 
-function button(text, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = text;
-  b.addEventListener("click", () => attempt(onClick));
-  return b;
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node[key] = value;
+  }
+  node.append(...children);
+  return node;
 }
 
-function badge(text, cls = text) {
-  const span = document.createElement("span");
-  span.className = `badge ${cls}`;
-  span.textContent = text;
-  return span;
+function button(text, onClick, props = {}) {
+  return el("button", { type: "button", onclick: () => attempt(onClick), ...props }, text);
 }
 
+let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function renderMetrics(m) {
+  for (const dd of $("metrics").querySelectorAll("dd[data-metric]")) {
+    const key = dd.dataset.metric;
+    const text = key === "latency"
+      ? `${Math.round(m.latencyMs.p50)} / ${Math.round(m.latencyMs.p99)} ms`
+      : String(m[key]);
+    if (dd.textContent !== text) {
+      dd.textContent = text;
+      dd.classList.remove("flash");
+      void dd.offsetWidth; // restart the highlight
+      dd.classList.add("flash");
+    }
+  }
+}
+
+function renderHealth(h) {
+  const pill = $("health");
+  pill.dataset.status = h.status;
+  const extra = h.openBreakers.length ? ` · breaker open: ${h.openBreakers.join(", ")}` : "";
+  setText(pill, h.status + extra);
+}
+
+let topicsKey = "";
 function renderTopics() {
-  const items = bus.topics().sort().map((name) => {
-    const li = document.createElement("li");
-    const label = document.createElement("code");
-    label.className = "grow";
-    label.textContent = name;
-    li.append(label, button("Delete", () => {
+  const names = bus.topics();
+  const key = names.join("\n");
+  if (key === topicsKey) return;
+  topicsKey = key;
+  $("topics").replaceChildren(...names.map((name) => el("li", { dataset: { topic: name } },
+    el("code", { className: "grow", title: "publish to this topic", onclick: () => ($("pub-topic").value = name) }, name),
+    button("Delete", () => {
       bus.deleteTopic(name);
       log("info", `topic ${name} deleted`);
-    }));
-    return li;
-  });
-  $("topics").replaceChildren(...items);
+    }, { className: "quiet small" }))));
+  $("topic-names").replaceChildren(...names.map((name) => el("option", { value: name })));
 }
 
-function renderSubscriptions() {
-  const items = subscriptions.map((sub) => {
-    const li = document.createElement("li");
-    li.dataset.name = sub.name;
-    li.dataset.state = sub.state;
-    const label = document.createElement("span");
-    label.className = "grow";
-    label.innerHTML = "<code></code> on <code></code>";
-    label.children[0].textContent = sub.name;
-    label.children[1].textContent = sub.topic;
-    li.append(label, badge(sub.state));
-    if (sub.state !== "closed") {
-      li.append(badge(`breaker ${sub.breakerState}`, sub.breakerState === "closed"
-        ? "closed-breaker" : sub.breakerState));
-      li.append(sub.state === "paused"
-        ? button("Resume", () => sub.resume())
-        : button("Pause", () => sub.pause()));
-      li.append(button("Unsubscribe", () => sub.unsubscribe()));
+function subscriptionCard(entry) {
+  const { sub } = entry;
+  const modes = el("div", { className: "segmented", role: "group", ariaLabel: "handler behaviour" },
+    ...MODES.map(([mode, label]) => el("button", {
+      type: "button",
+      dataset: { mode },
+      title: { ack: "returns: acks", slow: "acks after 1 s", fail: "throws: retried, then dead-lettered", hang: `never settles: times out after ${DELIVERY.ackTimeoutMs / 1000} s` }[mode],
+      onclick: () => {
+        entry.mode = mode;
+        log("info", `${sub.name}: handler now ${label.toLowerCase()}s`);
+        scheduleRender();
+      },
+    }, label)));
+  const li = el("li", { dataset: { name: sub.name } },
+    el("div", { className: "card-head" },
+      el("code", { className: "sub-name" }, sub.name),
+      el("span", { className: "muted" }, " on "),
+      el("code", {}, sub.topic),
+      el("span", { className: "spacer" }),
+      el("span", { className: "badge state" }),
+      el("span", { className: "badge breaker" })),
+    el("div", { className: "counters" }),
+    el("div", { className: "card-controls" },
+      modes,
+      el("span", { className: "spacer" }),
+      button("Pause", () => (sub.state === "paused" ? sub.resume() : sub.pause()), { className: "quiet small pause" }),
+      button("Unsubscribe", () => {
+        sub.unsubscribe();
+        log("info", `${sub.name} unsubscribed`);
+      }, { className: "quiet small unsubscribe" })));
+  entry.li = li;
+  return li;
+}
+
+function renderSubscriptions(m) {
+  const list = $("subscriptions");
+  for (const entry of subs.values()) {
+    const { sub } = entry;
+    const li = entry.li ?? list.appendChild(subscriptionCard(entry));
+    const state = sub.state;
+    const breaker = state === "closed" ? "closed" : sub.breakerState;
+    li.dataset.state = state;
+    li.dataset.breaker = breaker;
+    li.dataset.mode = entry.mode;
+    const stateBadge = li.querySelector(".badge.state");
+    stateBadge.dataset.value = state;
+    setText(stateBadge, state);
+    const breakerBadge = li.querySelector(".badge.breaker");
+    breakerBadge.dataset.value = breaker;
+    let breakerText = `breaker ${breaker === "halfOpen" ? "half-open" : breaker}`;
+    if (breaker === "open" && entry.openedAt !== undefined) {
+      const left = DELIVERY.circuitBreaker.resetTimeoutMs - (performance.now() - entry.openedAt);
+      if (left > 0) breakerText += ` · trial in ${(left / 1000).toFixed(1)} s`;
     }
-    return li;
-  });
-  $("subscriptions").replaceChildren(...items);
+    setText(breakerBadge, breakerText);
+    breakerBadge.hidden = state === "closed";
+    const figures = m.perSubscription[sub.name];
+    setText(li.querySelector(".counters"), figures
+      ? `queued ${figures.queued} · in flight ${figures.inFlight} · acked ${figures.acked} · failed ${figures.failed} · dead ${figures.deadLettered}`
+      : closing ? "closed with the bus" : "unsubscribed: its queue was discarded");
+    for (const b of li.querySelectorAll(".segmented button")) {
+      b.setAttribute("aria-pressed", String(b.dataset.mode === entry.mode));
+      b.disabled = state === "closed";
+    }
+    const pause = li.querySelector("button.pause");
+    setText(pause, state === "paused" ? "Resume" : "Pause");
+    pause.hidden = li.querySelector("button.unsubscribe").hidden = state === "closed";
+  }
+}
+
+let lettersKey = "";
+function renderDeadLetters() {
+  const letters = bus.deadLetters();
+  setText($("dl-count"), String(letters.length));
+  $("dl-count").dataset.zero = String(letters.length === 0);
+  const key = letters.map((dl) => `${dl.message.id}/${dl.subscription}/${dl.deadLetteredAt}`).join(",");
+  if (key === lettersKey) return;
+  lettersKey = key;
+  const shown = letters.slice(-200).reverse(); // newest first
+  $("dead-letters").replaceChildren(...shown.map((dl) => el("li", {
+    dataset: { id: dl.message.id, subscription: dl.subscription, reason: dl.reason, attempts: dl.attempts },
+  },
+  el("div", { className: "letter-head" },
+    el("code", { className: "letter-id" }, `#${dl.message.id}`),
+    el("span", {}, dl.message.topic),
+    el("span", { className: "muted" }, "→"),
+    el("code", {}, dl.subscription),
+    el("span", { className: "spacer" }),
+    el("span", { className: "badge reason" }, dl.reason)),
+  dl.error ? el("div", { className: "letter-error" }, `${dl.error.code}: ${dl.error.message}`) : "",
+  el("div", { className: "letter-data" }, show(dl.message.data)),
+  el("div", { className: "letter-foot" },
+    el("span", { className: "muted" },
+      `${dl.attempts} attempt${dl.attempts === 1 ? "" : "s"} · ${new Date(dl.deadLetteredAt).toLocaleTimeString([], { hour12: false })}`),
+    el("span", { className: "spacer" }),
+    button("Replay", () => {
+      const n = bus.replayDeadLetters((other) => other.message.id === dl.message.id && other.subscription === dl.subscription);
+      log("replayed", n ? `#${dl.message.id} queued again on ${dl.subscription}` : `#${dl.message.id}: its subscription is gone; kept`,
+        "", { count: n });
+    }, { className: "quiet small", disabled: closing })))));
+}
+
+function renderEmptyHints() {
+  for (const hint of document.querySelectorAll("[data-empty-for]")) {
+    hint.hidden = $(hint.dataset.emptyFor).childElementCount > 0;
+  }
+}
+
+function renderBridge() {
+  const text = shared ? Object.entries(shared.bridge.stats()).map(([k, v]) => `${k} ${v}`).join(" · ") : "";
+  setText($("bridge-stats"), text);
 }
 
 function render() {
+  const m = bus.metrics();
+  renderMetrics(m);
+  renderHealth(bus.health());
   renderTopics();
-  renderSubscriptions();
+  renderSubscriptions(m);
+  renderDeadLetters();
+  renderBridge();
+  renderEmptyHints();
 }
 
-// ---- forms -------------------------------------------------------------------------------
+function describeConfig() {
+  const { maxDeliveryAttempts, ackTimeoutMs, retryBackoff: r, circuitBreaker: c } = DELIVERY;
+  const parts = [
+    `${maxDeliveryAttempts} attempts`,
+    `backoff ${r.initialMs} ms ×${r.multiplier} (max ${r.maxMs} ms)`,
+    `ack timeout ${ackTimeoutMs / 1000} s`,
+    `breaker opens after ${c.failureThreshold} failures in a row, tries again after ${c.resetTimeoutMs / 1000} s`,
+  ];
+  $("config").replaceChildren("Delivery: ", ...parts.flatMap((p, i) => [i ? " · " : "", el("span", { className: "chip" }, p)]));
+}
+
+// ---- forms -------------------------------------------------------------------------------------
 
 /** Parses `key=value` lines; blank lines are skipped. */
 function parseAttributes(text) {
@@ -155,6 +389,13 @@ function parseAttributes(text) {
   return attributes;
 }
 
+function publishOptions() {
+  const options = { attributes: parseAttributes($("pub-attributes").value) };
+  const key = $("pub-ordering-key").value.trim();
+  if (key) options.orderingKey = key;
+  return options;
+}
+
 function onSubmit(id, fn) {
   $(id).addEventListener("submit", (event) => {
     event.preventDefault();
@@ -162,35 +403,159 @@ function onSubmit(id, fn) {
   });
 }
 
-onSubmit("topic-form", () => {
-  const topic = bus.createTopic($("topic-name").value.trim());
+function createTopic(name) {
+  const topic = bus.createTopic(name);
   log("info", `topic ${topic.name} created`);
   if (!$("pub-topic").value) $("pub-topic").value = topic.name;
+  return topic;
+}
+
+function subscribe(pattern, name, mode) {
+  const entry = { mode, sub: null, li: null, openedAt: undefined };
+  entry.sub = bus.subscribe(pattern, handlerFor(entry), name ? { name } : {});
+  subs.set(entry.sub.name, entry);
+  log("info", `${entry.sub.name} subscribed to ${entry.sub.topic}`);
+  return entry;
+}
+
+onSubmit("topic-form", () => {
+  createTopic($("topic-name").value.trim());
+  $("topic-name").select();
 });
 
 onSubmit("subscribe-form", () => {
-  const options = {};
-  const name = $("sub-name").value.trim();
-  if (name) options.name = name;
-  let sub;
-  const handler = handlerFor($("sub-behaviour").value, () => sub.name);
-  sub = bus.subscribe($("sub-pattern").value.trim(), handler, options);
-  subscriptions.push(sub);
-  log("info", `subscribed ${sub.name} to ${sub.topic}`);
+  subscribe($("sub-pattern").value.trim(), $("sub-name").value.trim(), $("sub-behaviour").value);
+  $("sub-name").value = "";
 });
 
 onSubmit("publish-form", () => {
-  const options = { attributes: parseAttributes($("pub-attributes").value) };
-  const key = $("pub-ordering-key").value.trim();
-  if (key) options.orderingKey = key;
   const topic = $("pub-topic").value.trim();
-  const id = bus.publish(topic, $("pub-data").value, options);
-  log("published", `#${id} ${topic}`, "", { id });
+  const id = bus.publish(topic, $("pub-data").value, publishOptions());
+  log("published", `#${id} ${topic}`, "", { id, topic });
 });
+
+$("publish-batch").addEventListener("click", () => attempt(() => {
+  const topic = $("pub-topic").value.trim();
+  const size = Number($("batch-size").value);
+  const data = $("pub-data").value;
+  const options = publishOptions();
+  const messages = Array.from({ length: size }, (_, i) => ({ data: `${data} (${i + 1}/${size})`, ...options }));
+  const ids = bus.publishBatch(topic, messages);
+  log("published", `batch of ${ids.length} on ${topic}: #${ids[0]}–#${ids.at(-1)}`, "", { topic, batch: ids.length });
+}));
+
+$("replay-all").addEventListener("click", () => attempt(() => {
+  const held = bus.deadLetters().length;
+  const n = bus.replayDeadLetters();
+  log("replayed", `${n} dead letter${n === 1 ? "" : "s"} queued again` + (held > n ? ` (${held - n} kept: subscription gone)` : ""), "", { count: n });
+}));
+
+$("purge").addEventListener("click", () => attempt(() => {
+  const n = bus.purgeDeadLetters();
+  log("info", `purged ${n} dead letter${n === 1 ? "" : "s"}`);
+}));
+
+$("quick-start").addEventListener("click", () => attempt(() => {
+  for (const name of ["orders.eu", "orders.us", "payments"]) {
+    if (!bus.topic(name)) createTopic(name);
+  }
+  if (!subs.has("audit")) subscribe("orders.>", "audit", "ack");
+  if (!subs.has("charge")) subscribe("payments", "charge", "ack");
+  $("pub-topic").value = "payments";
+  if (!$("pub-data").value) $("pub-data").value = '{"amount": 10}';
+}));
 
 $("clear-log").addEventListener("click", () => $("log").replaceChildren());
 
+// ---- sharing with other tabs -----------------------------------------------------------------
+
+function share(on) {
+  if (on && !shared) {
+    const channel = new BroadcastChannel(CHANNEL);
+    shared = { channel, bridge: bus.bridge(channel) };
+    log("info", `sharing with other tabs over BroadcastChannel "${CHANNEL}"`);
+  } else if (!on && shared) {
+    shared.bridge.close();
+    shared.channel.close();
+    shared = null;
+    log("info", "no longer sharing with other tabs");
+  }
+}
+
+$("bridge-tabs").addEventListener("change", (event) => attempt(() => share(event.target.checked)));
+
+// ---- closing -----------------------------------------------------------------------------------
+
+function setControlsEnabled(enabled) {
+  for (const node of document.querySelectorAll("main button, main input, main select, main textarea, #bridge-tabs, #close-bus, #drain-ms")) {
+    node.disabled = !enabled;
+  }
+}
+
+$("close-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (closing) return;
+  closing = true;
+  const drainTimeoutMs = Number($("drain-ms").value);
+  setControlsEnabled(false);
+  $("status").textContent = "closing…";
+  try {
+    const report = await bus.close({ drainTimeoutMs });
+    showReport(report, drainTimeoutMs);
+  } catch (err) {
+    logError(err);
+    closing = false;
+    setControlsEnabled(true);
+    $("status").textContent = "ready";
+  }
+  render();
+});
+
+function showReport(report, drainTimeoutMs) {
+  const m = bus.metrics();
+  const sum = m.acked + m.deadLettered + m.discarded + m.queued + m.inFlight;
+  const box = $("close-report");
+  box.dataset.drained = report.drained;
+  box.dataset.deadLettered = report.deadLettered;
+  box.replaceChildren(
+    el("h2", {}, "Closed"),
+    el("p", {},
+      "Within the ", el("strong", {}, `${drainTimeoutMs} ms`), " drain: ",
+      el("strong", { className: "drained" }, String(report.drained)), " settled, ",
+      el("strong", { className: "dead-lettered" }, String(report.deadLettered)), " dead-lettered with reason SHUTDOWN."),
+    el("p", { className: "muted" },
+      `Nothing lost: routed ${m.routed} = acked ${m.acked} + dead-lettered ${m.deadLettered} + discarded ${m.discarded} + queued ${m.queued} + in flight ${m.inFlight}`,
+      sum === m.routed ? " ✓" : ` ✗ (${sum})`));
+  box.hidden = false;
+  $("status").hidden = true; // the health pill says "closed"
+  $("new-bus").hidden = false;
+  $("new-bus").disabled = false;
+  log("closed", `report: ${report.drained} drained, ${report.deadLettered} dead-lettered`, "", { drained: report.drained, deadLettered: report.deadLettered });
+}
+
+$("new-bus").addEventListener("click", () => {
+  shared?.channel.close(); // the closed bus already closed its bridges
+  shared = null;
+  bus.free();
+  subs.clear();
+  topicsKey = lettersKey = null;
+  $("subscriptions").replaceChildren();
+  $("close-report").hidden = true;
+  $("new-bus").hidden = true;
+  createBus();
+  setControlsEnabled(true);
+  $("status").textContent = "ready";
+  $("status").hidden = false;
+  log("info", "a new bus");
+  render();
+});
+
+// ---- start -------------------------------------------------------------------------------------
+
+createBus();
+describeConfig();
+render();
+setInterval(render, 250);
 $("status").textContent = "ready";
-$("status").classList.add("ready");
+$("status").className = "status ready";
 document.body.dataset.ready = "true";
-window.bus = bus;

@@ -1,0 +1,14 @@
+import * as wasmPubSub from "wasm-pubsub";
+import { round } from "./round.js";
+
+window.wasmPubSub = wasmPubSub;
+round(wasmPubSub, "page").then(
+  (result) => {
+    window.roundResult = result;
+    document.getElementById("result").textContent = JSON.stringify(result);
+  },
+  (err) => {
+    window.roundResult = { error: String(err?.stack ?? err) };
+    document.getElementById("result").textContent = String(err);
+  },
+);

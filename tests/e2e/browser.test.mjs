@@ -1,0 +1,64 @@
+// The packed package in a Vite build, served by `vite preview` on 127.0.0.1 and opened in
+// Debian's headless Chromium: a page that imports "wasm-pubsub", and a page whose dedicated
+// module worker imports it. Both answer one publish/subscribe round. And the same without a
+// bundler: the installed package served as plain files, its name mapped by an import map.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { app, buildBrowserApp, expectedRound, launchChromium, openPage, previewServer, staticServer, workspace } from "./harness.mjs";
+
+let dir, server, browser;
+
+before(async () => {
+  dir = await buildBrowserApp();
+  server = await previewServer(dir);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("Vite bundles the package: the .wasm is emitted as an asset and the browser entry is used", () => {
+  const assets = readdirSync(join(dir, "dist", "assets"));
+  assert.ok(assets.some((f) => /^wasm_pubsub_bg-.*\.wasm$/.test(f)), `no hashed .wasm among ${assets}`);
+  const code = assets.filter((f) => f.endsWith(".js"))
+    .map((f) => readFileSync(join(dir, "dist", "assets", f), "utf8")).join("\n");
+  assert.match(code, /module_or_path/, "the browser entry's async init is in the bundle");
+  assert.doesNotMatch(code, /readFileSync/, "a Node or Deno entry was bundled for the browser");
+});
+
+test("a page built by Vite imports the package and answers a round", async () => {
+  const page = await openPage(browser.context, server.url);
+  const result = await (await page.waitForFunction(() => window.roundResult)).jsonValue();
+  assert.deepEqual(result, expectedRound("page"));
+  assert.match(await page.textContent("#result"), /"acked":4/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("a dedicated module worker imports the package and answers a round", async () => {
+  const page = await openPage(browser.context, `${server.url}worker.html`);
+  const result = await page.evaluate(() => window.roundResult);
+  assert.deepEqual(result, { ...expectedRound("worker"), inWorker: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("without a bundler, an import map to the installed package's browser entry works", async () => {
+  workspace("nobundler");
+  const plain = await staticServer(app());
+  try {
+    const page = await openPage(browser.context, `${plain.url}nobundler/`);
+    // The module runs after the package's top-level await, possibly after the load event.
+    await page.waitForFunction(() => window.roundResult);
+    const result = await page.evaluate(() => window.roundResult);
+    assert.deepEqual(result, expectedRound("importmap"));
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  } finally {
+    await plain.close();
+  }
+});

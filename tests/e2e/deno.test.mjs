@@ -1,0 +1,38 @@
+// The packed package in Deno (npm `deno`): `deno run` a script that imports "wasm-pubsub" from
+// the project's node_modules, with no permission but reading the package, and no network.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { BIN, app, expectedRound, run, workspace } from "./harness.mjs";
+
+let dir, denoDir;
+
+before(() => {
+  dir = workspace("deno");
+  denoDir = mkdtempSync(join(tmpdir(), "wasm-pubsub-deno-"));
+});
+
+after(() => rmSync(denoDir, { recursive: true, force: true }));
+
+const deno = (args) => run(join(BIN, "deno"), args, {
+  cwd: app(),
+  env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  timeoutMs: 60_000,
+});
+
+test("deno run imports the package through its deno condition and answers a round", async () => {
+  const { code, stdout, stderr } = await deno(["run", "--no-prompt", "--allow-read=node_modules/wasm-pubsub", "--deny-net", join(dir, "main.js")]);
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  const { entry, deno: version, ...result } = JSON.parse(stdout.trim().split("\n").at(-1));
+  assert.deepEqual(result, expectedRound("deno"));
+  assert.match(entry, /\/node_modules\/wasm-pubsub\/deno\.js$/);
+  assert.match(version, /^2\./);
+});
+
+test("without read permission the import fails with Deno's permission error, not a crash", async () => {
+  const { code, stderr } = await deno(["run", "--no-prompt", join(dir, "main.js")]);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /NotCapable|PermissionDenied|Requires read access/);
+});
