@@ -11,7 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
 use super::bridge::Bridges;
-use super::convert::{array_arg, config_value, get, invalid, publish_options, to_js};
+use super::convert::{array_arg, config_value, get, invalid, options_from, publish_options, to_js};
+use super::js;
 use super::handler::{JsHandler, JsPayload};
 use super::subscription::Subscription;
 use crate::{Broker, DeliveryToken, PublishOptions, SubscribeOptions};
@@ -58,7 +59,7 @@ impl Bus {
             self.broker.record_rejected(count);
             return Err(to_js(crate::Error::BatchTooLarge { size: list.length() as usize, limit }));
         }
-        let batch = self.counting(count, || list.iter().map(|m| batch_message(topic_js, &m)).collect())?;
+        let batch = self.counting(count, || batch_messages(topic_js, list))?;
         let ids = self.broker.publish_batch(topic, batch).map_err(to_js)?;
         Ok(ids.into_iter().map(|id| JsValue::from(id as f64)).collect())
     }
@@ -106,10 +107,17 @@ fn message(topic_js: &JsValue, data: JsValue, options: &JsValue) -> Result<(Publ
     Ok((options, JsPayload::new(data, attributes, topic_js.clone(), ordering_key)))
 }
 
-fn batch_message(topic_js: &JsValue, entry: &JsValue) -> Result<(JsPayload, PublishOptions), JsValue> {
-    if !entry.is_object() {
-        return Err(invalid("each batch entry must be an object { data, attributes?, orderingKey? }"));
+/// Every entry of a batch, read from JavaScript in one call.
+fn batch_messages(topic_js: &JsValue, list: &Array) -> Result<Vec<(JsPayload, PublishOptions)>, JsValue> {
+    let read = js::read_batch(list);
+    if let Some(problem) = read.as_string() {
+        return Err(invalid(problem));
     }
-    let (options, payload) = message(topic_js, get(entry, "data")?, entry)?;
-    Ok((payload, options))
+    let flat: Array = read.unchecked_into();
+    let empty = js::empty_attributes();
+    let entry = |i: u32| -> Result<(JsPayload, PublishOptions), JsValue> {
+        let (options, attributes, key) = options_from(&flat.get(3 * i + 1), flat.get(3 * i + 2), &empty)?;
+        Ok((JsPayload::new(flat.get(3 * i), attributes, topic_js.clone(), key), options))
+    };
+    (0..list.length()).map(entry).collect()
 }

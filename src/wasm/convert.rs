@@ -133,8 +133,20 @@ pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue, Js
     if !options.is_object() || js::is_array(options) {
         return Err(invalid("options must be an object"));
     }
-    let (attributes, copy) = attributes(&get(options, "attributes")?)?;
-    let key_value = get(options, "orderingKey")?;
+    options_from(&get(options, "attributes")?, get(options, "orderingKey")?, &js::empty_attributes())
+}
+
+/// Publish options from the values of `attributes` and `orderingKey` already read;
+/// `empty` is the shared attributes object of messages without attributes.
+pub fn options_from(
+    attributes_value: &JsValue,
+    key_value: JsValue,
+    empty: &JsValue,
+) -> Result<(PublishOptions, JsValue, JsValue), JsValue> {
+    let (attributes, copy) = match attributes_value.is_undefined() {
+        true => (Vec::new(), empty.clone()),
+        false => attributes(attributes_value)?,
+    };
     let ordering_key = match key_value.is_undefined() {
         true => None,
         false => Some(string_arg(&key_value, "options.orderingKey")?),

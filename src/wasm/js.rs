@@ -25,6 +25,10 @@ extern "C" {
     #[wasm_bindgen(js_name = readAttributes, catch)]
     pub fn read_attributes(source: &JsValue) -> Result<JsValue, JsValue>;
 
+    /// `[data, attributes, orderingKey, …]` for every batch entry, or a string naming the problem.
+    #[wasm_bindgen(js_name = readBatch)]
+    pub fn read_batch(list: &Array) -> JsValue;
+
     /// UTF-8 bytes of a string, bytes of binary data, -1 for other values.
     pub fn measure(data: &JsValue) -> f64;
 

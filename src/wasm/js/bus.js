@@ -53,6 +53,26 @@ export function readAttributes(source) {
   return flat;
 }
 
+/** Reads a batch in one call: [data, attributes, orderingKey] per entry, flattened, or a
+ * string saying what is wrong. Getters run once, here. */
+export function readBatch(list) {
+  const flat = new Array(list.length * 3);
+  try {
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i];
+      if (entry === null || typeof entry !== "object") {
+        return "each batch entry must be an object { data, attributes?, orderingKey? }";
+      }
+      flat[3 * i] = entry.data;
+      flat[3 * i + 1] = entry.attributes;
+      flat[3 * i + 2] = entry.orderingKey;
+    }
+  } catch {
+    return "reading a batch entry threw";
+  }
+  return flat;
+}
+
 /** UTF-8 bytes of a string, bytes of binary data, or -1 for values that are not measured. */
 export function measure(data) {
   try {
