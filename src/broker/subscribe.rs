@@ -109,12 +109,12 @@ impl<P: Payload> Broker<P> {
     fn set_state(&self, id: SubscriptionId, from: SubscriptionState, to: SubscriptionState) {
         {
             let mut inner = self.shared.borrow_mut();
-            let Some(sub) = inner.subs.get_mut(&id.0) else { return };
-            if sub.state != from || inner_phase_closed(&inner) {
+            if inner.ensure_open().is_err() {
                 return;
             }
-            if let Some(sub) = inner.subs.get_mut(&id.0) {
-                sub.state = to;
+            match inner.subs.get_mut(&id.0) {
+                Some(sub) if sub.state == from => sub.state = to,
+                _ => return,
             }
             inner.schedule_drain(id.0);
         }
@@ -206,10 +206,6 @@ impl<P: Payload> Broker<P> {
         id_cell.set(Some(id));
         Ok((id, receiver.map(|r| r.map_err(|_| Error::Closed)).boxed_local()))
     }
-}
-
-fn inner_phase_closed<P>(inner: &Inner<P>) -> bool {
-    inner.ensure_open().is_err()
 }
 
 impl<P> Inner<P> {

@@ -19,6 +19,7 @@ use super::bus::Bus;
 use super::convert::{array_arg, attributes, get, invalid, string_arg, to_js, topic_arg};
 use super::handler::JsPayload;
 use super::js;
+use super::objects::set_counts;
 use crate::{Broker, Error, HealthStatus, Level, LogRecord, Message, Pattern, PublishOptions, WeakBroker};
 
 /// How many `(origin, id)` pairs a bus remembers to drop repeats.
@@ -185,9 +186,8 @@ impl Bridge {
     pub fn stats(&self) -> JsValue {
         let [sent, received, rejected, send_errors] = self.state.stats.get();
         let object = js_sys::Object::new();
-        for (key, value) in [("sent", sent), ("received", received), ("rejected", rejected), ("sendErrors", send_errors)] {
-            let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from(value as f64));
-        }
+        let counts = [("sent", sent), ("received", received), ("rejected", rejected), ("sendErrors", send_errors)];
+        set_counts(&object, &counts);
         object.into()
     }
 }

@@ -15,6 +15,13 @@ fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
 }
 
+/// Sets each count as a number on `object`.
+pub fn set_counts(object: &Object, counts: &[(&str, u64)]) {
+    for &(key, value) in counts {
+        set(object, key, value as f64);
+    }
+}
+
 fn set_some(object: &Object, key: &str, value: Option<impl Into<JsValue>>) {
     if let Some(value) = value {
         set(object, key, value);
@@ -58,8 +65,7 @@ pub fn log_record(record: &LogRecord) -> JsValue {
 /// `CloseReport`.
 pub fn close_report(report: &CloseReport) -> JsValue {
     let object = Object::new();
-    set(&object, "drained", report.drained as f64);
-    set(&object, "deadLettered", report.dead_lettered as f64);
+    set_counts(&object, &[("drained", report.drained), ("deadLettered", report.dead_lettered)]);
     object.into()
 }
 
@@ -85,9 +91,7 @@ pub fn metrics(snapshot: &MetricsSnapshot) -> JsValue {
         ("topics", snapshot.topics),
         ("subscriptions", snapshot.subscriptions),
     ];
-    for (key, value) in counters {
-        set(&object, key, value as f64);
-    }
+    set_counts(&object, &counters);
     let latency = Object::new();
     let l = &snapshot.latency;
     for (key, value) in [("p50", l.p50), ("p90", l.p90), ("p99", l.p99), ("max", l.max)] {
@@ -112,9 +116,7 @@ fn subscription_metrics(sub: &SubscriptionMetrics) -> Object {
         ("failed", sub.failed),
         ("deadLettered", sub.dead_lettered),
     ];
-    for (key, value) in figures {
-        set(&object, key, value as f64);
-    }
+    set_counts(&object, &figures);
     set(&object, "breakerState", sub.breaker_state.as_str());
     object
 }
