@@ -37,6 +37,7 @@ mod clock;
 mod config;
 mod dead_letter;
 mod error;
+mod id_map;
 mod log;
 mod message;
 mod metrics;

@@ -250,6 +250,8 @@ pub(crate) struct Subscription<P> {
     pub breaker: Breaker,
     pub next_delivery: u64,
     pub drain_scheduled: bool,
+    /// A drain run of this subscription is calling its handler now.
+    pub draining: bool,
     /// Due time of the armed wake-up timer, if any.
     pub wake_due: Option<f64>,
     /// The armed wake-up timer, once the clock returned its id.

@@ -21,10 +21,12 @@ const DRAIN_BUDGET: usize = 1024;
 
 impl<P: Payload> Broker<P> {
     /// Starts deliveries on subscription `id` until it has nothing it may start now.
+    /// A run started while another run of the same subscription is calling its handler
+    /// returns at once: the outer run picks up whatever became ready.
     pub(crate) fn run_drain(&self, id: u64) {
         let Some(clock) = self.clock() else { return };
-        if let Some(sub) = self.shared.borrow_mut().subs.get_mut(&id) {
-            sub.drain_scheduled = false;
+        if !self.shared.borrow_mut().begin_drain(id) {
+            return;
         }
         let mut now = clock.now_ms();
         for _ in 0..DRAIN_BUDGET {
@@ -33,6 +35,9 @@ impl<P: Payload> Broker<P> {
             now = clock.now_ms();
             self.apply(start.token, outcome, now);
             self.flush();
+        }
+        if let Some(sub) = self.shared.borrow_mut().subs.get_mut(&id) {
+            sub.draining = false;
         }
         self.after_drain(id, now);
     }
@@ -62,7 +67,7 @@ impl<P: Payload> Broker<P> {
         spawner.spawn(Box::pin(async move {
             let result = future.await;
             if let Some(broker) = Broker::upgrade(&weak) {
-                broker.settle(token, result);
+                broker.settle_and_continue(token, result);
             }
         }));
     }
@@ -91,12 +96,56 @@ impl<P: Payload> Broker<P> {
     /// bus.settle(pending.get().unwrap(), Ok(()));
     /// assert_eq!(bus.counters().acked, 1);
     /// ```
+    /// The next delivery starts in a later task, never inside this call.
     pub fn settle(&self, token: DeliveryToken, result: Result<(), String>) {
+        self.settle_then(token, result, false);
+    }
+
+    /// Like [`Broker::settle`], for a host that settles from a task of its own (a promise
+    /// reaction): when the settlement frees room for the next delivery of the subscription
+    /// and no drain run of it is calling its handler, that delivery starts right here, so a
+    /// stream of async handlers costs one hop per message instead of two.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use wasm_pubsub::{Broker, Config, Delivery, DeliveryToken, ManualClock, Outcome, PublishOptions, SubscribeOptions};
+    ///
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<u64> = Broker::new(Config::default(), clock.clone(), clock.clone());
+    /// bus.create_topic("jobs").unwrap();
+    /// let tokens = Rc::new(RefCell::new(Vec::<DeliveryToken>::new()));
+    /// let sink = tokens.clone();
+    /// bus.subscribe("jobs", SubscribeOptions::default(), move |d: &Delivery<'_, u64>| {
+    ///     sink.borrow_mut().push(d.token);
+    ///     Outcome::Deferred
+    /// }).unwrap();
+    /// bus.publish("jobs", 1, PublishOptions::default()).unwrap();
+    /// bus.publish("jobs", 2, PublishOptions::default()).unwrap();
+    /// clock.run_until_idle();
+    /// let first = tokens.borrow()[0];
+    /// bus.settle_and_continue(first, Ok(()));
+    /// assert_eq!(tokens.borrow().len(), 2, "the second delivery started inside the call");
+    /// ```
+    pub fn settle_and_continue(&self, token: DeliveryToken, result: Result<(), String>) {
+        self.settle_then(token, result, true);
+    }
+
+    fn settle_then(&self, token: DeliveryToken, result: Result<(), String>, continue_now: bool) {
         let Some(clock) = self.clock() else { return };
         let now = clock.now_ms();
         let result = result.map_err(|text| Failure::error(&text));
-        self.shared.borrow_mut().settle(token, result, now);
-        self.after_drain(token.subscription, now);
+        let id = token.subscription;
+        let start_now = {
+            let mut inner = self.shared.borrow_mut();
+            inner.settle(token, result, now);
+            continue_now && inner.subs.get(&id).is_some_and(|sub| !sub.draining && sub.can_start(now))
+        };
+        match start_now {
+            true => self.run_drain(id),
+            false => self.after_drain(id, now),
+        }
     }
 
     /// The subscription's wake-up timer fired: time out late deliveries, let the breaker
@@ -116,12 +165,22 @@ impl<P> Start<P> {
 }
 
 impl<P> Inner<P> {
+    /// Marks a drain run of `id` as started; false when one is already calling its handler
+    /// (or the subscription is gone).
+    fn begin_drain(&mut self, id: u64) -> bool {
+        let Some(sub) = self.subs.get_mut(&id) else { return false };
+        sub.drain_scheduled = false;
+        !std::mem::replace(&mut sub.draining, true)
+    }
+
     fn start_next(&mut self, id: u64, now: f64) -> Option<Start<P>> {
         let sub = self.subs.get_mut(&id)?;
         let transition = sub.breaker.poll(now);
         let start = sub.start_next(now);
-        let name = sub.name.clone();
-        self.log_transition(&name, transition);
+        if transition.is_some() {
+            let name = sub.name.clone();
+            self.log_transition(&name, transition);
+        }
         let start = start?;
         self.counters.queued -= 1;
         self.counters.in_flight += 1;
@@ -145,10 +204,12 @@ impl<P> Inner<P> {
         let Some(sub) = self.subs.get_mut(&id) else { return };
         sub.stats.acked += 1;
         let transition = sub.breaker.on_success(settled.permit);
-        let name = sub.name.clone();
+        let name = transition.is_some().then(|| sub.name.clone());
         self.counters.acked += 1;
         self.latency.record(now - settled.message.published_at);
-        self.log_transition(&name, transition);
+        if let Some(name) = name {
+            self.log_transition(&name, transition);
+        }
     }
 
     fn fail(&mut self, id: u64, settled: InFlight<P>, failure: Failure, now: f64) {

@@ -87,8 +87,12 @@ pub(crate) enum Effect<P> {
 impl<P: Payload> Broker<P> {
     /// Runs recorded effects until none are left.
     pub(crate) fn flush(&self) {
-        if std::mem::replace(&mut self.shared.borrow_mut().flushing, true) {
-            return;
+        {
+            let mut inner = self.shared.borrow_mut();
+            if inner.flushing || inner.effects.is_empty() {
+                return;
+            }
+            inner.flushing = true;
         }
         loop {
             let next = self.shared.borrow_mut().effects.pop_front();

@@ -6,11 +6,13 @@
 
 use std::rc::Rc;
 
-use super::state::Inner;
+use super::effects::Effect;
+use super::state::{Inner, Route};
 use super::Broker;
-use crate::attributes::{validate_attributes, Attributes};
+use crate::attributes::{matches_filter, validate_attributes, Attributes};
 use crate::error::{Error, Result};
 use crate::message::{Message, Payload};
+use crate::subscription::Subscription;
 
 /// Longest ordering key, in code points.
 pub const MAX_ORDERING_KEY_CHARS: usize = 1024;
@@ -60,7 +62,7 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(bus.publish("nope", "x".into(), PublishOptions::default()).unwrap_err().code(), "TOPIC_NOT_FOUND");
     /// ```
     pub fn publish(&self, topic: &str, data: P, options: PublishOptions) -> Result<u64> {
-        self.publish_batch(topic, vec![(data, options)]).map(|ids| ids[0])
+        self.publishing(1, |inner, now| inner.publish_one(topic, data, options, now))
     }
 
     /// Publishes several messages on one topic, all or nothing, and returns their ids.
@@ -82,10 +84,16 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn publish_batch(&self, topic: &str, messages: Vec<(P, PublishOptions)>) -> Result<Vec<u64>> {
         let count = messages.len() as u64;
+        self.publishing(count, |inner, now| inner.publish_batch(topic, messages, now))
+    }
+
+    /// Runs `publish` on the state at the clock's time, counting `count` rejections when it
+    /// fails, then runs the effects it recorded.
+    fn publishing<T>(&self, count: u64, publish: impl FnOnce(&mut Inner<P>, f64) -> Result<T>) -> Result<T> {
         let now = self.clock().map(|clock| clock.now_ms());
         let result = {
             let mut inner = self.shared.borrow_mut();
-            let result = now.ok_or(Error::Closed).and_then(|now| inner.publish(topic, messages, now));
+            let result = now.ok_or(Error::Closed).and_then(|now| publish(&mut inner, now));
             if result.is_err() {
                 inner.counters.rejected += count;
             }
@@ -97,13 +105,21 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P: Payload> Inner<P> {
-    fn publish(&mut self, topic: &str, messages: Vec<(P, PublishOptions)>, now: f64) -> Result<Vec<u64>> {
+    fn publish_one(&mut self, topic: &str, data: P, options: PublishOptions, now: f64) -> Result<u64> {
+        self.ensure_open()?;
+        let checked = self.check(data, options)?;
+        let wanted = |sub: &Subscription<P>| usize::from(matches_filter(&checked.attributes, &sub.filter));
+        let mut route = self.reserve_route(topic, 1, wanted)?;
+        Ok(self.queue_message(&mut route, checked, now))
+    }
+
+    fn publish_batch(&mut self, topic: &str, messages: Vec<(P, PublishOptions)>, now: f64) -> Result<Vec<u64>> {
         self.ensure_open()?;
         self.check_batch_size(messages.len())?;
         let checked = self.check_all(messages)?;
-        let topic = self.resolve_topic(topic)?;
-        let targets = self.targets_of_batch(&topic, &checked)?;
-        Ok(self.queue_all(&topic, checked, &targets, now))
+        let wanted = |sub: &Subscription<P>| checked.iter().filter(|c| matches_filter(&c.attributes, &sub.filter)).count();
+        let mut route = self.reserve_route(topic, checked.len() as u64, wanted)?;
+        Ok(checked.into_iter().map(|c| self.queue_message(&mut route, c, now)).collect())
     }
 
     fn check_batch_size(&self, size: usize) -> Result<()> {
@@ -121,65 +137,49 @@ impl<P: Payload> Inner<P> {
 
     fn check(&self, data: P, options: PublishOptions) -> Result<Checked<P>> {
         let limits = &self.config.limits;
-        let attribute_bytes = validate_attributes(&options.attributes, limits)?;
+        let attribute_bytes = match options.attributes.is_empty() {
+            true => 0,
+            false => validate_attributes(&options.attributes, limits)?,
+        };
         let size = data.byte_size().unwrap_or(0).saturating_add(attribute_bytes);
         if size > u64::from(limits.max_message_bytes) {
             return Err(Error::MessageTooLarge { size, limit: limits.max_message_bytes });
         }
         let ordering_key = options.ordering_key.map(check_ordering_key).transpose()?;
-        Ok(Checked { data, attributes: Rc::new(options.attributes), ordering_key })
+        let attributes = match options.attributes.is_empty() {
+            true => self.no_attributes.clone(),
+            false => Rc::new(options.attributes),
+        };
+        Ok(Checked { data, attributes, ordering_key })
     }
 
-    /// The subscriptions each message reaches, after checking they all have room.
-    fn targets_of_batch(&self, topic: &str, checked: &[Checked<P>]) -> Result<Vec<Vec<u64>>> {
-        let targets: Vec<Vec<u64>> = checked.iter().map(|c| self.targets(topic, &c.attributes)).collect();
-        let mut load: Vec<(u64, usize)> = Vec::new();
-        for id in targets.iter().flatten() {
-            match load.iter_mut().find(|(sub, _)| sub == id) {
-                Some((_, count)) => *count += 1,
-                None => load.push((*id, 1)),
-            }
-        }
-        for (id, count) in load {
-            self.check_capacity(&[id], count)?;
-        }
-        Ok(targets)
-    }
-
-    fn queue_all(&mut self, topic: &Rc<str>, checked: Vec<Checked<P>>, targets: &[Vec<u64>], now: f64) -> Vec<u64> {
-        let mut ids = Vec::with_capacity(checked.len());
-        for (message, targets) in checked.into_iter().zip(targets) {
-            let message = Rc::new(self.stamp(topic, message, now));
-            ids.push(message.id);
-            self.counters.published += 1;
-            if targets.is_empty() {
-                self.counters.unrouted += 1;
-            }
-            for &id in targets {
-                self.enqueue(id, &message, now);
-            }
-            if self.observes_publishes() {
-                self.effects.push_back(super::effects::Effect::Published(message));
-            }
-        }
-        ids
-    }
-
-    fn stamp(&mut self, topic: &Rc<str>, checked: Checked<P>, now: f64) -> Message<P> {
+    /// Stamps a checked message with its id and sequence and queues it on every
+    /// subscription of the route whose filter it passes.
+    fn queue_message(&mut self, route: &mut Route, checked: Checked<P>, now: f64) -> u64 {
         self.next_message_id += 1;
-        let sequence = self.topics.get_mut(topic).map_or(0, |entry| {
-            entry.sequence += 1;
-            entry.sequence
-        });
-        Message {
+        let sequence = route.sequence;
+        route.sequence += 1;
+        let message = Rc::new(Message {
             id: self.next_message_id,
-            topic: topic.clone(),
+            topic: route.name.clone(),
             sequence,
             published_at: now,
             attributes: checked.attributes,
             ordering_key: checked.ordering_key,
             data: checked.data,
+        });
+        self.counters.published += 1;
+        let mut routed = false;
+        for &id in route.subscribers.iter() {
+            routed |= self.enqueue(id, &message, now);
         }
+        if !routed {
+            self.counters.unrouted += 1;
+        }
+        if self.observes_publishes() {
+            self.effects.push_back(Effect::Published(message.clone()));
+        }
+        message.id
     }
 }
 

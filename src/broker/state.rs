@@ -3,14 +3,18 @@
 //! Code in this module never calls out: it only changes state and records [`Effect`]s,
 //! which the broker runs after the borrow is released.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
+
 use super::effects::{Effect, Runtime};
+use crate::attributes::{matches_filter, Attributes};
 use crate::clock::TimerId;
-use crate::config::Config;
+use crate::config::{Config, Overflow};
 use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::error::{Error, Result};
+use crate::id_map::IdMap;
 use crate::log::{Level, LogRecord};
 use crate::message::Message;
 use crate::metrics::{Counters, LatencyWindow};
@@ -30,16 +34,27 @@ pub(crate) enum Phase {
 pub(crate) struct TopicEntry {
     pub name: Rc<str>,
     pub sequence: u64,
-    pub subscribers: Vec<u64>,
+    /// Shared with the publishes routing through it; rebuilt when a subscription comes or goes.
+    pub subscribers: Rc<[u64]>,
+}
+
+/// Where one publish goes: the topic, the sequence numbers it reserved, the subscribers.
+pub(crate) struct Route {
+    pub name: Rc<str>,
+    /// Sequence of the next message this publish queues.
+    pub sequence: u64,
+    pub subscribers: Rc<[u64]>,
 }
 
 pub(crate) struct Inner<P> {
     pub config: Config,
     pub phase: Phase,
-    pub topics: HashMap<Rc<str>, TopicEntry>,
-    pub subs: HashMap<u64, Subscription<P>>,
-    pub names: HashMap<Rc<str>, u64>,
-    pub per_target: HashMap<Rc<str>, u32>,
+    pub topics: FxHashMap<Rc<str>, TopicEntry>,
+    pub subs: IdMap<Subscription<P>>,
+    pub names: FxHashMap<Rc<str>, u64>,
+    pub per_target: FxHashMap<Rc<str>, u32>,
+    /// Shared by every message published without attributes.
+    pub no_attributes: Rc<Attributes>,
     pub patterns: Vec<u64>,
     pub next_message_id: u64,
     pub next_sub_id: u64,
@@ -58,10 +73,11 @@ impl<P> Inner<P> {
             dead_letters: DeadLetterStore::new(config.limits.max_dead_letters),
             config,
             phase: Phase::Open,
-            topics: HashMap::new(),
-            subs: HashMap::new(),
-            names: HashMap::new(),
-            per_target: HashMap::new(),
+            topics: FxHashMap::default(),
+            subs: IdMap::default(),
+            names: FxHashMap::default(),
+            per_target: FxHashMap::default(),
+            no_attributes: Rc::default(),
             patterns: Vec::new(),
             next_message_id: 0,
             next_sub_id: 0,
@@ -122,7 +138,7 @@ impl<P> Inner<P> {
             return Err(Error::LimitExceeded(format!("limits.maxTopics ({max}) reached")));
         }
         let name: Rc<str> = Rc::from(name);
-        let subscribers = self.matching_patterns(&name);
+        let subscribers = self.matching_patterns(&name).into();
         let entry = TopicEntry { name: name.clone(), sequence: 0, subscribers };
         self.topics.insert(name.clone(), entry);
         self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
@@ -137,7 +153,7 @@ impl<P> Inner<P> {
     /// Deletes a topic; the subscriptions on exactly this name end, pattern ones stay.
     pub fn delete_topic(&mut self, name: &str) -> bool {
         let Some(entry) = self.topics.remove(name) else { return false };
-        for id in entry.subscribers {
+        for &id in entry.subscribers.iter() {
             if self.subs.get(&id).is_some_and(|s| s.pattern.is_exact()) {
                 self.end_subscription(id);
             }
@@ -153,12 +169,12 @@ impl<P> Inner<P> {
         *self.per_target.entry(Rc::from(sub.pattern.as_str())).or_insert(0) += 1;
         if sub.pattern.is_exact() {
             if let Some(topic) = self.topics.get_mut(sub.pattern.as_str()) {
-                topic.subscribers.push(id);
+                topic.subscribers = with(&topic.subscribers, id);
             }
         } else {
             self.patterns.push(id);
             for topic in self.topics.values_mut().filter(|t| sub.pattern.matches(&t.name)) {
-                topic.subscribers.push(id);
+                topic.subscribers = with(&topic.subscribers, id);
             }
         }
         self.subs.insert(id, sub);
@@ -192,7 +208,9 @@ impl<P> Inner<P> {
         }
         self.patterns.retain(|&p| p != id);
         for topic in self.topics.values_mut() {
-            topic.subscribers.retain(|&s| s != id);
+            if topic.subscribers.contains(&id) {
+                topic.subscribers = topic.subscribers.iter().copied().filter(|&s| s != id).collect();
+            }
         }
     }
 
@@ -206,18 +224,26 @@ impl<P> Inner<P> {
         }
     }
 
-    /// Queues a message on a subscription (capacity was checked by the caller).
-    pub fn enqueue(&mut self, id: u64, message: &Rc<Message<P>>, now: f64) {
-        let Some(sub) = self.subs.get_mut(&id) else { return };
+    /// Queues a message on a subscription when its filter wants it (capacity was checked
+    /// by the caller); returns whether it did.
+    pub fn enqueue(&mut self, id: u64, message: &Rc<Message<P>>, now: f64) -> bool {
+        let Some(sub) = self.subs.get_mut(&id) else { return false };
+        if !matches_filter(&message.attributes, &sub.filter) {
+            return false;
+        }
         let overflowing = sub.is_full().then(|| sub.queue.pop_front()).flatten();
         sub.queue.push_back(Subscription::queued(message.clone()));
+        let drain = sub.state == SubscriptionState::Active && !std::mem::replace(&mut sub.drain_scheduled, true);
         self.counters.routed += 1;
         self.counters.queued += 1;
+        if drain {
+            self.effects.push_back(Effect::Drain(id));
+        }
         if let Some(oldest) = overflowing {
             self.counters.queued -= 1;
             self.dead_letter_queued(id, oldest, DeadLetterReason::Overflow, now);
         }
-        self.schedule_drain(id);
+        true
     }
 
     /// Asks for a drain run of an active subscription, once until it runs.
@@ -308,32 +334,51 @@ impl<P> Inner<P> {
         }
     }
 
-    /// Topics and subscriptions that a publish on `topic` reaches, by id.
-    pub fn targets(&self, topic: &str, attributes: &[(String, String)]) -> Vec<u64> {
-        let Some(entry) = self.topics.get(topic) else { return Vec::new() };
-        let wants = |id: &&u64| {
-            self.subs.get(id).is_some_and(|s| crate::attributes::matches_filter(attributes, &s.filter))
-        };
-        entry.subscribers.iter().filter(wants).copied().collect()
+    /// The route of `count` messages on topic `name` (created first when
+    /// `autoCreateTopics` allows it), once every rejecting subscription it reaches has room
+    /// for the `wanted(sub)` messages meant for it. Reserves their sequence numbers.
+    ///
+    /// # Errors
+    ///
+    /// `INVALID_TOPIC_NAME`, `TOPIC_NOT_FOUND`, `LIMIT_EXCEEDED`, `QUEUE_FULL`.
+    pub fn reserve_route(&mut self, name: &str, count: u64, wanted: impl Fn(&Subscription<P>) -> usize) -> Result<Route> {
+        if let Some(route) = self.reserve_existing(name, count, &wanted) {
+            return route;
+        }
+        self.resolve_topic(name)?;
+        self.reserve_existing(name, count, &wanted).unwrap_or_else(|| Err(Error::TopicNotFound(name.to_owned())))
     }
 
-    /// `QUEUE_FULL` when adding `count` messages would overflow a rejecting subscription.
-    pub fn check_capacity(&self, targets: &[u64], count: usize) -> Result<()> {
-        for sub in targets.iter().filter_map(|id| self.subs.get(id)) {
-            let capacity = sub.options.queue_capacity as usize;
-            let rejects = sub.options.overflow == crate::config::Overflow::Reject;
-            if rejects && sub.queue.len() + count > capacity {
-                let subscription = sub.name.to_string();
-                return Err(Error::QueueFull { subscription, capacity: sub.options.queue_capacity });
-            }
-        }
-        Ok(())
+    fn reserve_existing(&mut self, name: &str, count: u64, wanted: &impl Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
+        let entry = self.topics.get_mut(name)?;
+        Some(check_room(&self.subs, &entry.subscribers, wanted).map(|()| {
+            let sequence = entry.sequence + 1;
+            entry.sequence += count;
+            Route { name: entry.name.clone(), sequence, subscribers: entry.subscribers.clone() }
+        }))
     }
 
     /// Whether nothing is queued or in flight anywhere.
     pub fn is_idle(&self) -> bool {
         self.subs.values().all(|s| s.queue.is_empty() && s.in_flight.is_empty())
     }
+}
+
+/// `QUEUE_FULL` when a rejecting subscription has no room for the `wanted(sub)` messages
+/// routed to it.
+fn check_room<P>(subs: &IdMap<Subscription<P>>, subscribers: &[u64], wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
+    for sub in subscribers.iter().filter_map(|id| subs.get(id)) {
+        let capacity = sub.options.queue_capacity;
+        if sub.options.overflow == Overflow::Reject && sub.queue.len() + wanted(sub) > capacity as usize {
+            return Err(Error::QueueFull { subscription: sub.name.to_string(), capacity });
+        }
+    }
+    Ok(())
+}
+
+/// `list` with `id` added at the end.
+fn with(list: &[u64], id: u64) -> Rc<[u64]> {
+    list.iter().copied().chain(std::iter::once(id)).collect()
 }
 
 fn dead_letter_record<P>(letter: &DeadLetter<P>) -> LogRecord {

@@ -238,6 +238,7 @@ impl<P> Inner<P> {
             in_flight: Vec::new(),
             next_delivery: 0,
             drain_scheduled: false,
+            draining: false,
             wake_due: None,
             wake_timer: None,
             stats: SubscriptionStats::default(),

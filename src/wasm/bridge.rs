@@ -277,8 +277,8 @@ fn receive(bus: &Bus, bridge: &BridgeState, wire: &JsValue) -> Result<(), &'stat
         bus.broker.create_topic(&topic).map_err(|e| e.code())?;
     }
     let inbound = Inbound { bridge: bridge.id, origin: fields.get(0), id };
-    let mut payload = JsPayload::new(fields.get(3), copy, fields.get(2), ordering_key);
-    payload.inbound = Some(inbound);
+    let mut payload = JsPayload::new(fields.get(3), copy, Rc::new(fields.get(2)), ordering_key);
+    payload.inbound = Some(Box::new(inbound));
     let options = PublishOptions { attributes: pairs, ordering_key: key_text };
     bus.broker.publish(&topic, payload, options).map_err(|e| e.code())?;
     bridge.count(RECEIVED);

@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
 use super::bridge::Bridges;
-use super::convert::{array_arg, config_value, get, invalid, options_from, publish_options, to_js};
+use super::convert::{array_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
 use super::js;
 use super::handler::{JsHandler, JsPayload};
 use super::subscription::Subscription;
@@ -24,6 +24,17 @@ pub struct Bus {
     settle: Rc<Function>,
     _settle_closure: Closure<dyn Fn(f64, f64, JsValue)>,
     pub close_promise: RefCell<Option<Promise>>,
+    /// `limits.maxTopicNameLength`, read once: the config never changes.
+    pub max_name: u32,
+    last_topic: RefCell<Option<NamedTopic>>,
+}
+
+/// The topic last published to by name, so a run of publishes on one topic converts and
+/// checks its name once.
+struct NamedTopic {
+    js: JsValue,
+    name: Rc<str>,
+    shared: Rc<JsValue>,
 }
 
 impl Bus {
@@ -34,21 +45,37 @@ impl Bus {
         let closure = Closure::<dyn Fn(f64, f64, JsValue)>::new(move |sub: f64, delivery: f64, error: JsValue| {
             let Some(broker) = weak.upgrade() else { return };
             let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
-            broker.settle(token, error.as_string().map_or(Ok(()), Err));
+            broker.settle_and_continue(token, error.as_string().map_or(Ok(()), Err));
         });
         let settle = Rc::new(closure.as_ref().unchecked_ref::<Function>().clone());
-        Rc::new(Bus { broker, bridges, settle, _settle_closure: closure, close_promise: RefCell::new(None) })
+        let max_name = broker.config().limits.max_topic_name_length;
+        let last_topic = RefCell::new(None);
+        Rc::new(Bus { broker, bridges, settle, _settle_closure: closure, close_promise: RefCell::new(None), max_name, last_topic })
+    }
+
+    /// A topic argument of a publish: its name and the JavaScript string its messages carry.
+    /// The same string as last time is not converted or checked again (`===` on strings
+    /// runs no user code, so the borrow held across it is safe).
+    pub fn topic_by_name(&self, topic: &JsValue) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
+        if let Some(last) = self.last_topic.borrow().as_ref().filter(|last| last.js == *topic) {
+            return Ok((last.name.clone(), last.shared.clone()));
+        }
+        let name: Rc<str> = Rc::from(topic_arg(topic, self.max_name)?);
+        let shared = Rc::new(topic.clone());
+        self.last_topic.replace(Some(NamedTopic { js: topic.clone(), name: name.clone(), shared: shared.clone() }));
+        Ok((name, shared))
     }
 
     /// `publish(topic, data, options)` with the topic's name and its JavaScript string.
-    pub fn publish(&self, topic: &str, topic_js: &JsValue, data: JsValue, options: &JsValue) -> Result<f64, JsValue> {
+    /// `options` is `None` when JavaScript passed `undefined` or `null`.
+    pub fn publish(&self, topic: &str, topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> Result<f64, JsValue> {
         let (options, payload) = self.counting(1, || message(topic_js, data, options))?;
         let id = self.broker.publish(topic, payload, options).map_err(to_js)?;
         Ok(id as f64)
     }
 
     /// `publishBatch(topic, messages)`.
-    pub fn publish_batch(&self, topic: &str, topic_js: &JsValue, messages: &JsValue) -> Result<Array, JsValue> {
+    pub fn publish_batch(&self, topic: &str, topic_js: &Rc<JsValue>, messages: &JsValue) -> Result<Array, JsValue> {
         let Some(list) = array_arg(messages) else {
             self.broker.record_rejected(1);
             return Err(invalid("messages must be an array"));
@@ -102,21 +129,23 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
     }
 }
 
-fn message(topic_js: &JsValue, data: JsValue, options: &JsValue) -> Result<(PublishOptions, JsPayload), JsValue> {
-    let (options, attributes, ordering_key) = publish_options(options)?;
+fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> Result<(PublishOptions, JsPayload), JsValue> {
+    let (options, attributes, ordering_key) = match options {
+        None => (PublishOptions::default(), JsValue::UNDEFINED, JsValue::UNDEFINED),
+        Some(options) => publish_options(&options)?,
+    };
     Ok((options, JsPayload::new(data, attributes, topic_js.clone(), ordering_key)))
 }
 
 /// Every entry of a batch, read from JavaScript in one call.
-fn batch_messages(topic_js: &JsValue, list: &Array) -> Result<Vec<(JsPayload, PublishOptions)>, JsValue> {
+fn batch_messages(topic_js: &Rc<JsValue>, list: &Array) -> Result<Vec<(JsPayload, PublishOptions)>, JsValue> {
     let read = js::read_batch(list);
     if let Some(problem) = read.as_string() {
         return Err(invalid(problem));
     }
     let flat: Array = read.unchecked_into();
-    let empty = js::empty_attributes();
     let entry = |i: u32| -> Result<(JsPayload, PublishOptions), JsValue> {
-        let (options, attributes, key) = options_from(&flat.get(3 * i + 1), flat.get(3 * i + 2), &empty)?;
+        let (options, attributes, key) = options_from(&flat.get(3 * i + 1), flat.get(3 * i + 2))?;
         Ok((JsPayload::new(flat.get(3 * i), attributes, topic_js.clone(), key), options))
     };
     (0..list.length()).map(entry).collect()

@@ -127,24 +127,17 @@ fn is_enumerable(object: &Object, key: &str) -> Result<bool, JsValue> {
 
 /// Reads `{ attributes?, orderingKey? }` into core options plus the frozen attribute copy.
 pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue, JsValue), JsValue> {
-    if options.is_undefined() {
-        return Ok((PublishOptions::default(), js::empty_attributes(), JsValue::UNDEFINED));
-    }
     if !options.is_object() || js::is_array(options) {
         return Err(invalid("options must be an object"));
     }
-    options_from(&get(options, "attributes")?, get(options, "orderingKey")?, &js::empty_attributes())
+    options_from(&get(options, "attributes")?, get(options, "orderingKey")?)
 }
 
-/// Publish options from the values of `attributes` and `orderingKey` already read;
-/// `empty` is the shared attributes object of messages without attributes.
-pub fn options_from(
-    attributes_value: &JsValue,
-    key_value: JsValue,
-    empty: &JsValue,
-) -> Result<(PublishOptions, JsValue, JsValue), JsValue> {
+/// Publish options from the values of `attributes` and `orderingKey` already read. Without
+/// attributes the copy is `undefined`: deliveries then carry the shared empty object.
+pub fn options_from(attributes_value: &JsValue, key_value: JsValue) -> Result<(PublishOptions, JsValue, JsValue), JsValue> {
     let (attributes, copy) = match attributes_value.is_undefined() {
-        true => (Vec::new(), empty.clone()),
+        true => (Vec::new(), JsValue::UNDEFINED),
         false => attributes(attributes_value)?,
     };
     let ordering_key = match key_value.is_undefined() {

@@ -20,26 +20,28 @@ use crate::{Delivery, Handler, Outcome, Payload};
 /// A message's JavaScript values.
 pub struct JsPayload {
     pub data: JsValue,
+    /// The frozen attributes object; `undefined` for the shared empty one.
     pub attributes: JsValue,
-    pub topic: JsValue,
+    /// The topic string, shared by the messages published on it in a row.
+    pub topic: Rc<JsValue>,
     pub ordering_key: JsValue,
-    pub size: Option<u64>,
+    /// UTF-8 or binary bytes of `data`; negative when it is not measured.
+    size: f64,
     /// Set when a bridge delivered it, so it is not sent back there.
-    pub inbound: Option<Inbound>,
+    pub inbound: Option<Box<Inbound>>,
 }
 
 impl JsPayload {
     /// Wraps published values; `size` is measured once, here.
-    pub fn new(data: JsValue, attributes: JsValue, topic: JsValue, ordering_key: JsValue) -> Self {
-        let measured = js::measure(&data);
-        let size = (measured >= 0.0).then_some(measured as u64);
+    pub fn new(data: JsValue, attributes: JsValue, topic: Rc<JsValue>, ordering_key: JsValue) -> Self {
+        let size = js::measure(&data);
         JsPayload { data, attributes, topic, ordering_key, size, inbound: None }
     }
 }
 
 impl Payload for JsPayload {
     fn byte_size(&self) -> Option<u64> {
-        self.size
+        (self.size >= 0.0).then_some(self.size as u64)
     }
 }
 
@@ -68,10 +70,10 @@ impl Handler<JsPayload> for JsHandler {
             &message.data.data,
             delivery.attempt,
         );
-        match result.as_f64() {
-            Some(0.0) => Outcome::Ack,
-            Some(_) => Outcome::Deferred,
-            None => Outcome::Fail(result.as_string().unwrap_or_default()),
+        match result {
+            0 => Outcome::Ack,
+            1 => Outcome::Deferred,
+            _ => Outcome::Fail(js::take_thrown()),
         }
     }
 }

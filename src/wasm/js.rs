@@ -9,10 +9,6 @@ extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(code: &str, message: &str) -> JsValue;
 
-    /// The frozen, prototype-less attributes object shared by messages without attributes.
-    #[wasm_bindgen(js_name = emptyAttributes)]
-    pub fn empty_attributes() -> JsValue;
-
     /// `Object.create(null)`.
     #[wasm_bindgen(js_name = nullObject)]
     pub fn null_object() -> Object;
@@ -32,7 +28,7 @@ extern "C" {
     /// UTF-8 bytes of a string, bytes of binary data, -1 for other values.
     pub fn measure(data: &JsValue) -> f64;
 
-    /// Builds a `Message` object.
+    /// Builds a `Message` object; `undefined` attributes become the shared empty object.
     #[wasm_bindgen(js_name = buildMessage)]
     #[allow(clippy::too_many_arguments)]
     pub fn build_message(
@@ -46,7 +42,8 @@ extern "C" {
         attempt: u32,
     ) -> Object;
 
-    /// Calls a handler: 0 = acked, 1 = settles later through `settle`, a string = threw.
+    /// Calls a handler: 0 = acked, 1 = settles later through `settle`, 2 = threw (the text
+    /// is then read with [`take_thrown`]).
     #[allow(clippy::too_many_arguments)]
     pub fn deliver(
         handler: &Function,
@@ -61,7 +58,11 @@ extern "C" {
         ordering_key: &JsValue,
         data: &JsValue,
         attempt: u32,
-    ) -> JsValue;
+    ) -> u32;
+
+    /// The text of what the last `deliver` call caught.
+    #[wasm_bindgen(js_name = takeThrown)]
+    pub fn take_thrown() -> String;
 
     /// Calls a callback: undefined, a promise it returned, or the text of what it threw.
     #[wasm_bindgen(js_name = callHook)]

@@ -102,9 +102,8 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
         options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
-        let options = optional(options);
-        let name = topic_arg(&topic, self.max_name()).inspect_err(|_| self.bus.broker.record_rejected(1))?;
-        self.bus.publish(&name, &topic, data, &options)
+        let (name, topic) = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(1))?;
+        self.bus.publish(&name, &topic, data, options.map(Into::into))
     }
 
     /// Publishes several messages on one topic, all or nothing; returns their ids.
@@ -119,7 +118,7 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
         let length = array_arg(&messages).map_or(1, |m| u64::from(m.length()));
-        let name = topic_arg(&topic, self.max_name()).inspect_err(|_| self.bus.broker.record_rejected(length))?;
+        let (name, topic) = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(length))?;
         self.bus.publish_batch(&name, &topic, &messages)
     }
 
@@ -162,7 +161,7 @@ impl PubSub {
 
 impl PubSub {
     pub(crate) fn max_name(&self) -> u32 {
-        self.bus.broker.config().limits.max_topic_name_length
+        self.bus.max_name
     }
 }
 

@@ -17,12 +17,12 @@ use crate::Error;
 pub struct Topic {
     bus: Rc<Bus>,
     name: Rc<str>,
-    name_js: JsValue,
+    name_js: Rc<JsValue>,
 }
 
 impl Topic {
     pub(crate) fn new(bus: Rc<Bus>, name: Rc<str>) -> Self {
-        let name_js = JsValue::from_str(&name);
+        let name_js = Rc::new(JsValue::from_str(&name));
         Topic { bus, name, name_js }
     }
 
@@ -57,9 +57,8 @@ impl Topic {
         #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
         options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
-        let options = optional(options);
         self.ensure_exists()?;
-        self.bus.publish(&self.name, &self.name_js, data, &options)
+        self.bus.publish(&self.name, &self.name_js, data, options.map(Into::into))
     }
 
     /// Publishes several messages, all or nothing; returns their ids.

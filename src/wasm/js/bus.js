@@ -15,11 +15,8 @@ export function makeError(code, message) {
   return new PubSubError(code, message);
 }
 
+/** The attributes of every message published without any (Rust passes `undefined`). */
 const EMPTY_ATTRIBUTES = Object.freeze(Object.create(null));
-
-export function emptyAttributes() {
-  return EMPTY_ATTRIBUTES;
-}
 
 export function nullObject() {
   return Object.create(null);
@@ -104,7 +101,7 @@ function measureUnguarded(data) {
 }
 
 export function buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
-  const message = { id, topic, sequence, publishedAt, attributes, data, attempt };
+  const message = { id, topic, sequence, publishedAt, attributes: attributes ?? EMPTY_ATTRIBUTES, data, attempt };
   if (orderingKey !== undefined) message.orderingKey = orderingKey;
   return message;
 }
@@ -128,10 +125,20 @@ function isThenable(value) {
   }
 }
 
+/** The text of what the last `deliver` call caught, until `takeThrown` reads it. */
+let thrown = "";
+
+/** The text of what the last `deliver` call caught (read once, right after it returned 2). */
+export function takeThrown() {
+  const text = thrown;
+  thrown = "";
+  return text;
+}
+
 /**
  * Calls a handler with a freshly built message. Returns 0 when it returned (ack), 1 when it
  * returned a thenable (settled later through `settle(sub, delivery, errorOrUndefined)`), or
- * the error text when it threw.
+ * 2 when it threw (the text waits in `takeThrown`). A number keeps the answer off the heap.
  */
 export function deliver(handler, settle, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
   const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt);
@@ -139,7 +146,8 @@ export function deliver(handler, settle, sub, delivery, id, topic, sequence, pub
   try {
     result = handler(message);
   } catch (error) {
-    return errorText(error);
+    thrown = errorText(error);
+    return 2;
   }
   if (!isThenable(result)) return 0;
   const ok = () => settle(sub, delivery, undefined);
@@ -147,7 +155,8 @@ export function deliver(handler, settle, sub, delivery, id, topic, sequence, pub
   try {
     result.then(ok, failed);
   } catch (error) {
-    return errorText(error);
+    thrown = errorText(error);
+    return 2;
   }
   return 1;
 }
