@@ -159,6 +159,30 @@ impl<P: Payload> Broker<P> {
         self.shared.borrow_mut().counters.rejected += messages;
     }
 
+    /// Turns the publish observer ([`Hooks::on_publish`]) on or off; it is on from the
+    /// start. A host whose observer has nothing to do (a bus with no bridge open) turns it
+    /// off, so publishing does not pay for a call that does nothing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use wasm_pubsub::{Broker, Config, Hooks, ManualClock, PublishOptions};
+    /// let seen = Rc::new(Cell::new(0));
+    /// let count = seen.clone();
+    /// let hooks: Hooks<String> = Hooks { on_publish: Some(Rc::new(move |_| count.set(count.get() + 1))), ..Hooks::default() };
+    /// let clock = ManualClock::new();
+    /// let bus = Broker::with_hooks(Config::default(), clock.clone(), clock, hooks);
+    /// bus.create_topic("t").unwrap();
+    /// bus.publish("t", "a".into(), PublishOptions::default()).unwrap();
+    /// bus.observe_publishes(false);
+    /// bus.publish("t", "b".into(), PublishOptions::default()).unwrap();
+    /// assert_eq!(seen.get(), 1);
+    /// ```
+    pub fn observe_publishes(&self, on: bool) {
+        self.shared.borrow_mut().observing_publishes = on;
+    }
+
     /// The configuration this broker was built with.
     ///
     /// # Example

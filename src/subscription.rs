@@ -284,7 +284,8 @@ impl<P> Subscription<P> {
         self.has_room() && self.breaker.would_permit() && self.next_eligible(now).is_some()
     }
 
-    fn has_room(&self) -> bool {
+    /// Whether it is active with room in its in-flight window.
+    pub fn has_room(&self) -> bool {
         self.state == SubscriptionState::Active && self.in_flight.len() < self.options.max_in_flight as usize
     }
 

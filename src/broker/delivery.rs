@@ -11,6 +11,7 @@ use std::rc::Rc;
 use super::state::Inner;
 use super::Broker;
 use crate::breaker::{BreakerState, Transition};
+use crate::clock::Clock;
 use crate::dead_letter::DeadLetterReason;
 use crate::log::{Level, LogRecord};
 use crate::message::Payload;
@@ -24,15 +25,22 @@ impl<P: Payload> Broker<P> {
     /// A run started while another run of the same subscription is calling its handler
     /// returns at once: the outer run picks up whatever became ready.
     pub(crate) fn run_drain(&self, id: u64) {
-        let Some(clock) = self.clock() else { return };
+        if let Some(clock) = self.clock() {
+            self.drain_from(id, clock.as_ref(), clock.now_ms());
+        }
+    }
+
+    /// A drain run whose first delivery starts at `now`, just read from `clock`.
+    fn drain_from(&self, id: u64, clock: &dyn Clock, mut now: f64) {
         if !self.shared.borrow_mut().begin_drain(id) {
             return;
         }
-        let mut now = clock.now_ms();
         for _ in 0..DRAIN_BUDGET {
             let Some(start) = self.shared.borrow_mut().start_next(id, now) else { break };
             let outcome = start.handler.call(&start.delivery());
-            now = clock.now_ms();
+            if self.needs_time(id, &outcome) {
+                now = clock.now_ms();
+            }
             self.apply(start.token, outcome, now);
             self.flush();
         }
@@ -40,6 +48,14 @@ impl<P: Payload> Broker<P> {
             sub.draining = false;
         }
         self.after_drain(id, now);
+    }
+
+    /// Whether the time must be read again after a handler returned `outcome`: to settle
+    /// it now, or to start another delivery. A handler that settles later on a full window
+    /// needs neither, so a stream of async deliveries reads the clock once per message.
+    fn needs_time(&self, id: u64, outcome: &Outcome) -> bool {
+        matches!(outcome, Outcome::Ack | Outcome::Fail(_))
+            || self.shared.borrow().subs.get(&id).is_some_and(|sub| sub.has_room())
     }
 
     fn after_drain(&self, id: u64, now: f64) {
@@ -143,7 +159,7 @@ impl<P: Payload> Broker<P> {
             continue_now && inner.subs.get(&id).is_some_and(|sub| !sub.draining && sub.can_start(now))
         };
         match start_now {
-            true => self.run_drain(id),
+            true => self.drain_from(id, clock.as_ref(), now),
             false => self.after_drain(id, now),
         }
     }

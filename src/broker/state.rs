@@ -63,6 +63,8 @@ pub(crate) struct Inner<P> {
     pub dead_letters: DeadLetterStore<P>,
     pub effects: VecDeque<Effect<P>>,
     pub flushing: bool,
+    /// Whether accepted messages go to the publish observer (see `Broker::observe_publishes`).
+    pub observing_publishes: bool,
     pub runtime: Option<Runtime<P>>,
     pub close: Option<super::close::CloseState>,
 }
@@ -85,6 +87,7 @@ impl<P> Inner<P> {
             latency: LatencyWindow::default(),
             effects: VecDeque::new(),
             flushing: false,
+            observing_publishes: true,
             runtime: Some(runtime),
             close: None,
         }
@@ -98,7 +101,7 @@ impl<P> Inner<P> {
     }
 
     pub fn observes_publishes(&self) -> bool {
-        self.runtime.as_ref().is_some_and(|r| r.hooks.on_publish.is_some())
+        self.observing_publishes && self.runtime.as_ref().is_some_and(|r| r.hooks.on_publish.is_some())
     }
 
     pub fn has_logger(&self) -> bool {

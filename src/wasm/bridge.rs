@@ -117,6 +117,14 @@ impl Bridges {
     /// Gives the bridges the broker they publish into and log through.
     pub fn attach(&self, broker: WeakBroker<JsPayload>) {
         self.broker.replace(Some(broker));
+        self.observe_while_open();
+    }
+
+    /// Lets the broker hand accepted messages to `forward` only while a bridge is open.
+    fn observe_while_open(&self) {
+        if let Some(broker) = self.broker.borrow().as_ref().and_then(|b| b.upgrade()) {
+            broker.observe_publishes(!self.open.borrow().is_empty());
+        }
     }
 
     /// Posts an accepted message to every bridge that wants it, but the one it came from.
@@ -149,6 +157,7 @@ impl Bridges {
     /// Closes every bridge (the bus is closing).
     pub fn close_all(&self) {
         let all = std::mem::take(&mut *self.open.borrow_mut());
+        self.observe_while_open();
         for bridge in all {
             bridge.detach();
         }
@@ -173,6 +182,7 @@ impl Bridge {
     pub fn close(&self) {
         if let Some(bridges) = self.bridges.upgrade() {
             bridges.open.borrow_mut().retain(|b| b.id != self.state.id);
+            bridges.observe_while_open();
         }
         self.state.detach();
     }
@@ -211,6 +221,7 @@ pub fn open(bus: &Rc<Bus>, port: &JsValue, options: &JsValue) -> Result<Bridge, 
         let _ = start.call0(port);
     }
     bridges.open.borrow_mut().push(state.clone());
+    bridges.observe_while_open();
     Ok(Bridge { state, bridges: Rc::downgrade(&bridges) })
 }
 

@@ -22,7 +22,7 @@ pub struct Bus {
     pub broker: Broker<JsPayload>,
     pub bridges: Rc<Bridges>,
     settle: Rc<Function>,
-    _settle_closure: Closure<dyn Fn(f64, f64, JsValue)>,
+    _settle_closure: Closure<dyn Fn(f64, f64, Option<String>)>,
     pub close_promise: RefCell<Option<Promise>>,
     /// `limits.maxTopicNameLength`, read once: the config never changes.
     pub max_name: u32,
@@ -42,10 +42,10 @@ impl Bus {
     pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>) -> Rc<Bus> {
         bridges.attach(broker.downgrade());
         let weak = broker.downgrade();
-        let closure = Closure::<dyn Fn(f64, f64, JsValue)>::new(move |sub: f64, delivery: f64, error: JsValue| {
+        let closure = Closure::<dyn Fn(f64, f64, Option<String>)>::new(move |sub: f64, delivery: f64, error: Option<String>| {
             let Some(broker) = weak.upgrade() else { return };
             let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
-            broker.settle_and_continue(token, error.as_string().map_or(Ok(()), Err));
+            broker.settle_and_continue(token, error.map_or(Ok(()), Err));
         });
         let settle = Rc::new(closure.as_ref().unchecked_ref::<Function>().clone());
         let max_name = broker.config().limits.max_topic_name_length;
