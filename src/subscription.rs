@@ -209,14 +209,40 @@ impl SubscriptionState {
     }
 }
 
-/// A message waiting on a subscription.
+/// A message waiting on a subscription: two pointers, so a long queue stays small.
 pub(crate) struct Queued<P> {
     pub message: Rc<Message<P>>,
+    /// Set once an attempt failed: the message waits for its retry.
+    pub retry: Option<Box<Retry>>,
+}
+
+/// What a message waiting for a retry carries besides itself.
+pub(crate) struct Retry {
     /// Attempts made so far.
     pub attempts: u32,
-    /// Not to be delivered before this time (a retry backoff).
+    /// Not to be delivered before this time (the backoff).
     pub not_before: f64,
-    pub last_error: Option<Failure>,
+    pub last_error: Failure,
+}
+
+impl<P> Queued<P> {
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.retry.as_ref().map_or(0, |r| r.attempts)
+    }
+
+    /// Not to be delivered before this time.
+    pub fn not_before(&self) -> f64 {
+        self.retry.as_ref().map_or(f64::NEG_INFINITY, |r| r.not_before)
+    }
+
+    /// The message, its attempts so far and the error of the last one.
+    pub fn into_parts(self) -> (Rc<Message<P>>, u32, Option<Failure>) {
+        match self.retry {
+            Some(retry) => (self.message, retry.attempts, Some(retry.last_error)),
+            None => (self.message, 0, None),
+        }
+    }
 }
 
 /// A delivery awaiting settlement.
@@ -272,7 +298,7 @@ pub struct SubscriptionStats {
 
 impl<P> Subscription<P> {
     pub fn queued(message: Rc<Message<P>>) -> Queued<P> {
-        Queued { message, attempts: 0, not_before: f64::NEG_INFINITY, last_error: None }
+        Queued { message, retry: None }
     }
 
     pub fn is_full(&self) -> bool {
@@ -302,7 +328,7 @@ impl<P> Subscription<P> {
 
     fn begin(&mut self, queued: Queued<P>, permit: Permit, now: f64) -> Start<P> {
         self.next_delivery += 1;
-        let attempt = queued.attempts + 1;
+        let attempt = queued.attempts() + 1;
         self.in_flight.push(InFlight {
             delivery: self.next_delivery,
             message: queued.message.clone(),
@@ -317,13 +343,13 @@ impl<P> Subscription<P> {
     /// Index of the first queued message whose turn it is.
     fn next_eligible(&self, now: f64) -> Option<usize> {
         if self.options.max_in_flight == 1 {
-            return self.queue.front().filter(|q| q.not_before <= now).map(|_| 0);
+            return self.queue.front().filter(|q| q.not_before() <= now).map(|_| 0);
         }
         let mut blocked_keys: Vec<&str> = Vec::new();
         for (index, queued) in self.queue.iter().enumerate() {
             let key = queued.message.ordering_key.as_deref();
             let key_busy = key.is_some_and(|k| blocked_keys.contains(&k) || self.key_in_flight(k));
-            if queued.not_before <= now && !key_busy {
+            if queued.not_before() <= now && !key_busy {
                 return Some(index);
             }
             if let Some(k) = key {
@@ -360,12 +386,8 @@ impl<P> Subscription<P> {
 
     /// Puts a failed message back at the head, to be retried at `not_before`.
     pub fn requeue(&mut self, failed: InFlight<P>, not_before: f64, error: Failure) {
-        self.queue.push_front(Queued {
-            message: failed.message,
-            attempts: failed.attempt,
-            not_before,
-            last_error: Some(error),
-        });
+        let retry = Retry { attempts: failed.attempt, not_before, last_error: error };
+        self.queue.push_front(Queued { message: failed.message, retry: Some(Box::new(retry)) });
     }
 
     /// The earliest time something may need attention: an ack deadline, the end of a
@@ -374,8 +396,8 @@ impl<P> Subscription<P> {
     /// re-arm the timer at delay 0 for ever.
     pub fn next_wake(&self, now: f64) -> Option<f64> {
         let deadlines = self.in_flight.iter().map(|f| f.deadline);
-        let retried = self.queue.iter().take_while(|q| q.attempts > 0);
-        let backoffs = retried.map(|q| q.not_before).filter(|&t| t > now);
+        let retried = self.queue.iter().map_while(|q| q.retry.as_ref());
+        let backoffs = retried.map(|r| r.not_before).filter(|&t| t > now);
         let active = self.state == SubscriptionState::Active;
         let reset = self.breaker.reopens_at().filter(|_| active);
         let earliest = deadlines.chain(backoffs).chain(reset);

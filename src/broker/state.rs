@@ -260,7 +260,8 @@ impl<P> Inner<P> {
 
     /// Dead-letters a message that was waiting in a queue (not in flight).
     pub fn dead_letter_queued(&mut self, id: u64, queued: Queued<P>, reason: DeadLetterReason, now: f64) {
-        self.dead_letter(id, queued.message, reason, queued.last_error, queued.attempts, now);
+        let (message, attempts, last_error) = queued.into_parts();
+        self.dead_letter(id, message, reason, last_error, attempts, now);
     }
 
     /// Records a dead letter: counted, stored, logged and handed to the callback.

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
 use super::convert::{array_arg, attributes, get, invalid, string_arg, to_js, topic_arg};
-use super::handler::JsPayload;
+use super::handler::{ordering_key, JsPayload};
 use super::js;
 use super::objects::set_counts;
 use crate::{Broker, Error, HealthStatus, Level, LogRecord, Message, Pattern, PublishOptions, WeakBroker};
@@ -151,7 +151,7 @@ impl Bridges {
             Some(inbound) => (inbound.origin.clone(), inbound.id),
             None => (self.origin.clone(), message.id as f64),
         };
-        js::envelope(&origin, id, &p.topic, &p.data, &p.attributes, &p.ordering_key, message.published_at)
+        js::envelope(&origin, id, &p.topic, &p.data, &p.attributes, &ordering_key(message), message.published_at)
     }
 
     /// Closes every bridge (the bus is closing).
@@ -288,7 +288,7 @@ fn receive(bus: &Bus, bridge: &BridgeState, wire: &JsValue) -> Result<(), &'stat
         bus.broker.create_topic(&topic).map_err(|e| e.code())?;
     }
     let inbound = Inbound { bridge: bridge.id, origin: fields.get(0), id };
-    let mut payload = JsPayload::new(fields.get(3), copy, Rc::new(fields.get(2)), ordering_key);
+    let mut payload = JsPayload::new(fields.get(3), copy, Rc::new(fields.get(2)));
     payload.inbound = Some(Box::new(inbound));
     let options = PublishOptions { attributes: pairs, ordering_key: key_text };
     bus.broker.publish(&topic, payload, options).map_err(|e| e.code())?;

@@ -130,11 +130,11 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
 }
 
 fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> Result<(PublishOptions, JsPayload), JsValue> {
-    let (options, attributes, ordering_key) = match options {
-        None => (PublishOptions::default(), JsValue::UNDEFINED, JsValue::UNDEFINED),
+    let (options, attributes) = match options {
+        None => (PublishOptions::default(), JsValue::UNDEFINED),
         Some(options) => publish_options(&options)?,
     };
-    Ok((options, JsPayload::new(data, attributes, topic_js.clone(), ordering_key)))
+    Ok((options, JsPayload::new(data, attributes, topic_js.clone())))
 }
 
 /// Every entry of a batch, read from JavaScript in one call.
@@ -145,8 +145,8 @@ fn batch_messages(topic_js: &Rc<JsValue>, list: &Array) -> Result<Vec<(JsPayload
     }
     let flat: Array = read.unchecked_into();
     let entry = |i: u32| -> Result<(JsPayload, PublishOptions), JsValue> {
-        let (options, attributes, key) = options_from(&flat.get(3 * i + 1), flat.get(3 * i + 2))?;
-        Ok((JsPayload::new(flat.get(3 * i), attributes, topic_js.clone(), key), options))
+        let (options, attributes) = options_from(&flat.get(3 * i + 1), flat.get(3 * i + 2))?;
+        Ok((JsPayload::new(flat.get(3 * i), attributes, topic_js.clone()), options))
     };
     (0..list.length()).map(entry).collect()
 }

@@ -126,7 +126,7 @@ fn is_enumerable(object: &Object, key: &str) -> Result<bool, JsValue> {
 }
 
 /// Reads `{ attributes?, orderingKey? }` into core options plus the frozen attribute copy.
-pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue, JsValue), JsValue> {
+pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue), JsValue> {
     if !options.is_object() || js::is_array(options) {
         return Err(invalid("options must be an object"));
     }
@@ -135,7 +135,7 @@ pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue, Js
 
 /// Publish options from the values of `attributes` and `orderingKey` already read. Without
 /// attributes the copy is `undefined`: deliveries then carry the shared empty object.
-pub fn options_from(attributes_value: &JsValue, key_value: JsValue) -> Result<(PublishOptions, JsValue, JsValue), JsValue> {
+pub fn options_from(attributes_value: &JsValue, key_value: JsValue) -> Result<(PublishOptions, JsValue), JsValue> {
     let (attributes, copy) = match attributes_value.is_undefined() {
         true => (Vec::new(), JsValue::UNDEFINED),
         false => attributes(attributes_value)?,
@@ -144,7 +144,7 @@ pub fn options_from(attributes_value: &JsValue, key_value: JsValue) -> Result<(P
         true => None,
         false => Some(string_arg(&key_value, "options.orderingKey")?),
     };
-    Ok((PublishOptions { attributes, ordering_key }, copy, key_value))
+    Ok((PublishOptions { attributes, ordering_key }, copy))
 }
 
 /// Reads an attributes object: the pairs to validate and the frozen copy to deliver.

@@ -24,25 +24,28 @@ pub struct JsPayload {
     pub attributes: JsValue,
     /// The topic string, shared by the messages published on it in a row.
     pub topic: Rc<JsValue>,
-    pub ordering_key: JsValue,
-    /// UTF-8 or binary bytes of `data`; negative when it is not measured.
-    size: f64,
     /// Set when a bridge delivered it, so it is not sent back there.
     pub inbound: Option<Box<Inbound>>,
 }
 
 impl JsPayload {
-    /// Wraps published values; `size` is measured once, here.
-    pub fn new(data: JsValue, attributes: JsValue, topic: Rc<JsValue>, ordering_key: JsValue) -> Self {
-        let size = js::measure(&data);
-        JsPayload { data, attributes, topic, ordering_key, size, inbound: None }
+    /// Wraps published values. The ordering key is kept once, as the core's string.
+    pub fn new(data: JsValue, attributes: JsValue, topic: Rc<JsValue>) -> Self {
+        JsPayload { data, attributes, topic, inbound: None }
     }
 }
 
 impl Payload for JsPayload {
+    /// Measured when the broker checks the message, once; nothing is stored.
     fn byte_size(&self) -> Option<u64> {
-        (self.size >= 0.0).then_some(self.size as u64)
+        let size = js::measure(&self.data);
+        (size >= 0.0).then_some(size as u64)
     }
+}
+
+/// A message's ordering key as a JavaScript string, or `undefined`.
+pub fn ordering_key(message: &crate::Message<JsPayload>) -> JsValue {
+    message.ordering_key.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
 /// A JavaScript handler function, with the abort listener that ends its subscription.
@@ -66,7 +69,7 @@ impl Handler<JsPayload> for JsHandler {
             message.sequence as f64,
             message.published_at,
             &message.data.attributes,
-            &message.data.ordering_key,
+            &ordering_key(message),
             &message.data.data,
             delivery.attempt,
         );
@@ -87,7 +90,7 @@ pub fn message_object(message: &crate::Message<JsPayload>, attempt: u32) -> JsVa
         message.sequence as f64,
         message.published_at,
         &p.attributes,
-        &p.ordering_key,
+        &ordering_key(message),
         &p.data,
         attempt,
     )
