@@ -88,7 +88,8 @@ impl Bus {
         }
         let batch = self.counting(count, || batch_messages(topic_js, list))?;
         let ids = self.broker.publish_batch(topic, batch).map_err(to_js)?;
-        Ok(ids.into_iter().map(|id| JsValue::from(id as f64)).collect())
+        let first = ids.first().map_or(0.0, |&id| id as f64);
+        Ok(js::id_range(first, ids.len() as u32))
     }
 
     /// Runs a conversion of publish arguments, counting its failure as `count` rejections.
@@ -137,16 +138,20 @@ fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> R
     Ok((options, JsPayload::new(data, attributes, topic_js.clone())))
 }
 
-/// Every entry of a batch, read from JavaScript in one call.
+/// Every entry of a batch, read from JavaScript in one call. A batch without attributes or
+/// ordering keys (the common case) arrives as its data values alone.
 fn batch_messages(topic_js: &Rc<JsValue>, list: &Array) -> Result<Vec<(JsPayload, PublishOptions)>, JsValue> {
-    let read = js::read_batch(list);
-    if let Some(problem) = read.as_string() {
-        return Err(invalid(problem));
+    let read = js::read_batch(list).map_err(|problem| invalid(problem.as_string().unwrap_or_else(|| "reading the batch threw".into())))?;
+    let mut values = read.into_iter();
+    let plain = values.next().is_some_and(|flag| flag.is_truthy());
+    if plain {
+        let entry = |data| (JsPayload::new(data, JsValue::UNDEFINED, topic_js.clone()), PublishOptions::default());
+        return Ok(values.map(entry).collect());
     }
-    let flat: Array = read.unchecked_into();
-    let entry = |i: u32| -> Result<(JsPayload, PublishOptions), JsValue> {
-        let (options, attributes) = options_from(&flat.get(3 * i + 1), flat.get(3 * i + 2))?;
-        Ok((JsPayload::new(flat.get(3 * i), attributes, topic_js.clone()), options))
-    };
-    (0..list.length()).map(entry).collect()
+    let mut batch = Vec::with_capacity(list.length() as usize);
+    while let (Some(data), Some(attributes), Some(key)) = (values.next(), values.next(), values.next()) {
+        let (options, attributes) = options_from(&attributes, key)?;
+        batch.push((JsPayload::new(data, attributes, topic_js.clone()), options));
+    }
+    Ok(batch)
 }

@@ -21,9 +21,14 @@ extern "C" {
     #[wasm_bindgen(js_name = readAttributes, catch)]
     pub fn read_attributes(source: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// `[data, attributes, orderingKey, …]` for every batch entry, or a string naming the problem.
-    #[wasm_bindgen(js_name = readBatch)]
-    pub fn read_batch(list: &Array) -> JsValue;
+    /// `[true, data, …]` when no batch entry has attributes or an ordering key, else
+    /// `[false, data, attributes, orderingKey, …]`; throws a string naming the problem.
+    #[wasm_bindgen(js_name = readBatch, catch)]
+    pub fn read_batch(list: &Array) -> Result<Vec<JsValue>, JsValue>;
+
+    /// `count` consecutive ids from `first`, as an array.
+    #[wasm_bindgen(js_name = idRange)]
+    pub fn id_range(first: f64, count: u32) -> Array;
 
     /// UTF-8 bytes of a string, bytes of binary data, -1 for other values.
     pub fn measure(data: &JsValue) -> f64;

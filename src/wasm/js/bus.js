@@ -50,24 +50,49 @@ export function readAttributes(source) {
   return flat;
 }
 
-/** Reads a batch in one call: [data, attributes, orderingKey] per entry, flattened, or a
- * string saying what is wrong. Getters run once, here. */
+/** Reads a batch in one call. Returns `[true, data, data, …]` when no entry has attributes
+ * or an ordering key, else `[false, data, attributes, orderingKey, …]` (three per entry);
+ * throws a string saying what is wrong. Getters run once, here. */
 export function readBatch(list) {
-  const flat = new Array(list.length * 3);
-  try {
-    for (let i = 0; i < list.length; i++) {
-      const entry = list[i];
-      if (entry === null || typeof entry !== "object") {
-        return "each batch entry must be an object { data, attributes?, orderingKey? }";
-      }
-      flat[3 * i] = entry.data;
-      flat[3 * i + 1] = entry.attributes;
-      flat[3 * i + 2] = entry.orderingKey;
+  const n = list.length;
+  const flat = new Array(3 * n + 1);
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    if (!readEntry(list, i, flat, 3 * i + 1)) {
+      throw "each batch entry must be an object { data, attributes?, orderingKey? }";
     }
-  } catch {
-    return "reading a batch entry threw";
+    plain &&= flat[3 * i + 2] === undefined && flat[3 * i + 3] === undefined;
   }
-  return flat;
+  if (!plain) {
+    flat[0] = false;
+    return flat;
+  }
+  const data = new Array(n + 1);
+  data[0] = true;
+  for (let i = 0; i < n; i++) data[i + 1] = flat[3 * i + 1];
+  return data;
+}
+
+/** Copies entry `i`'s data, attributes and orderingKey to `flat[at..at + 3]`; false when the
+ * entry is not an object. A throwing getter or Proxy trap becomes a thrown string. */
+function readEntry(list, i, flat, at) {
+  try {
+    const entry = list[i];
+    if (entry === null || typeof entry !== "object") return false;
+    flat[at] = entry.data;
+    flat[at + 1] = entry.attributes;
+    flat[at + 2] = entry.orderingKey;
+    return true;
+  } catch {
+    throw "reading a batch entry threw";
+  }
+}
+
+/** The ids of a batch: `count` consecutive numbers from `first`. */
+export function idRange(first, count) {
+  const ids = new Array(count);
+  for (let i = 0; i < count; i++) ids[i] = first + i;
+  return ids;
 }
 
 /** UTF-8 bytes of a string, bytes of binary data, or -1 for values that are not measured. */
