@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
 use super::bridge::Bridges;
-use super::convert::{array_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
+use super::convert::{batch_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
 use super::js;
 use super::handler::{JsHandler, JsPayload};
 use super::subscription::Subscription;
@@ -76,17 +76,14 @@ impl Bus {
 
     /// `publishBatch(topic, messages)`.
     pub fn publish_batch(&self, topic: &str, topic_js: &Rc<JsValue>, messages: &JsValue) -> Result<Array, JsValue> {
-        let Some(list) = array_arg(messages) else {
-            self.broker.record_rejected(1);
-            return Err(invalid("messages must be an array"));
-        };
-        let count = u64::from(list.length());
+        let (list, length) = self.counting(1, || batch_arg(messages))?;
+        let count = u64::from(length);
         let limit = self.broker.config().limits.max_batch_size;
-        if list.length() > limit {
+        if length > limit {
             self.broker.record_rejected(count);
-            return Err(to_js(crate::Error::BatchTooLarge { size: list.length() as usize, limit }));
+            return Err(to_js(crate::Error::BatchTooLarge { size: length as usize, limit }));
         }
-        let batch = self.counting(count, || batch_messages(topic_js, list))?;
+        let batch = self.counting(count.max(1), || batch_messages(topic_js, list, length))?;
         let ids = self.broker.publish_batch(topic, batch).map_err(to_js)?;
         let first = ids.first().map_or(0.0, |&id| id as f64);
         Ok(js::id_range(first, ids.len() as u32))
@@ -140,7 +137,7 @@ fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> R
 
 /// Every entry of a batch, read from JavaScript in one call. A batch without attributes or
 /// ordering keys (the common case) arrives as its data values alone.
-fn batch_messages(topic_js: &Rc<JsValue>, list: &Array) -> Result<Vec<(JsPayload, PublishOptions)>, JsValue> {
+fn batch_messages(topic_js: &Rc<JsValue>, list: &Array, length: u32) -> Result<Vec<(JsPayload, PublishOptions)>, JsValue> {
     let read = js::read_batch(list).map_err(|problem| invalid(problem.as_string().unwrap_or_else(|| "reading the batch threw".into())))?;
     let mut values = read.into_iter();
     let plain = values.next().is_some_and(|flag| flag.is_truthy());
@@ -148,7 +145,7 @@ fn batch_messages(topic_js: &Rc<JsValue>, list: &Array) -> Result<Vec<(JsPayload
         let entry = |data| (JsPayload::new(data, JsValue::UNDEFINED, topic_js.clone()), PublishOptions::default());
         return Ok(values.map(entry).collect());
     }
-    let mut batch = Vec::with_capacity(list.length() as usize);
+    let mut batch = Vec::with_capacity(length as usize);
     while let (Some(data), Some(attributes), Some(key)) = (values.next(), values.next(), values.next()) {
         let (options, attributes) = options_from(&attributes, key)?;
         batch.push((JsPayload::new(data, attributes, topic_js.clone()), options));

@@ -41,6 +41,17 @@ pub fn topic_arg(value: &JsValue, max_chars: u32) -> Result<String, JsValue> {
     well_formed(value).ok_or_else(|| bad_name("contains a lone surrogate"))
 }
 
+/// A batch argument and its length; `INVALID_ARGUMENT` when it is not an array or reading
+/// its length throws (a hostile Proxy).
+pub fn batch_arg(value: &JsValue) -> Result<(&Array, u32), JsValue> {
+    let list = array_arg(value).ok_or_else(|| invalid("messages must be an array"))?;
+    let length = js::length_of(list);
+    match length >= 0.0 {
+        true => Ok((list, length as u32)),
+        false => Err(invalid("reading the batch threw")),
+    }
+}
+
 /// An array argument (a revoked Proxy is not one).
 pub fn array_arg(value: &JsValue) -> Option<&Array> {
     js::is_array(value).then(|| value.unchecked_ref::<Array>())

@@ -26,6 +26,10 @@ extern "C" {
     #[wasm_bindgen(js_name = readBatch, catch)]
     pub fn read_batch(list: &Array) -> Result<Vec<JsValue>, JsValue>;
 
+    /// `list.length`, or -1 when reading it throws.
+    #[wasm_bindgen(js_name = lengthOf)]
+    pub fn length_of(list: &Array) -> f64;
+
     /// `count` consecutive ids from `first`, as an array.
     #[wasm_bindgen(js_name = idRange)]
     pub fn id_range(first: f64, count: u32) -> Array;

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::bridge::{self, Bridge, Bridges};
 use super::bus::Bus;
 use super::clock::{JsClock, MicrotaskSpawner};
-use super::convert::{array_arg, config_value, get, to_js, topic_arg};
+use super::convert::{batch_arg, config_value, get, to_js, topic_arg};
 use super::hooks::hooks;
 use super::subscription::Subscription;
 use super::topic::Topic;
@@ -117,7 +117,7 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
-        let length = array_arg(&messages).map_or(1, |m| u64::from(m.length()));
+        let length = batch_arg(&messages).map_or(1, |(_, length)| u64::from(length.max(1)));
         let (name, topic) = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(length))?;
         self.bus.publish_batch(&name, &topic, &messages)
     }

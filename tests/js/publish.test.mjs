@@ -252,6 +252,39 @@ describe("publishBatch", () => {
     throwsCode(() => bus.publishBatch("a", [{ data: 1 }, { data: 2 }, { data: 3 }]), "BATCH_TOO_LARGE", "maxBatchSize");
   });
 
+  test("a batch of plain { data } entries delivers each with the shared empty attributes", async () => {
+    const bus = new PubSub();
+    bus.createTopic("a");
+    const seen = recorder();
+    bus.subscribe("a", seen.handler);
+    const ids = bus.publishBatch("a", [{ data: "x" }, { data: { n: 1 } }, { data: undefined }]);
+    assert.ok(Array.isArray(ids));
+    assert.deepEqual(ids, [ids[0], ids[0] + 1, ids[0] + 2]);
+    await settle();
+    assert.deepEqual(seen.data(), ["x", { n: 1 }, undefined]);
+    for (const m of seen.messages) {
+      assert.deepEqual(Object.keys(m.attributes), []);
+      assert.ok(Object.isFrozen(m.attributes));
+      assert.equal("orderingKey" in m, false);
+    }
+  });
+
+  test("an entry whose getter throws, or a list whose Proxy throws, is INVALID_ARGUMENT and counted", async () => {
+    const bus = new PubSub();
+    bus.createTopic("a");
+    const seen = recorder();
+    bus.subscribe("a", seen.handler);
+    const hostile = { get data() { throw new Error("no"); } };
+    throwsCode(() => bus.publishBatch("a", [{ data: 1 }, hostile]), "INVALID_ARGUMENT", "batch entry threw");
+    const list = new Proxy([{ data: 1 }], { get(target, key) { if (key === "length") throw new Error("no"); return target[key]; } });
+    throwsCode(() => bus.publishBatch("a", list), "INVALID_ARGUMENT");
+    throwsCode(() => bus.publishBatch("a", [{ data: 1 }, null]), "INVALID_ARGUMENT", "must be an object");
+    await settle();
+    assert.deepEqual(seen.messages, []);
+    assert.equal(bus.metrics().rejected, 2 + 1 + 2);
+    assert.equal(bus.publish("a", "still works") > 0, true);
+  });
+
   test("messages that are not an array throw INVALID_ARGUMENT", () => {
     const bus = new PubSub();
     bus.createTopic("a");

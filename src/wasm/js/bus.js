@@ -88,6 +88,16 @@ function readEntry(list, i, flat, at) {
   }
 }
 
+/** `list.length`, or -1 when reading it throws (a hostile Proxy). */
+export function lengthOf(list) {
+  try {
+    const n = list.length;
+    return typeof n === "number" && n >= 0 ? n : -1;
+  } catch {
+    return -1;
+  }
+}
+
 /** The ids of a batch: `count` consecutive numbers from `first`. */
 export function idRange(first, count) {
   const ids = new Array(count);
