@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
-use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
@@ -15,14 +15,14 @@ use super::convert::{batch_arg, config_value, get, invalid, options_from, publis
 use super::js;
 use super::handler::{JsHandler, JsPayload};
 use super::subscription::Subscription;
-use crate::{Broker, DeliveryToken, PublishOptions, SubscribeOptions};
+use crate::{Broker, DeliveryToken, PublishOptions, SubscribeOptions, WeakBroker};
 
 /// Shared by a bus and every handle it gave out.
 pub struct Bus {
     pub broker: Broker<JsPayload>,
     pub bridges: Rc<Bridges>,
-    settle: Rc<Function>,
-    _settle_closure: Closure<dyn Fn(f64, f64, Option<String>)>,
+    /// The bus's `Settler`, which promise reactions call to settle a delivery.
+    settler: JsValue,
     pub close_promise: RefCell<Option<Promise>>,
     /// `limits.maxTopicNameLength`, read once: the config never changes.
     pub max_name: u32,
@@ -38,19 +38,13 @@ struct NamedTopic {
 }
 
 impl Bus {
-    /// Wraps a broker and creates its one settle function.
+    /// Wraps a broker and creates its one `Settler`.
     pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>) -> Rc<Bus> {
         bridges.attach(broker.downgrade());
-        let weak = broker.downgrade();
-        let closure = Closure::<dyn Fn(f64, f64, Option<String>)>::new(move |sub: f64, delivery: f64, error: Option<String>| {
-            let Some(broker) = weak.upgrade() else { return };
-            let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
-            broker.settle_and_continue(token, error.map_or(Ok(()), Err));
-        });
-        let settle = Rc::new(closure.as_ref().unchecked_ref::<Function>().clone());
+        let settler = Settler { broker: broker.downgrade() }.into();
         let max_name = broker.config().limits.max_topic_name_length;
         let last_topic = RefCell::new(None);
-        Rc::new(Bus { broker, bridges, settle, _settle_closure: closure, close_promise: RefCell::new(None), max_name, last_topic })
+        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), max_name, last_topic })
     }
 
     /// A topic argument of a publish: its name and the JavaScript string its messages carry.
@@ -101,13 +95,32 @@ impl Bus {
         let parsed = SubscribeOptions::from_value(&config_value(options, &["signal"])?, &defaults).map_err(to_js)?;
         let signal = signal(options)?;
         let abort = Rc::new(RefCell::new(None));
-        let handler = JsHandler { function: function.clone(), settle: self.settle.clone(), _abort: abort.clone() };
+        let handler = JsHandler { function: function.clone(), settler: self.settler.clone(), _abort: abort.clone() };
         let id = self.broker.subscribe(target, parsed, handler).map_err(to_js)?;
         if let Some(signal) = signal {
             let watch = AbortWatch::unsubscribe_on_abort(&signal, self.broker.downgrade(), id);
             abort.replace(watch);
         }
         Ok(Subscription::new(self.clone(), id, target))
+    }
+}
+
+/// Settles the deliveries of one bus whose handlers returned a promise: the binding's JS
+/// calls `settle` from the promise's reactions. An exported method is a plain call into
+/// wasm, cheaper than a `Closure`'s wrapper. Internal: not part of the package's API.
+#[wasm_bindgen(skip_typescript)]
+pub struct Settler {
+    broker: WeakBroker<JsPayload>,
+}
+
+#[wasm_bindgen]
+impl Settler {
+    /// Settles delivery `delivery` of subscription `sub`: acked when `error` is undefined,
+    /// failed with that text otherwise.
+    pub fn settle(&self, sub: f64, delivery: f64, error: Option<String>) {
+        let Some(broker) = self.broker.upgrade() else { return };
+        let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
+        broker.settle_and_continue(token, error.map_or(Ok(()), Err));
     }
 }
 

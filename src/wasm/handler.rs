@@ -51,7 +51,8 @@ pub fn ordering_key(message: &crate::Message<JsPayload>) -> JsValue {
 /// A JavaScript handler function, with the abort listener that ends its subscription.
 pub struct JsHandler {
     pub function: Function,
-    pub settle: Rc<Function>,
+    /// The bus's `Settler`, called from the reactions of a returned promise.
+    pub settler: JsValue,
     /// Held for its `Drop`: it unregisters the listener when the subscription goes.
     pub _abort: Rc<RefCell<Option<AbortWatch>>>,
 }
@@ -61,7 +62,7 @@ impl Handler<JsPayload> for JsHandler {
         let message = delivery.message;
         let result = js::deliver(
             &self.function,
-            &self.settle,
+            &self.settler,
             delivery.token.subscription as f64,
             delivery.token.delivery as f64,
             message.id as f64,

@@ -51,12 +51,12 @@ extern "C" {
         attempt: u32,
     ) -> Object;
 
-    /// Calls a handler: 0 = acked, 1 = settles later through `settle`, 2 = threw (the text
+    /// Calls a handler: 0 = acked, 1 = settles later through `settler.settle`, 2 = threw (the text
     /// is then read with [`take_thrown`]).
     #[allow(clippy::too_many_arguments)]
     pub fn deliver(
         handler: &Function,
-        settle: &Function,
+        settler: &JsValue,
         sub: f64,
         delivery: f64,
         id: f64,

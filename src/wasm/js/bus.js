@@ -172,10 +172,10 @@ export function takeThrown() {
 
 /**
  * Calls a handler with a freshly built message. Returns 0 when it returned (ack), 1 when it
- * returned a thenable (settled later through `settle(sub, delivery, errorOrUndefined)`), or
+ * returned a thenable (settled later through `settler.settle(sub, delivery, errorOrUndefined)`), or
  * 2 when it threw (the text waits in `takeThrown`). A number keeps the answer off the heap.
  */
-export function deliver(handler, settle, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
+export function deliver(handler, settler, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
   const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt);
   let result;
   try {
@@ -185,8 +185,8 @@ export function deliver(handler, settle, sub, delivery, id, topic, sequence, pub
     return 2;
   }
   if (!isThenable(result)) return 0;
-  const ok = () => settle(sub, delivery, undefined);
-  const failed = (error) => settle(sub, delivery, errorText(error));
+  const ok = () => settler.settle(sub, delivery, undefined);
+  const failed = (error) => settler.settle(sub, delivery, errorText(error));
   try {
     result.then(ok, failed);
   } catch (error) {
