@@ -4,8 +4,8 @@
 //!
 //! `cargo bench --bench core` takes about 20 s once built (the first build about a minute);
 //! under `cargo test --all-targets` each benchmark runs once as a smoke test. The `bench`
-//! profile inherits `[profile.release]`, so this measures the shipped opt-level ("z", LTO);
-//! `CARGO_PROFILE_BENCH_OPT_LEVEL=3 cargo bench --bench core` measures opt-level 3.
+//! profile inherits `[profile.release]`, so this measures the shipped opt-level (3, LTO);
+//! `CARGO_PROFILE_BENCH_OPT_LEVEL=z cargo bench --bench core` measures the size-tuned one.
 //!
 //! Every iteration publishes a batch of messages and then runs the [`ManualClock`]'s executor
 //! until every delivery is settled, so the figures are end-to-end deliveries per second,
@@ -102,8 +102,8 @@ fn deliver(c: &mut Criterion) {
     fan_out.finish();
 }
 
-/// The async path: handlers answer `Deferred` and are settled later through `Broker::settle`,
-/// as the JS binding does for a handler that returned a promise.
+/// The async path: handlers answer `Deferred` and are settled later through
+/// `Broker::settle_and_continue`, as the JS binding does for a handler that returned a promise.
 fn deferred(c: &mut Criterion) {
     let mut group = c.benchmark_group("deferred settle");
     group.throughput(Throughput::Elements(MESSAGES));
@@ -128,7 +128,7 @@ fn deferred(c: &mut Criterion) {
                         break;
                     }
                     for token in settled {
-                        bus.settle(token, Ok(()));
+                        bus.settle_and_continue(token, Ok(()));
                     }
                     clock.run_until_idle();
                 }

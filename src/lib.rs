@@ -41,6 +41,7 @@ mod id_map;
 mod log;
 mod message;
 mod metrics;
+mod name_map;
 mod subscription;
 mod topic;
 mod unicode;

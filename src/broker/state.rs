@@ -15,6 +15,7 @@ use crate::config::{Config, Overflow};
 use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::error::{Error, Result};
 use crate::id_map::IdMap;
+use crate::name_map::NameMap;
 use crate::log::{Level, LogRecord};
 use crate::message::Message;
 use crate::metrics::{Counters, LatencyWindow};
@@ -51,8 +52,9 @@ pub(crate) struct Inner<P> {
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
     pub subs: IdMap<Subscription<P>>,
-    pub names: FxHashMap<Rc<str>, u64>,
-    pub per_target: FxHashMap<Rc<str>, u32>,
+    pub names: NameMap,
+    /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
+    pub per_target: NameMap,
     /// Shared by every message published without attributes.
     pub no_attributes: Rc<Attributes>,
     pub patterns: Vec<u64>,
@@ -77,8 +79,8 @@ impl<P> Inner<P> {
             phase: Phase::Open,
             topics: FxHashMap::default(),
             subs: IdMap::default(),
-            names: FxHashMap::default(),
-            per_target: FxHashMap::default(),
+            names: NameMap::default(),
+            per_target: NameMap::default(),
             no_attributes: Rc::default(),
             patterns: Vec::new(),
             next_message_id: 0,
@@ -169,7 +171,10 @@ impl<P> Inner<P> {
     pub fn add_subscription(&mut self, sub: Subscription<P>) {
         let id = sub.id;
         self.names.insert(sub.name.clone(), id);
-        *self.per_target.entry(Rc::from(sub.pattern.as_str())).or_insert(0) += 1;
+        match self.per_target.get_mut(sub.pattern.as_str()) {
+            Some(count) => *count += 1,
+            None => self.per_target.insert(Rc::from(sub.pattern.as_str()), 1),
+        }
         if sub.pattern.is_exact() {
             if let Some(topic) = self.topics.get_mut(sub.pattern.as_str()) {
                 topic.subscribers = with(&topic.subscribers, id);

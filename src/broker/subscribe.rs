@@ -249,7 +249,7 @@ impl<P> Inner<P> {
 
     fn check_target_limit(&self, target: &str) -> Result<()> {
         let max = self.config.limits.max_subscriptions_per_topic;
-        if self.per_target.get(target).copied().unwrap_or(0) >= max {
+        if self.per_target.get(target).copied().unwrap_or(0) >= u64::from(max) {
             return Err(Error::LimitExceeded(format!(
                 "limits.maxSubscriptionsPerTopic ({max}) reached for {}",
                 crate::error::quote(target)
