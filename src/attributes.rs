@@ -5,6 +5,7 @@
 //! and cut by [`quote`]) and the limit, never a value: values may be secrets.
 
 use crate::error::{quote, Error};
+use crate::metrics::sorted_indices;
 use crate::topic::chars_above;
 
 /// Message attributes: key/value pairs in insertion order, keys unique.
@@ -115,14 +116,15 @@ fn check_value(key: &str, value: &str, max: u32) -> crate::Result<()> {
     }
 }
 
-/// Rejects a key given twice; sorts borrowed keys, so it stays fast for large limits.
+/// Rejects a key given twice (the smallest such key); sorts key indices, so it stays fast
+/// for large limits.
 fn check_unique(attributes: &[(String, String)]) -> crate::Result<()> {
-    let mut keys: Vec<&str> = attributes.iter().map(|(key, _)| key.as_str()).collect();
-    keys.sort_unstable();
-    match keys.windows(2).find(|pair| pair[0] == pair[1]) {
+    let key = |index: usize| attributes[index].0.as_str();
+    let order = sorted_indices(attributes.len(), &|a, b| key(a).cmp(key(b)));
+    match order.windows(2).find(|pair| key(pair[0]) == key(pair[1])) {
         Some(pair) => Err(Error::InvalidAttributes(format!(
             "attribute key {} is given twice",
-            quote(pair[0])
+            quote(key(pair[0]))
         ))),
         None => Ok(()),
     }

@@ -10,7 +10,7 @@ use crate::dead_letter::DeadLetter;
 use crate::error::Result;
 use crate::log::LogRecord;
 use crate::message::Payload;
-use crate::metrics::{Counters, Latency};
+use crate::metrics::{sorted_indices, Counters, Latency};
 use crate::subscription::{Subscription, SubscriptionState};
 
 /// One live subscription in [`MetricsSnapshot::per_subscription`].
@@ -155,8 +155,10 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn metrics(&self) -> MetricsSnapshot {
         let inner = self.shared.borrow();
-        let mut per_subscription: Vec<SubscriptionMetrics> = inner.live().map(subscription_metrics).collect();
-        per_subscription.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let live: Vec<&Subscription<P>> = inner.live().collect();
+        let order = sorted_indices(live.len(), &|a, b| live[a].name.cmp(&live[b].name));
+        let per_subscription: Vec<SubscriptionMetrics> =
+            order.into_iter().map(|index| subscription_metrics(live[index])).collect();
         MetricsSnapshot {
             counters: inner.counters,
             latency: inner.latency.summary(),
