@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use futures::future::{select, Either};
+use futures::future::{select, Either, LocalBoxFuture};
 use futures::FutureExt;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -62,15 +62,18 @@ impl PubSub {
             Some(_) => aborted.map(|_| ()).boxed_local(),
             None => futures::future::pending().boxed_local(),
         };
-        Ok(future_to_promise(async move {
-            let outcome = select(next, aborted).await;
-            drop(watch);
-            match outcome {
-                Either::Left((Ok(message), _)) => Ok(message_object(&message, 1)),
-                Either::Left((Err(error), _)) => Err(to_js(error)),
-                Either::Right(_) => Err(to_js(Error::Aborted)),
+        Ok(promise(
+            async move {
+                let outcome = select(next, aborted).await;
+                drop(watch);
+                match outcome {
+                    Either::Left((Ok(message), _)) => Ok(message_object(&message, 1)),
+                    Either::Left((Err(error), _)) => Err(to_js(error)),
+                    Either::Right(_) => Err(to_js(Error::Aborted)),
+                }
             }
-        }))
+            .boxed_local(),
+        ))
     }
 
     /// Closes the bus: new calls throw `CLOSED`; queued and in-flight messages get until
@@ -99,7 +102,7 @@ impl PubSub {
         if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
             return promise.clone();
         }
-        let promise = future_to_promise(async move { Ok(close_report(&closing.await)) });
+        let promise = promise(async move { Ok(close_report(&closing.await)) }.boxed_local());
         self.bus.close_promise.replace(Some(promise.clone()));
         promise
     }
@@ -213,6 +216,12 @@ impl LetterFilter {
             && same(&self.subscription, &letter.subscription)
             && same(&self.reason, letter.reason.as_str())
     }
+}
+
+/// The promise of a boxed future: boxing gives `once` and `close` one copy of
+/// `future_to_promise` instead of one per future type.
+fn promise(future: LocalBoxFuture<'static, Result<JsValue, JsValue>>) -> Promise {
+    future_to_promise(future)
 }
 
 fn drain_timeout(options: &JsValue) -> Result<u32, JsValue> {
