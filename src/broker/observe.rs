@@ -1,6 +1,5 @@
 //! Observability and the dead-letter store: metrics, health, letters, replay.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::state::{Inner, Phase};
@@ -244,12 +243,18 @@ impl<P: Payload> Broker<P> {
             inner.ensure_open()?;
             inner.dead_letters.iter().cloned().collect()
         };
-        let chosen: HashSet<*const DeadLetter<P>> =
-            candidates.iter().filter(|letter| select(letter)).map(Rc::as_ptr).collect();
+        let chosen: Vec<usize> = candidates.iter().filter(|l| select(l)).map(|l| address(l)).collect();
+        let order = sorted_indices(chosen.len(), &|a, b| chosen[a].cmp(&chosen[b]));
+        let chosen: Vec<usize> = order.into_iter().map(|index| chosen[index]).collect();
         let replayed = self.shared.borrow_mut().replay(&chosen);
         self.flush();
         Ok(replayed)
     }
+}
+
+/// A letter's identity while the letters it is compared with are alive: its address.
+fn address<P>(letter: &DeadLetter<P>) -> usize {
+    std::ptr::from_ref(letter) as usize
 }
 
 fn subscription_metrics<P>(sub: &Subscription<P>) -> SubscriptionMetrics {
@@ -271,8 +276,9 @@ impl<P> Inner<P> {
         self.subs.values().filter(|s| s.state != SubscriptionState::Closed)
     }
 
-    /// Moves the chosen letters (by identity) back to their subscriptions' queues.
-    fn replay(&mut self, chosen: &HashSet<*const DeadLetter<P>>) -> usize {
+    /// Moves the chosen letters (by identity: `chosen` holds their sorted addresses) back to
+    /// their subscriptions' queues.
+    fn replay(&mut self, chosen: &[usize]) -> usize {
         let mut room: Vec<(u64, usize)> = Vec::new();
         let subs = &self.subs;
         let taken = self.dead_letters.take_where(|letter| {
@@ -280,7 +286,7 @@ impl<P> Inner<P> {
             let Some(sub) = subs.get(&id).filter(|s| s.state != SubscriptionState::Closed) else { return false };
             let used = room.iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| *n);
             let fits = sub.queue.len() + used < sub.options.queue_capacity as usize;
-            let take = fits && chosen.contains(&(letter as *const DeadLetter<P>));
+            let take = fits && chosen.binary_search(&address(letter)).is_ok();
             if take {
                 match room.iter_mut().find(|(s, _)| *s == id) {
                     Some((_, n)) => *n += 1,
