@@ -98,9 +98,9 @@ impl LatencyWindow {
 /// The indices `0..len` in the order that `cmp` (comparing the items at two indices) sorts
 /// their items; equal items come in no particular order.
 ///
-/// Every sort in the crate's own modules goes through here, a heapsort of indices with a
-/// `dyn` comparator: O(n log n) at worst, O(n) when all items are equal, and a few hundred
-/// bytes of wasm, where the standard sort puts 3–4 KB per element type into the wasm.
+/// A heapsort of indices with a `dyn` comparator, so one copy serves every caller: O(n log n)
+/// at worst, O(n) when all items are equal, and a few hundred bytes of wasm, where each
+/// element type given to the standard sort adds 3–4 KB.
 pub(crate) fn sorted_indices(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
     let less = |a: usize, b: usize| cmp(a, b) == Ordering::Less;
