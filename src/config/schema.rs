@@ -115,8 +115,7 @@ fn read(
     tables: &[&Table],
 ) -> crate::Result<()> {
     scope.object(value, |field, key, value| {
-        let mut keys = tables.iter().flat_map(|table| table.iter());
-        let Some((_, how)) = keys.find(|(name, _)| *name == key) else {
+        let Some(how) = lookup(tables, key) else {
             return Ok(false);
         };
         match how {
@@ -125,6 +124,18 @@ fn read(
         }
         Ok(true)
     })
+}
+
+/// How `key` is read, from the first of `tables` that has it.
+fn lookup<'t>(tables: &[&'t Table], key: &str) -> Option<&'t Read> {
+    for table in tables {
+        for (name, how) in table.iter() {
+            if *name == key {
+                return Some(how);
+            }
+        }
+    }
+    None
 }
 
 /// A key the binding reads itself: accepted whatever its value.
