@@ -85,7 +85,7 @@ impl LatencyWindow {
     }
 
     pub fn summary(&self) -> Latency {
-        let samples: Vec<f64> = self.samples.iter().copied().collect();
+        let samples = &self.samples;
         let order = sorted_indices(samples.len(), &|a, b| samples[a].total_cmp(&samples[b]));
         let at = |q: f64| match order.len() {
             0 => 0.0,

@@ -179,10 +179,9 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn health(&self) -> Health {
         let inner = self.shared.borrow();
-        let open_breakers = inner.live().filter(|s| s.breaker.state() != BreakerState::Closed);
-        let open_breakers: Vec<Rc<str>> = open_breakers.map(|s| s.name.clone()).collect();
-        let saturated = inner.live().filter(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
-        let saturated_subscriptions: Vec<Rc<str>> = saturated.map(|s| s.name.clone()).collect();
+        let open_breakers = inner.live_names(|s| s.breaker.state() != BreakerState::Closed);
+        let saturated_subscriptions =
+            inner.live_names(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
         let status = match inner.phase {
             Phase::Closing => HealthStatus::Closing,
             Phase::Closed => HealthStatus::Closed,
@@ -274,6 +273,11 @@ impl<P> Inner<P> {
     /// Subscriptions that are not closed.
     fn live(&self) -> impl Iterator<Item = &Subscription<P>> {
         self.subs.values().filter(|s| s.state != SubscriptionState::Closed)
+    }
+
+    /// Names of the live subscriptions `pick` selects (a fn pointer: one copy serves all).
+    fn live_names(&self, pick: fn(&Subscription<P>) -> bool) -> Vec<Rc<str>> {
+        self.live().filter(|s| pick(s)).map(|s| s.name.clone()).collect()
     }
 
     /// Moves the chosen letters (by identity: `chosen` holds their sorted addresses) back to

@@ -170,18 +170,37 @@ impl PubSub {
     /// The letters `filter` selects, decided before any is touched.
     fn choose_letters(&self, filter: &JsValue) -> Result<Vec<Rc<DeadLetter<JsPayload>>>, JsValue> {
         let letters = self.bus.broker.dead_letters();
-        if let Some(predicate) = filter.dyn_ref::<Function>() {
-            let mut chosen = Vec::new();
-            for letter in letters {
-                let keep = predicate.call1(&JsValue::UNDEFINED, &dead_letter(&letter));
-                if keep.map_err(|_| invalid("the replay predicate threw"))?.is_truthy() {
-                    chosen.push(letter);
-                }
+        let pick = match filter.dyn_ref::<Function>() {
+            Some(predicate) => Pick::Predicate(predicate),
+            None => Pick::Fields(LetterFilter::read(filter)?),
+        };
+        let mut chosen = Vec::new();
+        for letter in letters {
+            if pick.keeps(&letter)? {
+                chosen.push(letter);
             }
-            return Ok(chosen);
         }
-        let fields = LetterFilter::read(filter)?;
-        Ok(letters.into_iter().filter(|l| fields.matches(l)).collect())
+        Ok(chosen)
+    }
+}
+
+/// What `replayDeadLetters` picks letters with.
+enum Pick<'a> {
+    /// `(dl) => boolean`; a throw stops the replay.
+    Predicate(&'a Function),
+    /// `{ topic?, subscription?, reason? }`.
+    Fields(LetterFilter),
+}
+
+impl Pick<'_> {
+    fn keeps(&self, letter: &Rc<DeadLetter<JsPayload>>) -> Result<bool, JsValue> {
+        match self {
+            Pick::Predicate(predicate) => {
+                let keep = predicate.call1(&JsValue::UNDEFINED, &dead_letter(letter));
+                Ok(keep.map_err(|_| invalid("the replay predicate threw"))?.is_truthy())
+            }
+            Pick::Fields(fields) => Ok(fields.matches(letter)),
+        }
     }
 }
 
