@@ -157,7 +157,7 @@ impl<P: Payload> Broker<P> {
         let live: Vec<&Subscription<P>> = inner.live().collect();
         let order = sorted_indices(live.len(), &|a, b| live[a].name.cmp(&live[b].name));
         let per_subscription: Vec<SubscriptionMetrics> =
-            order.into_iter().map(|index| subscription_metrics(live[index])).collect();
+            order.iter().map(|&index| subscription_metrics(live[index])).collect();
         MetricsSnapshot {
             counters: inner.counters,
             latency: inner.latency.summary(),
@@ -243,9 +243,11 @@ impl<P: Payload> Broker<P> {
             inner.dead_letters.iter().cloned().collect()
         };
         let chosen: Vec<usize> = candidates.iter().filter(|l| select(l)).map(|l| address(l)).collect();
-        let order = sorted_indices(chosen.len(), &|a, b| chosen[a].cmp(&chosen[b]));
-        let chosen: Vec<usize> = order.into_iter().map(|index| chosen[index]).collect();
-        let replayed = self.shared.borrow_mut().replay(&chosen);
+        let mut sorted = sorted_indices(chosen.len(), &|a, b| chosen[a].cmp(&chosen[b]));
+        for slot in &mut sorted {
+            *slot = chosen[*slot];
+        }
+        let replayed = self.shared.borrow_mut().replay(&sorted);
         self.flush();
         Ok(replayed)
     }
