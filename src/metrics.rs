@@ -85,13 +85,54 @@ impl LatencyWindow {
     }
 
     pub fn summary(&self) -> Latency {
-        let samples = &self.samples;
-        let order = sorted_indices(samples.len(), &|a, b| samples[a].total_cmp(&samples[b]));
-        let at = |q: f64| match order.len() {
+        let mut keys: Vec<u64> = self.samples.iter().map(|&ms| order_key(ms)).collect();
+        radix_sort(&mut keys);
+        let at = |q: f64| match keys.len() {
             0 => 0.0,
-            n => samples[order[((n as f64 * q).ceil() as usize).clamp(1, n) - 1]],
+            n => from_key(keys[((n as f64 * q).ceil() as usize).clamp(1, n) - 1]),
         };
         Latency { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1.0) }
+    }
+}
+
+/// A key whose unsigned order is the order `f64::total_cmp` gives the numbers.
+fn order_key(ms: f64) -> u64 {
+    let bits = ms.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// The number an [`order_key`] was made from.
+fn from_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
+}
+
+/// Sorts keys one byte at a time, lowest byte first (an LSD radix sort): O(n) whatever the
+/// input, a few times faster than a comparison sort on a full window, and small in wasm.
+fn radix_sort(keys: &mut Vec<u64>) {
+    let mut spare = vec![0; keys.len()];
+    for shift in (0..64).step_by(8) {
+        let digit = |key: u64| usize::from((key >> shift) as u8);
+        let mut starts = [0usize; 256];
+        for &key in keys.iter() {
+            starts[digit(key)] += 1;
+        }
+        if starts.contains(&keys.len()) {
+            continue; // every key has the same byte here: this pass would move nothing
+        }
+        let mut next = 0;
+        for start in &mut starts {
+            (*start, next) = (next, next + *start);
+        }
+        for &key in keys.iter() {
+            let slot = &mut starts[digit(key)];
+            spare[*slot] = key;
+            *slot += 1;
+        }
+        std::mem::swap(keys, &mut spare);
     }
 }
 
@@ -166,6 +207,24 @@ mod tests {
             let mut expected = items.clone();
             expected.sort_unstable();
             let sorted: Vec<u8> = order.iter().map(|&i| items[i]).collect();
+            proptest::prop_assert_eq!(sorted, expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_radix_sort_orders_numbers_as_total_cmp_does(
+            bits in proptest::collection::vec(proptest::num::u64::ANY, 0..300),
+            small in proptest::collection::vec(0u8..4, 0..300),
+        ) {
+            let mut numbers: Vec<f64> = bits.into_iter().map(f64::from_bits).collect();
+            numbers.extend(small.into_iter().map(f64::from));
+            numbers.extend([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY]);
+            let mut keys: Vec<u64> = numbers.iter().map(|&n| order_key(n)).collect();
+            radix_sort(&mut keys);
+            numbers.sort_unstable_by(f64::total_cmp);
+            let sorted: Vec<u64> = keys.into_iter().map(|k| from_key(k).to_bits()).collect();
+            let expected: Vec<u64> = numbers.iter().map(|n| n.to_bits()).collect();
             proptest::prop_assert_eq!(sorted, expected);
         }
     }
