@@ -144,19 +144,19 @@ fn radix_sort(keys: &mut Vec<u64>) {
 /// element type given to the standard sort adds 3–4 KB.
 pub(crate) fn sorted_indices(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
-    let less = |a: usize, b: usize| cmp(a, b) == Ordering::Less;
     for root in (0..len / 2).rev() {
-        sift_down(&mut order, root, len, &less);
+        sift_down(&mut order, root, len, cmp);
     }
     for end in (1..len).rev() {
         order.swap(0, end);
-        sift_down(&mut order, 0, end, &less);
+        sift_down(&mut order, 0, end, cmp);
     }
     order
 }
 
 /// Moves `heap[root]` down the max-heap `heap[..end]` to where it belongs.
-fn sift_down(heap: &mut [usize], mut root: usize, end: usize, less: &dyn Fn(usize, usize) -> bool) {
+fn sift_down(heap: &mut [usize], mut root: usize, end: usize, cmp: &dyn Fn(usize, usize) -> Ordering) {
+    let less = |a: usize, b: usize| cmp(a, b) == Ordering::Less;
     loop {
         let mut child = 2 * root + 1;
         if child >= end {
