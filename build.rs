@@ -1,6 +1,7 @@
 //! Generates the two Unicode tables the crate needs from `unicode-general-category`, as
-//! sorted lists of the code points where membership flips. A lookup is a binary search over
-//! a few KB instead of linking the crate's full category table (~60 KB of wasm).
+//! sorted lists of the code points where membership flips, compressed (see `src/unicode.rs`
+//! for the layout). A lookup is a binary search over a few hundred bytes of block starts and
+//! a short decode, instead of linking the crate's full category table (~60 KB of wasm).
 
 use std::env;
 use std::fs;
@@ -43,15 +44,41 @@ fn boundaries(member: fn(G) -> bool) -> Vec<u32> {
     flips
 }
 
+/// Flips per block: a lookup decodes at most this many gaps after its binary search.
+const FLIPS_PER_BLOCK: usize = 32;
+
+/// Appends `value` in LEB128: seven bits a byte, low bits first, the high bit set on every
+/// byte but the last.
+fn leb128(mut value: u32, out: &mut Vec<u8>) {
+    while value >= 0x80 {
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// The `Flips` literal of a table: each block's first flip, where its gaps start, and the
+/// gaps between consecutive flips of a block in LEB128 (most gaps take one byte).
 fn table(name: &str, flips: &[u32]) -> String {
-    let items: Vec<String> = flips.iter().map(|f| format!("{f:#x}")).collect();
-    format!("pub(crate) static {name}: [u32; {}] = [{}];\n", flips.len(), items.join(","))
+    let (mut starts, mut offsets, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
+    for block in flips.chunks(FLIPS_PER_BLOCK) {
+        starts.push(block[0]);
+        offsets.push(u16::try_from(gaps.len()).expect("the gaps fit u16 offsets"));
+        for pair in block.windows(2) {
+            leb128(pair[1] - pair[0], &mut gaps);
+        }
+    }
+    offsets.push(u16::try_from(gaps.len()).expect("the gaps fit u16 offsets"));
+    format!(
+        "pub(crate) static {name}: Flips = Flips {{ starts: &{starts:?}, offsets: &{offsets:?}, gaps: &{gaps:?} }};\n"
+    )
 }
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("unicode_tables.rs");
-    let source = table("LETTER_MARK_NUMBER", &boundaries(letter_mark_or_number))
+    let source = format!("pub(crate) const FLIPS_PER_BLOCK: usize = {FLIPS_PER_BLOCK};\n")
+        + &table("LETTER_MARK_NUMBER", &boundaries(letter_mark_or_number))
         + &table("CONTROL_FORMAT_SEPARATOR", &boundaries(control_format_or_separator));
     fs::write(out, source).expect("OUT_DIR is writable");
 }

@@ -5,6 +5,7 @@
 //! and cut by [`quote`]) and the limit, never a value: values may be secrets.
 
 use crate::error::{quote, Error};
+use crate::metrics::sorted_indices;
 use crate::topic::chars_above;
 
 /// Message attributes: key/value pairs in insertion order, keys unique.
@@ -115,17 +116,31 @@ fn check_value(key: &str, value: &str, max: u32) -> crate::Result<()> {
     }
 }
 
-/// Rejects a key given twice; sorts borrowed keys, so it stays fast for large limits.
+/// Up to this many attributes (the default `maxAttributes`), duplicates are found by
+/// comparing every pair: no allocation, and equality tests are cheap next to a sort's
+/// comparisons for so few keys.
+const PAIRWISE_MAX: usize = 32;
+
+/// Rejects a key given twice (the smallest such key).
 fn check_unique(attributes: &[(String, String)]) -> crate::Result<()> {
-    let mut keys: Vec<&str> = attributes.iter().map(|(key, _)| key.as_str()).collect();
-    keys.sort_unstable();
-    match keys.windows(2).find(|pair| pair[0] == pair[1]) {
-        Some(pair) => Err(Error::InvalidAttributes(format!(
-            "attribute key {} is given twice",
-            quote(pair[0])
-        ))),
+    match smallest_duplicate(attributes) {
+        Some(key) => {
+            Err(Error::InvalidAttributes(format!("attribute key {} is given twice", quote(key))))
+        }
         None => Ok(()),
     }
+}
+
+/// The smallest key given twice: pairwise for a few attributes, through sorted key indices
+/// beyond, so it stays fast for large limits.
+fn smallest_duplicate(attributes: &[(String, String)]) -> Option<&str> {
+    let key = |index: usize| attributes[index].0.as_str();
+    if attributes.len() <= PAIRWISE_MAX {
+        let twice = |index: usize| attributes[index + 1..].iter().any(|(other, _)| other == key(index));
+        return (0..attributes.len()).filter(|&index| twice(index)).map(key).min();
+    }
+    let order = sorted_indices(attributes.len(), &|a, b| key(a).cmp(key(b)));
+    order.windows(2).find(|pair| key(pair[0]) == key(pair[1])).map(|pair| key(pair[0]))
 }
 
 fn byte_len(text: &str) -> u64 {
@@ -157,6 +172,21 @@ mod tests {
         validate_attributes(&pairs(items), &small_limits())
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn the_smallest_duplicated_key_is_named_with_few_keys_and_with_many() {
+        let attributes = |keys: &[String]| -> Attributes {
+            keys.iter().map(|k| (k.clone(), String::new())).collect()
+        };
+        for count in [6, PAIRWISE_MAX, PAIRWISE_MAX + 1, 3 * PAIRWISE_MAX] {
+            let unique: Vec<String> = (0..count - 4).map(|i| format!("k{i:03}")).collect();
+            let mut keys = unique.clone();
+            keys.extend(["z", "m", "z", "m"].map(String::from));
+            keys.rotate_left(count / 3);
+            assert_eq!(smallest_duplicate(&attributes(&keys)), Some("m"), "{count} keys");
+            assert_eq!(smallest_duplicate(&attributes(&unique)), None, "{count} keys");
+        }
     }
 
     #[test]

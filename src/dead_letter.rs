@@ -117,13 +117,13 @@ impl<P> DeadLetterStore<P> {
     /// Removes and returns the letters `take` selects, keeping the others in order.
     pub fn take_where(&mut self, mut take: impl FnMut(&DeadLetter<P>) -> bool) -> Vec<Rc<DeadLetter<P>>> {
         let mut taken = Vec::new();
-        self.letters.retain(|letter| {
-            let selected = take(letter);
-            if selected {
-                taken.push(letter.clone());
+        for letter in std::mem::take(&mut self.letters) {
+            if take(&letter) {
+                taken.push(letter);
+            } else {
+                self.letters.push_back(letter);
             }
-            !selected
-        });
+        }
         taken
     }
 }

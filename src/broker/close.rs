@@ -18,7 +18,7 @@ use super::Broker;
 use crate::dead_letter::DeadLetterReason;
 use crate::log::{Level, LogRecord};
 use crate::message::Payload;
-use crate::subscription::SubscriptionState;
+use crate::subscription::{Subscription, SubscriptionState};
 
 /// What happened during a close.
 ///
@@ -148,11 +148,14 @@ impl<P> Inner<P> {
     }
 
     fn dead_letter_paused(&mut self, now: f64) {
-        let paused: Vec<u64> =
-            self.subs.values().filter(|s| s.state == SubscriptionState::Paused).map(|s| s.id).collect();
-        for id in paused {
+        for id in self.sub_ids(|s| s.state == SubscriptionState::Paused) {
             self.dead_letter_queue(id, now);
         }
+    }
+
+    /// The ids of the subscriptions `pick` selects, in map order, to work on one by one.
+    fn sub_ids(&self, pick: fn(&Subscription<P>) -> bool) -> Vec<u64> {
+        self.subs.values().filter(|s| pick(s)).map(|s| s.id).collect()
     }
 
     fn dead_letter_queue(&mut self, id: u64, now: f64) {
@@ -175,8 +178,7 @@ impl<P> Inner<P> {
         if self.phase != Phase::Closing {
             return;
         }
-        let ids: Vec<u64> = self.subs.keys().copied().collect();
-        for id in ids {
+        for id in self.sub_ids(|_| true) {
             self.dead_letter_queue(id, now);
             self.dead_letter_in_flight(id, now);
         }
@@ -202,9 +204,12 @@ impl<P> Inner<P> {
     }
 
     fn clear_timers(&mut self) {
-        let wake_timers: Vec<_> = self.subs.values_mut().filter_map(|s| s.wake_timer.take()).collect();
-        let close_timer = self.close.as_mut().and_then(|c| c.timer.take());
-        for timer in wake_timers.into_iter().chain(close_timer) {
+        for sub in self.subs.values_mut() {
+            if let Some(timer) = sub.wake_timer.take() {
+                self.effects.push_back(Effect::Clear(timer));
+            }
+        }
+        if let Some(timer) = self.close.as_mut().and_then(|c| c.timer.take()) {
             self.effects.push_back(Effect::Clear(timer));
         }
     }

@@ -1,6 +1,5 @@
 //! Observability and the dead-letter store: metrics, health, letters, replay.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::state::{Inner, Phase};
@@ -10,7 +9,7 @@ use crate::dead_letter::DeadLetter;
 use crate::error::Result;
 use crate::log::LogRecord;
 use crate::message::Payload;
-use crate::metrics::{Counters, Latency};
+use crate::metrics::{sorted_indices, Counters, Latency};
 use crate::subscription::{Subscription, SubscriptionState};
 
 /// One live subscription in [`MetricsSnapshot::per_subscription`].
@@ -155,8 +154,10 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn metrics(&self) -> MetricsSnapshot {
         let inner = self.shared.borrow();
-        let mut per_subscription: Vec<SubscriptionMetrics> = inner.live().map(subscription_metrics).collect();
-        per_subscription.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let live: Vec<&Subscription<P>> = inner.live().collect();
+        let order = sorted_indices(live.len(), &|a, b| live[a].name.cmp(&live[b].name));
+        let per_subscription: Vec<SubscriptionMetrics> =
+            order.iter().map(|&index| subscription_metrics(live[index])).collect();
         MetricsSnapshot {
             counters: inner.counters,
             latency: inner.latency.summary(),
@@ -178,10 +179,9 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn health(&self) -> Health {
         let inner = self.shared.borrow();
-        let open_breakers = inner.live().filter(|s| s.breaker.state() != BreakerState::Closed);
-        let open_breakers: Vec<Rc<str>> = open_breakers.map(|s| s.name.clone()).collect();
-        let saturated = inner.live().filter(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
-        let saturated_subscriptions: Vec<Rc<str>> = saturated.map(|s| s.name.clone()).collect();
+        let open_breakers = inner.live_names(|s| s.breaker.state() != BreakerState::Closed);
+        let saturated_subscriptions =
+            inner.live_names(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
         let status = match inner.phase {
             Phase::Closing => HealthStatus::Closing,
             Phase::Closed => HealthStatus::Closed,
@@ -242,12 +242,20 @@ impl<P: Payload> Broker<P> {
             inner.ensure_open()?;
             inner.dead_letters.iter().cloned().collect()
         };
-        let chosen: HashSet<*const DeadLetter<P>> =
-            candidates.iter().filter(|letter| select(letter)).map(Rc::as_ptr).collect();
-        let replayed = self.shared.borrow_mut().replay(&chosen);
+        let chosen: Vec<usize> = candidates.iter().filter(|l| select(l)).map(|l| address(l)).collect();
+        let mut sorted = sorted_indices(chosen.len(), &|a, b| chosen[a].cmp(&chosen[b]));
+        for slot in &mut sorted {
+            *slot = chosen[*slot];
+        }
+        let replayed = self.shared.borrow_mut().replay(&sorted);
         self.flush();
         Ok(replayed)
     }
+}
+
+/// A letter's identity while the letters it is compared with are alive: its address.
+fn address<P>(letter: &DeadLetter<P>) -> usize {
+    std::ptr::from_ref(letter) as usize
 }
 
 fn subscription_metrics<P>(sub: &Subscription<P>) -> SubscriptionMetrics {
@@ -269,8 +277,14 @@ impl<P> Inner<P> {
         self.subs.values().filter(|s| s.state != SubscriptionState::Closed)
     }
 
-    /// Moves the chosen letters (by identity) back to their subscriptions' queues.
-    fn replay(&mut self, chosen: &HashSet<*const DeadLetter<P>>) -> usize {
+    /// Names of the live subscriptions `pick` selects (a fn pointer: one copy serves all).
+    fn live_names(&self, pick: fn(&Subscription<P>) -> bool) -> Vec<Rc<str>> {
+        self.live().filter(|s| pick(s)).map(|s| s.name.clone()).collect()
+    }
+
+    /// Moves the chosen letters (by identity: `chosen` holds their sorted addresses) back to
+    /// their subscriptions' queues.
+    fn replay(&mut self, chosen: &[usize]) -> usize {
         let mut room: Vec<(u64, usize)> = Vec::new();
         let subs = &self.subs;
         let taken = self.dead_letters.take_where(|letter| {
@@ -278,7 +292,7 @@ impl<P> Inner<P> {
             let Some(sub) = subs.get(&id).filter(|s| s.state != SubscriptionState::Closed) else { return false };
             let used = room.iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| *n);
             let fits = sub.queue.len() + used < sub.options.queue_capacity as usize;
-            let take = fits && chosen.contains(&(letter as *const DeadLetter<P>));
+            let take = fits && chosen.binary_search(&address(letter)).is_ok();
             if take {
                 match room.iter_mut().find(|(s, _)| *s == id) {
                     Some((_, n)) => *n += 1,

@@ -1,29 +1,94 @@
-//! The walk over the config schema: which key holds which setting.
+//! The config schema as tables: which key holds which setting, and how it is read.
 //!
-//! Each function reads one object of the schema into its typed struct, on top of the values
-//! already there (the defaults), so a partial object merges. The delivery keys are read by
-//! one function for both `config.delivery` and the top level of subscribe options.
+//! Every object of the schema is a table of keys, and one walk ([`read`]) reads any object
+//! through its tables into [`Settings`], on top of the values already there (the defaults),
+//! so a partial object merges. The delivery keys are one table, read under
+//! `config.delivery` and at the top level of subscribe options alike. Tables rather than a
+//! `match` per object keep the wasm small: one walk serves them all.
 
 use super::value::{set, ConfigValue, Scope};
-use super::{Backoff, BreakerConfig, Config, DeliveryOptions, Limits, SubscribeOptions};
+use super::{Config, DeliveryOptions, SubscribeOptions};
 use crate::error::Error;
+
+/// Everything a walk may set: a whole config, or subscribe options (whose delivery keys
+/// land in `config.delivery`).
+#[derive(Default)]
+struct Settings {
+    config: Config,
+    name: Option<String>,
+    filter: Vec<(String, String)>,
+}
+
+/// How one key is read.
+enum Read {
+    /// An integer from the given minimum to 2³¹−1, into the field the function picks.
+    Int(u32, fn(&mut Settings) -> &mut u32),
+    /// Anything else, by its own reader.
+    With(fn(&Scope, &ConfigValue, &mut Settings) -> crate::Result<()>),
+}
+
+/// The keys of one object of the schema.
+type Table = [(&'static str, Read)];
+
+const CONFIG: &Table = &[
+    ("autoCreateTopics", Read::With(|f, v, s| {
+        f.bool(v).map(|b| set(&mut s.config.auto_create_topics, b))
+    })),
+    ("limits", Read::With(|f, v, s| read(f, v, s, &[LIMITS]))),
+    ("delivery", Read::With(|f, v, s| read(f, v, s, &[DELIVERY]))),
+    ("clock", Read::With(ignore)),
+    ("onDeadLetter", Read::With(ignore)),
+    ("logger", Read::With(ignore)),
+];
+
+const LIMITS: &Table = &[
+    ("maxTopics", Read::Int(1, |s| &mut s.config.limits.max_topics)),
+    ("maxSubscriptionsPerTopic", Read::Int(1, |s| &mut s.config.limits.max_subscriptions_per_topic)),
+    ("maxTopicNameLength", Read::Int(1, |s| &mut s.config.limits.max_topic_name_length)),
+    ("maxMessageBytes", Read::Int(1, |s| &mut s.config.limits.max_message_bytes)),
+    ("maxAttributes", Read::Int(1, |s| &mut s.config.limits.max_attributes)),
+    ("maxAttributeKeyLength", Read::Int(1, |s| &mut s.config.limits.max_attribute_key_length)),
+    ("maxAttributeValueLength", Read::Int(1, |s| &mut s.config.limits.max_attribute_value_length)),
+    ("maxBatchSize", Read::Int(1, |s| &mut s.config.limits.max_batch_size)),
+    ("maxDeadLetters", Read::Int(0, |s| &mut s.config.limits.max_dead_letters)),
+];
+
+const DELIVERY: &Table = &[
+    ("maxInFlight", Read::Int(1, |s| &mut s.config.delivery.max_in_flight)),
+    ("ackTimeoutMs", Read::Int(0, |s| &mut s.config.delivery.ack_timeout_ms)),
+    ("maxDeliveryAttempts", Read::Int(1, |s| &mut s.config.delivery.max_delivery_attempts)),
+    ("retryBackoff", Read::With(|f, v, s| read(f, v, s, &[BACKOFF]))),
+    ("circuitBreaker", Read::With(|f, v, s| read(f, v, s, &[BREAKER]))),
+    ("queueCapacity", Read::Int(1, |s| &mut s.config.delivery.queue_capacity)),
+    ("overflow", Read::With(|f, v, s| f.overflow(v).map(|o| set(&mut s.config.delivery.overflow, o)))),
+];
+
+const BACKOFF: &Table = &[
+    ("initialMs", Read::Int(0, |s| &mut s.config.delivery.retry_backoff.initial_ms)),
+    ("maxMs", Read::Int(0, |s| &mut s.config.delivery.retry_backoff.max_ms)),
+    ("multiplier", Read::With(|f, v, s| {
+        f.multiplier(v).map(|m| set(&mut s.config.delivery.retry_backoff.multiplier, m))
+    })),
+];
+
+const BREAKER: &Table = &[
+    ("failureThreshold", Read::Int(1, |s| &mut s.config.delivery.circuit_breaker.failure_threshold)),
+    ("resetTimeoutMs", Read::Int(0, |s| &mut s.config.delivery.circuit_breaker.reset_timeout_ms)),
+    ("halfOpenMaxCalls", Read::Int(1, |s| &mut s.config.delivery.circuit_breaker.half_open_max_calls)),
+];
+
+/// The keys of subscribe options besides the delivery keys.
+const SUBSCRIBE: &Table = &[
+    ("name", Read::With(|f, v, s| f.string(v).map(|n| set(&mut s.name, n.map(Some))))),
+    ("filter", Read::With(filter)),
+    ("signal", Read::With(ignore)),
+];
 
 /// Reads a whole `PubSubConfig`; errors are [`Error::InvalidConfig`].
 pub(super) fn config(value: &ConfigValue) -> crate::Result<Config> {
-    let mut config = Config::default();
-    Scope::root("config", false, Error::InvalidConfig).object(value, |field, key, value| {
-        match key {
-            "autoCreateTopics" => set(&mut config.auto_create_topics, field.bool(value)?),
-            "limits" => limits(field, value, &mut config.limits)?,
-            "delivery" => field.object(value, |f, k, v| {
-                delivery_field(f, k, v, &mut config.delivery)
-            })?,
-            "clock" | "onDeadLetter" | "logger" => {}
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    Ok(config)
+    let mut settings = Settings::default();
+    read(&Scope::root("config", false, Error::InvalidConfig), value, &mut settings, &[CONFIG])?;
+    Ok(settings.config)
 }
 
 /// Reads subscribe options over `defaults`; errors are [`Error::InvalidArgument`].
@@ -31,93 +96,58 @@ pub(super) fn subscribe_options(
     value: &ConfigValue,
     defaults: &DeliveryOptions,
 ) -> crate::Result<SubscribeOptions> {
-    let mut options = SubscribeOptions::default();
-    let mut delivery = defaults.clone();
-    Scope::root("options", true, Error::InvalidArgument).object(value, |field, key, value| {
-        match key {
-            "name" => set(&mut options.name, field.string(value)?.map(Some)),
-            "filter" => filter(field, value, &mut options.filter)?,
-            "signal" => {}
-            _ => return delivery_field(field, key, value, &mut delivery),
-        }
-        Ok(true)
-    })?;
-    options.delivery = Some(delivery);
-    Ok(options)
-}
-
-fn limits(scope: &Scope, value: &ConfigValue, limits: &mut Limits) -> crate::Result<()> {
-    scope.object(value, |field, key, value| {
-        let (slot, min) = match key {
-            "maxTopics" => (&mut limits.max_topics, 1),
-            "maxSubscriptionsPerTopic" => (&mut limits.max_subscriptions_per_topic, 1),
-            "maxTopicNameLength" => (&mut limits.max_topic_name_length, 1),
-            "maxMessageBytes" => (&mut limits.max_message_bytes, 1),
-            "maxAttributes" => (&mut limits.max_attributes, 1),
-            "maxAttributeKeyLength" => (&mut limits.max_attribute_key_length, 1),
-            "maxAttributeValueLength" => (&mut limits.max_attribute_value_length, 1),
-            "maxBatchSize" => (&mut limits.max_batch_size, 1),
-            "maxDeadLetters" => (&mut limits.max_dead_letters, 0),
-            _ => return Ok(false),
-        };
-        set(slot, field.int(value, min)?);
-        Ok(true)
+    let mut settings = Settings::default();
+    settings.config.delivery = defaults.clone();
+    let scope = Scope::root("options", true, Error::InvalidArgument);
+    read(&scope, value, &mut settings, &[SUBSCRIBE, DELIVERY])?;
+    Ok(SubscribeOptions {
+        name: settings.name,
+        filter: settings.filter,
+        delivery: Some(settings.config.delivery),
     })
 }
 
-/// Reads one delivery key into `delivery`; `Ok(false)` when `key` is not a delivery key.
-fn delivery_field(
-    field: &Scope,
-    key: &str,
+/// Reads an object whose keys are those of `tables` into `settings`.
+fn read(
+    scope: &Scope,
     value: &ConfigValue,
-    delivery: &mut DeliveryOptions,
-) -> crate::Result<bool> {
-    match key {
-        "maxInFlight" => set(&mut delivery.max_in_flight, field.int(value, 1)?),
-        "ackTimeoutMs" => set(&mut delivery.ack_timeout_ms, field.int(value, 0)?),
-        "maxDeliveryAttempts" => set(&mut delivery.max_delivery_attempts, field.int(value, 1)?),
-        "retryBackoff" => backoff(field, value, &mut delivery.retry_backoff)?,
-        "circuitBreaker" => breaker(field, value, &mut delivery.circuit_breaker)?,
-        "queueCapacity" => set(&mut delivery.queue_capacity, field.int(value, 1)?),
-        "overflow" => set(&mut delivery.overflow, field.overflow(value)?),
-        _ => return Ok(false),
+    settings: &mut Settings,
+    tables: &[&Table],
+) -> crate::Result<()> {
+    scope.object(value, |field, key, value| {
+        let Some(how) = lookup(tables, key) else {
+            return Ok(false);
+        };
+        match how {
+            Read::Int(min, slot) => set(slot(settings), field.int(value, *min)?),
+            Read::With(reader) => reader(field, value, settings)?,
+        }
+        Ok(true)
+    })
+}
+
+/// How `key` is read, from the first of `tables` that has it.
+fn lookup<'t>(tables: &[&'t Table], key: &str) -> Option<&'t Read> {
+    for table in tables {
+        for (name, how) in table.iter() {
+            if *name == key {
+                return Some(how);
+            }
+        }
     }
-    Ok(true)
+    None
 }
 
-fn backoff(scope: &Scope, value: &ConfigValue, backoff: &mut Backoff) -> crate::Result<()> {
-    scope.object(value, |field, key, value| {
-        match key {
-            "initialMs" => set(&mut backoff.initial_ms, field.int(value, 0)?),
-            "maxMs" => set(&mut backoff.max_ms, field.int(value, 0)?),
-            "multiplier" => set(&mut backoff.multiplier, field.multiplier(value)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })
-}
-
-fn breaker(scope: &Scope, value: &ConfigValue, breaker: &mut BreakerConfig) -> crate::Result<()> {
-    scope.object(value, |field, key, value| {
-        match key {
-            "failureThreshold" => set(&mut breaker.failure_threshold, field.int(value, 1)?),
-            "resetTimeoutMs" => set(&mut breaker.reset_timeout_ms, field.int(value, 0)?),
-            "halfOpenMaxCalls" => set(&mut breaker.half_open_max_calls, field.int(value, 1)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })
+/// A key the binding reads itself: accepted whatever its value.
+fn ignore(_: &Scope, _: &ConfigValue, _: &mut Settings) -> crate::Result<()> {
+    Ok(())
 }
 
 /// Reads a filter: an object whose given values are all strings (`undefined` is skipped).
-fn filter(
-    scope: &Scope,
-    value: &ConfigValue,
-    filter: &mut Vec<(String, String)>,
-) -> crate::Result<()> {
+fn filter(scope: &Scope, value: &ConfigValue, settings: &mut Settings) -> crate::Result<()> {
     scope.object(value, |_, key, value| {
         if let Some(wanted) = scope.entry(key).string(value)? {
-            filter.push((key.to_owned(), wanted));
+            settings.filter.push((key.to_owned(), wanted));
         }
         Ok(true)
     })
@@ -126,7 +156,7 @@ fn filter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Overflow;
+    use crate::{Backoff, BreakerConfig, Overflow};
     use ConfigValue::{Number, Object, Undefined};
 
     fn object(entries: &[(&str, ConfigValue)]) -> ConfigValue {

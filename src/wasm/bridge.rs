@@ -246,8 +246,11 @@ fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
     }
     let list = array_arg(&list).ok_or_else(|| invalid("options.topics must be an array of topics or patterns"))?;
     let max = bus.broker.config().limits.max_topic_name_length;
-    let parse = |t: JsValue| Pattern::parse(&topic_arg(&t, max)?, max).map_err(to_js);
-    list.iter().map(parse).collect()
+    let mut patterns = Vec::new();
+    for topic in list.iter() {
+        patterns.push(Pattern::parse(&topic_arg(&topic, max)?, max).map_err(to_js)?);
+    }
+    Ok(patterns)
 }
 
 fn receiver(bus: Weak<Bus>, bridge: Weak<BridgeState>) -> Listener {

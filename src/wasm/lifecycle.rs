@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use futures::future::{select, Either};
+use futures::future::{select, Either, LocalBoxFuture};
 use futures::FutureExt;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -62,15 +62,18 @@ impl PubSub {
             Some(_) => aborted.map(|_| ()).boxed_local(),
             None => futures::future::pending().boxed_local(),
         };
-        Ok(future_to_promise(async move {
-            let outcome = select(next, aborted).await;
-            drop(watch);
-            match outcome {
-                Either::Left((Ok(message), _)) => Ok(message_object(&message, 1)),
-                Either::Left((Err(error), _)) => Err(to_js(error)),
-                Either::Right(_) => Err(to_js(Error::Aborted)),
+        Ok(promise(
+            async move {
+                let outcome = select(next, aborted).await;
+                drop(watch);
+                match outcome {
+                    Either::Left((Ok(message), _)) => Ok(message_object(&message, 1)),
+                    Either::Left((Err(error), _)) => Err(to_js(error)),
+                    Either::Right(_) => Err(to_js(Error::Aborted)),
+                }
             }
-        }))
+            .boxed_local(),
+        ))
     }
 
     /// Closes the bus: new calls throw `CLOSED`; queued and in-flight messages get until
@@ -99,7 +102,7 @@ impl PubSub {
         if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
             return promise.clone();
         }
-        let promise = future_to_promise(async move { Ok(close_report(&closing.await)) });
+        let promise = promise(async move { Ok(close_report(&closing.await)) }.boxed_local());
         self.bus.close_promise.replace(Some(promise.clone()));
         promise
     }
@@ -167,18 +170,37 @@ impl PubSub {
     /// The letters `filter` selects, decided before any is touched.
     fn choose_letters(&self, filter: &JsValue) -> Result<Vec<Rc<DeadLetter<JsPayload>>>, JsValue> {
         let letters = self.bus.broker.dead_letters();
-        if let Some(predicate) = filter.dyn_ref::<Function>() {
-            let mut chosen = Vec::new();
-            for letter in letters {
-                let keep = predicate.call1(&JsValue::UNDEFINED, &dead_letter(&letter));
-                if keep.map_err(|_| invalid("the replay predicate threw"))?.is_truthy() {
-                    chosen.push(letter);
-                }
+        let pick = match filter.dyn_ref::<Function>() {
+            Some(predicate) => Pick::Predicate(predicate),
+            None => Pick::Fields(LetterFilter::read(filter)?),
+        };
+        let mut chosen = Vec::new();
+        for letter in letters {
+            if pick.keeps(&letter)? {
+                chosen.push(letter);
             }
-            return Ok(chosen);
         }
-        let fields = LetterFilter::read(filter)?;
-        Ok(letters.into_iter().filter(|l| fields.matches(l)).collect())
+        Ok(chosen)
+    }
+}
+
+/// What `replayDeadLetters` picks letters with.
+enum Pick<'a> {
+    /// `(dl) => boolean`; a throw stops the replay.
+    Predicate(&'a Function),
+    /// `{ topic?, subscription?, reason? }`.
+    Fields(LetterFilter),
+}
+
+impl Pick<'_> {
+    fn keeps(&self, letter: &Rc<DeadLetter<JsPayload>>) -> Result<bool, JsValue> {
+        match self {
+            Pick::Predicate(predicate) => {
+                let keep = predicate.call1(&JsValue::UNDEFINED, &dead_letter(letter));
+                Ok(keep.map_err(|_| invalid("the replay predicate threw"))?.is_truthy())
+            }
+            Pick::Fields(fields) => Ok(fields.matches(letter)),
+        }
     }
 }
 
@@ -213,6 +235,12 @@ impl LetterFilter {
             && same(&self.subscription, &letter.subscription)
             && same(&self.reason, letter.reason.as_str())
     }
+}
+
+/// The promise of a boxed future: boxing gives `once` and `close` one copy of
+/// `future_to_promise` instead of one per future type.
+fn promise(future: LocalBoxFuture<'static, Result<JsValue, JsValue>>) -> Promise {
+    future_to_promise(future)
 }
 
 fn drain_timeout(options: &JsValue) -> Result<u32, JsValue> {
