@@ -275,8 +275,8 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(names, ["a", "b"]);
     /// ```
     pub fn topics(&self) -> Vec<Rc<str>> {
-        let mut names: Vec<Rc<str>> = self.shared.borrow().topics.keys().cloned().collect();
-        names.sort_unstable();
-        names
+        let names: Vec<Rc<str>> = self.shared.borrow().topics.keys().cloned().collect();
+        let order = crate::metrics::sorted_indices(names.len(), &|a, b| names[a].cmp(&names[b]));
+        order.into_iter().map(|i| names[i].clone()).collect()
     }
 }

@@ -50,11 +50,6 @@ impl<V> IdMap<V> {
         Some(self.entries.remove(index).1)
     }
 
-    /// Every id, in increasing order.
-    pub fn keys(&self) -> impl Iterator<Item = &u64> {
-        self.entries.iter().map(|(id, _)| id)
-    }
-
     /// Every value, in id order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.entries.iter().map(|(_, value)| value)
@@ -76,7 +71,7 @@ mod tests {
         for id in [5, 1, 9, 3] {
             map.insert(id, id * 10);
         }
-        assert_eq!(map.keys().copied().collect::<Vec<_>>(), [1, 3, 5, 9]);
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), [10, 30, 50, 90]);
         assert_eq!(map.get(&9), Some(&90));
         assert_eq!(map.remove(&3), Some(30));
         assert_eq!(map.get(&3), None);

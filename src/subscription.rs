@@ -153,7 +153,7 @@ impl Failure {
     /// ```
     pub fn error(text: &str) -> Self {
         let message = match text.char_indices().nth(FAILURE_MESSAGE_MAX_CHARS) {
-            Some((cut, _)) => text[..cut].to_owned(),
+            Some((cut, _)) => text.get(..cut).unwrap_or(text).to_owned(),
             None => text.to_owned(),
         };
         Failure { code: FailureCode::HandlerError, message }
@@ -380,8 +380,9 @@ impl<P> Subscription<P> {
                 index += 1;
             }
         }
-        expired.sort_unstable_by_key(|f| f.delivery);
-        expired
+        let order = crate::metrics::sorted_indices(expired.len(), &|a, b| expired[a].delivery.cmp(&expired[b].delivery));
+        let mut slots: Vec<Option<InFlight<P>>> = expired.into_iter().map(Some).collect();
+        order.into_iter().filter_map(|i| slots[i].take()).collect()
     }
 
     /// Puts a failed message back at the head, to be retried at `not_before`.
