@@ -129,6 +129,7 @@ function measureUnguarded(data) {
     }
     return bytes;
   }
+  if (data === null || typeof data !== "object") return -1;
   if (data instanceof ArrayBuffer) return data.byteLength;
   if (typeof SharedArrayBuffer !== "undefined" && data instanceof SharedArrayBuffer) return data.byteLength;
   if (ArrayBuffer.isView(data)) return data.byteLength;
