@@ -45,7 +45,13 @@ minify_glue() {
   local directive
   directive="$(head -n1 "$1")"
   [[ "$directive" == '/* @ts-self-types='* ]] || die "$1 no longer starts with a @ts-self-types comment"
+  minify_js "$1"
+  { echo "$directive"; cat "$1"; } >"$1.min"
+  mv "$1.min" "$1"
+}
+
+# minify_js FILE — FILE without comments or layout, in place (names kept).
+minify_js() {
   esbuild "$1" --log-level=error --legal-comments=none --minify-whitespace --minify-syntax >"$1.min"
-  { echo "$directive"; cat "$1.min"; } >"$1"
-  rm "$1.min"
+  mv "$1.min" "$1"
 }
