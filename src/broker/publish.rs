@@ -37,6 +37,10 @@ pub struct PublishOptions {
     pub ordering_key: Option<String>,
 }
 
+/// A message to publish with its payload's size, measured before the state is borrowed:
+/// measuring may call into the host, which may call back into the broker.
+type Measured<P> = (Option<u64>, P, PublishOptions);
+
 /// A message checked and ready to be stamped and queued.
 struct Checked<P> {
     data: P,
@@ -62,7 +66,31 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(bus.publish("nope", "x".into(), PublishOptions::default()).unwrap_err().code(), "TOPIC_NOT_FOUND");
     /// ```
     pub fn publish(&self, topic: &str, data: P, options: PublishOptions) -> Result<u64> {
-        self.publishing(1, |inner, now| inner.publish_one(topic, data, options, now))
+        let size = data.byte_size();
+        self.publish_measured(topic, data, options, size)
+    }
+
+    /// [`Broker::publish`] for a host that has already measured the payload: `size` is what
+    /// [`Payload::byte_size`] would answer, and the payload is not asked again (a host whose
+    /// measurement is a call into another runtime saves that call).
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Broker::publish`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, Limits, ManualClock, PublishOptions};
+    /// let clock = ManualClock::new();
+    /// let config = Config { limits: Limits { max_message_bytes: 4, ..Limits::default() }, ..Config::default() };
+    /// let bus: Broker<String> = Broker::new(config, clock.clone(), clock);
+    /// bus.create_topic("t").unwrap();
+    /// let error = bus.publish_measured("t", "hi".into(), PublishOptions::default(), Some(5)).unwrap_err();
+    /// assert_eq!(error.code(), "MESSAGE_TOO_LARGE");
+    /// ```
+    pub fn publish_measured(&self, topic: &str, data: P, options: PublishOptions, size: Option<u64>) -> Result<u64> {
+        self.publishing(1, |inner, now| inner.publish_one(topic, data, options, size, now))
     }
 
     /// Publishes several messages on one topic, all or nothing, and returns their ids.
@@ -84,7 +112,8 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn publish_batch(&self, topic: &str, messages: Vec<(P, PublishOptions)>) -> Result<Vec<u64>> {
         let count = messages.len() as u64;
-        self.publishing(count, |inner, now| inner.publish_batch(topic, messages, now))
+        let measured = messages.into_iter().map(|(data, options)| (data.byte_size(), data, options)).collect();
+        self.publishing(count, |inner, now| inner.publish_batch(topic, measured, now))
     }
 
     /// Runs `publish` on the state at the clock's time, counting `count` rejections when it
@@ -105,15 +134,15 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P: Payload> Inner<P> {
-    fn publish_one(&mut self, topic: &str, data: P, options: PublishOptions, now: f64) -> Result<u64> {
+    fn publish_one(&mut self, topic: &str, data: P, options: PublishOptions, size: Option<u64>, now: f64) -> Result<u64> {
         self.ensure_open()?;
-        let checked = self.check(data, options)?;
+        let checked = self.check(data, options, size)?;
         let wanted = |sub: &Subscription<P>| usize::from(matches_filter(&checked.attributes, &sub.filter));
         let mut route = self.reserve_route(topic, 1, wanted)?;
         Ok(self.queue_message(&mut route, checked, now))
     }
 
-    fn publish_batch(&mut self, topic: &str, messages: Vec<(P, PublishOptions)>, now: f64) -> Result<Vec<u64>> {
+    fn publish_batch(&mut self, topic: &str, messages: Vec<Measured<P>>, now: f64) -> Result<Vec<u64>> {
         self.ensure_open()?;
         self.check_batch_size(messages.len())?;
         let checked = self.check_all(messages)?;
@@ -131,17 +160,18 @@ impl<P: Payload> Inner<P> {
         }
     }
 
-    fn check_all(&self, messages: Vec<(P, PublishOptions)>) -> Result<Vec<Checked<P>>> {
-        messages.into_iter().map(|(data, options)| self.check(data, options)).collect()
+    fn check_all(&self, messages: Vec<Measured<P>>) -> Result<Vec<Checked<P>>> {
+        messages.into_iter().map(|(size, data, options)| self.check(data, options, size)).collect()
     }
 
-    fn check(&self, data: P, options: PublishOptions) -> Result<Checked<P>> {
+    /// Checks a message whose payload measured `size` bytes (`None`: not measured).
+    fn check(&self, data: P, options: PublishOptions, size: Option<u64>) -> Result<Checked<P>> {
         let limits = &self.config.limits;
         let attribute_bytes = match options.attributes.is_empty() {
             true => 0,
             false => validate_attributes(&options.attributes, limits)?,
         };
-        let size = data.byte_size().unwrap_or(0).saturating_add(attribute_bytes);
+        let size = size.unwrap_or(0).saturating_add(attribute_bytes);
         if size > u64::from(limits.max_message_bytes) {
             return Err(Error::MessageTooLarge { size, limit: limits.max_message_bytes });
         }

@@ -26,7 +26,7 @@ pub struct Bus {
     pub close_promise: RefCell<Option<Promise>>,
     /// `limits.maxTopicNameLength`, read once: the config never changes.
     pub max_name: u32,
-    last_topic: RefCell<Option<NamedTopic>>,
+    last_topic: RefCell<Option<Rc<NamedTopic>>>,
 }
 
 /// The topic last published to by name, so a run of publishes on one topic converts and
@@ -48,23 +48,43 @@ impl Bus {
     }
 
     /// A topic argument of a publish: its name and the JavaScript string its messages carry.
-    /// The same string as last time is not converted or checked again (`===` on strings
-    /// runs no user code, so the borrow held across it is safe).
+    /// The same string as last time is not converted or checked again.
     pub fn topic_by_name(&self, topic: &JsValue) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
-        if let Some(last) = self.last_topic.borrow().as_ref().filter(|last| last.js == *topic) {
-            return Ok((last.name.clone(), last.shared.clone()));
+        let last = self.last_topic.borrow().clone();
+        match last.filter(|last| last.js == *topic) {
+            Some(last) => Ok((last.name.clone(), last.shared.clone())),
+            None => self.remember_topic(topic),
         }
+    }
+
+    /// Converts and checks a topic argument and keeps it as the last one.
+    fn remember_topic(&self, topic: &JsValue) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
         let name: Rc<str> = Rc::from(topic_arg(topic, self.max_name)?);
         let shared = Rc::new(topic.clone());
-        self.last_topic.replace(Some(NamedTopic { js: topic.clone(), name: name.clone(), shared: shared.clone() }));
+        let named = NamedTopic { js: topic.clone(), name: name.clone(), shared: shared.clone() };
+        self.last_topic.replace(Some(Rc::new(named)));
         Ok((name, shared))
     }
 
-    /// `publish(topic, data, options)` with the topic's name and its JavaScript string.
-    /// `options` is `None` when JavaScript passed `undefined` or `null`.
-    pub fn publish(&self, topic: &str, topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> Result<f64, JsValue> {
+    /// `publish(topic, data, options)` by name: whether the topic is the last one and the
+    /// payload's size are read in one call into JavaScript. No borrow is held across it:
+    /// measuring a Proxy runs its traps, which may publish.
+    pub fn publish_by_name(&self, topic: &JsValue, data: JsValue, options: Option<JsValue>) -> Result<f64, JsValue> {
+        let last = self.last_topic.borrow().clone();
+        let same_topic_and_size = js::inspect(topic, last.as_ref().map_or(&JsValue::UNDEFINED, |l| &l.js), &data);
+        let (same, size) = decode_inspect(same_topic_and_size);
+        let (name, shared) = match last.filter(|_| same) {
+            Some(last) => (last.name.clone(), last.shared.clone()),
+            None => self.remember_topic(topic).inspect_err(|_| self.broker.record_rejected(1))?,
+        };
+        self.publish(&name, &shared, data, size, options)
+    }
+
+    /// `publish(topic, data, options)` with the topic's name, its JavaScript string and the
+    /// payload's measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
+    pub fn publish(&self, topic: &str, topic_js: &Rc<JsValue>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
         let (options, payload) = self.counting(1, || message(topic_js, data, options))?;
-        let id = self.broker.publish(topic, payload, options).map_err(to_js)?;
+        let id = self.broker.publish_measured(topic, payload, options, size).map_err(to_js)?;
         Ok(id as f64)
     }
 
@@ -146,6 +166,15 @@ fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> R
         Some(options) => publish_options(&options)?,
     };
     Ok((options, JsPayload::new(data, attributes, topic_js.clone())))
+}
+
+/// What `inspect` answered: whether the topic was the last one, and the payload's size.
+fn decode_inspect(answer: f64) -> (bool, Option<u64>) {
+    let (same, measured) = match answer >= 0.0 {
+        true => (true, answer - 1.0),
+        false => (false, -answer - 2.0),
+    };
+    (same, (measured >= 0.0).then_some(measured as u64))
 }
 
 /// Every entry of a batch, read from JavaScript in one call. A batch without attributes or

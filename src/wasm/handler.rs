@@ -38,9 +38,14 @@ impl JsPayload {
 impl Payload for JsPayload {
     /// Measured when the broker checks the message, once; nothing is stored.
     fn byte_size(&self) -> Option<u64> {
-        let size = js::measure(&self.data);
-        (size >= 0.0).then_some(size as u64)
+        measured(&self.data)
     }
+}
+
+/// UTF-8 bytes of a string, bytes of binary data, `None` for other values.
+pub fn measured(data: &JsValue) -> Option<u64> {
+    let size = js::measure(data);
+    (size >= 0.0).then_some(size as u64)
 }
 
 /// A message's ordering key as a JavaScript string, or `undefined`.

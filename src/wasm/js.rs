@@ -37,6 +37,9 @@ extern "C" {
     /// UTF-8 bytes of a string, bytes of binary data, -1 for other values.
     pub fn measure(data: &JsValue) -> f64;
 
+    /// `measure(data) + 1` when `topic === last`, else `-(measure(data) + 2)`.
+    pub fn inspect(topic: &JsValue, last: &JsValue, data: &JsValue) -> f64;
+
     /// Builds a `Message` object; `undefined` attributes become the shared empty object.
     #[wasm_bindgen(js_name = buildMessage)]
     #[allow(clippy::too_many_arguments)]

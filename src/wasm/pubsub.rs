@@ -102,8 +102,7 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
         options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
-        let (name, topic) = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(1))?;
-        self.bus.publish(&name, &topic, data, options.map(Into::into))
+        self.bus.publish_by_name(&topic, data, options.map(Into::into))
     }
 
     /// Publishes several messages on one topic, all or nothing; returns their ids.

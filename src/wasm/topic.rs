@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
 use super::convert::to_js;
+use super::handler::measured;
 use super::subscription::Subscription;
 use super::types::{optional, PublishOptionsArg, SubscribeOptionsArg};
 use crate::Error;
@@ -58,7 +59,8 @@ impl Topic {
         options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
         self.ensure_exists()?;
-        self.bus.publish(&self.name, &self.name_js, data, options.map(Into::into))
+        let size = measured(&data);
+        self.bus.publish(&self.name, &self.name_js, data, size, options.map(Into::into))
     }
 
     /// Publishes several messages, all or nothing; returns their ids.

@@ -15,6 +15,27 @@ describe("publish", () => {
     for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `${ids}`);
   });
 
+  test("a payload whose Proxy trap publishes while it is measured is published after it", async () => {
+    const bus = new PubSub();
+    const topic = bus.createTopic("a");
+    const seen = recorder();
+    bus.subscribe("a", seen.handler);
+    const data = new Proxy({}, {
+      getPrototypeOf() {
+        bus.publish("a", "from the trap");
+        return Object.prototype;
+      },
+    });
+    bus.publish("a", data);
+    topic.publish(data);
+    bus.publishBatch("a", [{ data }]);
+    await settle();
+    const kinds = seen.data().map((d) => (d === data ? "proxy" : d));
+    assert.equal(kinds.filter((k) => k === "proxy").length, 3);
+    assert.ok(kinds.filter((k) => k === "from the trap").length >= 3, `${kinds}`);
+    assert.equal(bus.health().status, "healthy");
+  });
+
   test("with no subscriber the message is accepted (unrouted) and gets an id", () => {
     const bus = new PubSub();
     bus.createTopic("a");

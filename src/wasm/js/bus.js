@@ -114,6 +114,13 @@ export function measure(data) {
   }
 }
 
+/** A by-name publish in one call: `measure(data) + 1` when `topic === last` (the bus may
+ * reuse its last topic), else `-(measure(data) + 2)`. */
+export function inspect(topic, last, data) {
+  const size = measure(data);
+  return topic === last ? size + 1 : -(size + 2);
+}
+
 function measureUnguarded(data) {
   if (typeof data === "string") {
     let bytes = data.length;
