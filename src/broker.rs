@@ -18,7 +18,7 @@ use std::rc::{Rc, Weak};
 pub use close::{CloseFuture, CloseReport};
 pub use effects::{DeadLetterHook, Hooks, Logger, PublishObserver};
 pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
-pub use publish::PublishOptions;
+pub use publish::{Measured, PublishOptions};
 pub use subscribe::SubscriptionId;
 
 use crate::clock::{Clock, Spawner};

@@ -50,7 +50,7 @@ pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;
 pub use broker::{
     Broker, CloseFuture, CloseReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
-    MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
+    Measured, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
 };
 pub use clock::{Clock, ManualClock, Spawner, TimerId};
 pub use config::{

@@ -37,9 +37,9 @@ pub struct PublishOptions {
     pub ordering_key: Option<String>,
 }
 
-/// A message to publish with its payload's size, measured before the state is borrowed:
-/// measuring may call into the host, which may call back into the broker.
-type Measured<P> = (Option<u64>, P, PublishOptions);
+/// A message to publish with its payload's size (`None`: not measured), measured before the
+/// state is borrowed: measuring may call into the host, which may call back into the broker.
+pub type Measured<P> = (P, PublishOptions, Option<u64>);
 
 /// A message checked and ready to be stamped and queued.
 struct Checked<P> {
@@ -111,9 +111,33 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(bus.publish_batch("t", batch).unwrap(), [1, 2]);
     /// ```
     pub fn publish_batch(&self, topic: &str, messages: Vec<(P, PublishOptions)>) -> Result<Vec<u64>> {
+        let measured = messages.into_iter().map(|(data, options)| {
+            let size = data.byte_size();
+            (data, options, size)
+        });
+        self.publish_batch_measured(topic, measured.collect())
+    }
+
+    /// [`Broker::publish_batch`] for a host that has already measured the payloads (see
+    /// [`Broker::publish_measured`]).
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Broker::publish_batch`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock, PublishOptions};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// bus.create_topic("t").unwrap();
+    /// let batch = vec![("a".to_string(), PublishOptions::default(), Some(1))];
+    /// assert_eq!(bus.publish_batch_measured("t", batch).unwrap(), [1]);
+    /// ```
+    pub fn publish_batch_measured(&self, topic: &str, messages: Vec<Measured<P>>) -> Result<Vec<u64>> {
         let count = messages.len() as u64;
-        let measured = messages.into_iter().map(|(data, options)| (data.byte_size(), data, options)).collect();
-        self.publishing(count, |inner, now| inner.publish_batch(topic, measured, now))
+        self.publishing(count, |inner, now| inner.publish_batch(topic, messages, now))
     }
 
     /// Runs `publish` on the state at the clock's time, counting `count` rejections when it
@@ -161,7 +185,7 @@ impl<P: Payload> Inner<P> {
     }
 
     fn check_all(&self, messages: Vec<Measured<P>>) -> Result<Vec<Checked<P>>> {
-        messages.into_iter().map(|(size, data, options)| self.check(data, options, size)).collect()
+        messages.into_iter().map(|(data, options, size)| self.check(data, options, size)).collect()
     }
 
     /// Checks a message whose payload measured `size` bytes (`None`: not measured).

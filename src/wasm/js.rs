@@ -1,6 +1,6 @@
 //! Imports from the binding's JavaScript snippet (`js/bus.js`).
 
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Float64Array, Function, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/wasm/js/bus.js")]
@@ -22,9 +22,10 @@ extern "C" {
     pub fn read_attributes(source: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `[true, data, …]` when no batch entry has attributes or an ordering key, else
-    /// `[false, data, attributes, orderingKey, …]`; throws a string naming the problem.
+    /// `[false, data, attributes, orderingKey, …]`, with each data's `measure` written to
+    /// `sizes` (as long as the list); throws a string naming the problem.
     #[wasm_bindgen(js_name = readBatch, catch)]
-    pub fn read_batch(list: &Array) -> Result<Vec<JsValue>, JsValue>;
+    pub fn read_batch(list: &Array, sizes: &Float64Array) -> Result<Array, JsValue>;
 
     /// `list.length`, or -1 when reading it throws.
     #[wasm_bindgen(js_name = lengthOf)]

@@ -51,10 +51,12 @@ export function readAttributes(source) {
 }
 
 /** Reads a batch in one call. Returns `[true, data, data, …]` when no entry has attributes
- * or an ordering key, else `[false, data, attributes, orderingKey, …]` (three per entry);
- * throws a string saying what is wrong. Getters run once, here. */
-export function readBatch(list) {
+ * or an ordering key, else `[false, data, attributes, orderingKey, …]` (three per entry), and
+ * writes each data's `measure` to `sizes`; throws a string saying what is wrong. Getters run
+ * once, here. */
+export function readBatch(list, sizes) {
   const n = list.length;
+  if (n !== sizes.length) throw "the batch changed while it was read";
   const flat = new Array(3 * n + 1);
   let plain = true;
   for (let i = 0; i < n; i++) {
@@ -62,6 +64,7 @@ export function readBatch(list) {
       throw "each batch entry must be an object { data, attributes?, orderingKey? }";
     }
     plain &&= flat[3 * i + 2] === undefined && flat[3 * i + 3] === undefined;
+    sizes[i] = measure(flat[3 * i + 1]);
   }
   if (!plain) {
     flat[0] = false;
