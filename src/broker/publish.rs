@@ -39,6 +39,14 @@ pub struct PublishOptions {
 
 /// A message to publish with its payload's size (`None`: not measured), measured before the
 /// state is borrowed: measuring may call into the host, which may call back into the broker.
+///
+/// # Example
+///
+/// ```
+/// use wasm_pubsub::{Measured, PublishOptions};
+/// let message: Measured<String> = ("hi".into(), PublishOptions::default(), Some(2));
+/// assert_eq!(message.2, Some(2));
+/// ```
 pub type Measured<P> = (P, PublishOptions, Option<u64>);
 
 /// A message checked and ready to be stamped and queued.
