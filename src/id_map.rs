@@ -1,8 +1,9 @@
 //! A small map from increasing `u64` ids to values, kept as a sorted vector.
 //!
-//! Subscriptions get ids in increasing order, so an insert is a push and a lookup is a
-//! binary search over a few contiguous entries: faster than hashing a `u64` with SipHash on
-//! every delivery, and much less code in the `.wasm` than another `HashMap` instantiation.
+//! Subscriptions and the binding's timers get ids in increasing order, so an insert is a
+//! push and a lookup is a binary search over contiguous entries: faster than hashing a `u64`
+//! with SipHash on every delivery, and much less code in the `.wasm` than another `HashMap`
+//! instantiation.
 
 /// Values by `u64` id, iterated in id order.
 #[derive(Debug)]
