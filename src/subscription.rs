@@ -322,7 +322,10 @@ impl<P> Subscription<P> {
         }
         let index = self.next_eligible(now)?;
         let permit = self.breaker.try_start()?;
-        let queued = self.queue.remove(index)?;
+        let queued = match index {
+            0 => self.queue.pop_front()?,
+            _ => self.queue.remove(index)?,
+        };
         Some(self.begin(queued, permit, now))
     }
 

@@ -38,11 +38,15 @@ impl<P: Payload> Broker<P> {
         for _ in 0..DRAIN_BUDGET {
             let Some(start) = self.shared.borrow_mut().start_next(id, now) else { break };
             let outcome = start.handler.call(&start.delivery());
-            if self.needs_time(id, &outcome) {
+            let goes_on = self.goes_on(id, &outcome);
+            if goes_on {
                 now = clock.now_ms();
             }
             self.apply(start.token, outcome, now);
             self.flush();
+            if !goes_on {
+                break;
+            }
         }
         if let Some(sub) = self.shared.borrow_mut().subs.get_mut(&id) {
             sub.draining = false;
@@ -50,10 +54,11 @@ impl<P: Payload> Broker<P> {
         self.after_drain(id, now);
     }
 
-    /// Whether the time must be read again after a handler returned `outcome`: to settle
-    /// it now, or to start another delivery. A handler that settles later on a full window
-    /// needs neither, so a stream of async deliveries reads the clock once per message.
-    fn needs_time(&self, id: u64, outcome: &Outcome) -> bool {
+    /// Whether the run goes on after a handler returned `outcome` (so the time must be read
+    /// again): it settled now, or the window has room for another delivery. A handler that
+    /// settles later on a full window ends the run, so a stream of async deliveries reads
+    /// the clock once per message; `after_drain` schedules another run if one could start.
+    fn goes_on(&self, id: u64, outcome: &Outcome) -> bool {
         matches!(outcome, Outcome::Ack | Outcome::Fail(_))
             || self.shared.borrow().subs.get(&id).is_some_and(|sub| sub.has_room())
     }
