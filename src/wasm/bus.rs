@@ -1,4 +1,4 @@
-//! The state behind `PubSub`, `Topic` and `Subscription`: the broker and its settle function.
+//! The state behind `PubSub`, `Topic` and `Subscription`: the broker and its `Settler`.
 //!
 //! Publishing and subscribing live here once, so the bus and a `Topic` handle share them.
 

@@ -1,10 +1,11 @@
 //! The payload and handler types the core is instantiated with in JavaScript.
 //!
 //! The payload keeps the JavaScript values a message is delivered with — data, the frozen
-//! attributes object, the topic string, the ordering key — so that a delivery builds the
-//! `Message` object in one call without re-encoding anything. A handler's result is read
-//! in that same call: a return acks, a throw fails, a thenable settles later through one
-//! long-lived settle function per bus (no closure per message).
+//! attributes object (none for the shared empty one), the topic string shared by the
+//! messages of a run — so that a delivery builds the `Message` object in one call without
+//! re-encoding anything; the ordering key is kept once, as the core's string. A handler's
+//! result is read in that same call: a return acks, a throw fails, a thenable settles later
+//! through the bus's one `Settler` (no Rust closure per message).
 
 use std::cell::RefCell;
 use std::rc::Rc;
