@@ -14,8 +14,7 @@ use crate::clock::TimerId;
 use crate::config::{Config, Overflow};
 use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::error::{Error, Result};
-use crate::id_map::IdMap;
-use crate::name_map::NameMap;
+use crate::sorted_map::SortedMap;
 use crate::log::{Level, LogRecord};
 use crate::message::Message;
 use crate::metrics::{Counters, LatencyWindow};
@@ -51,10 +50,10 @@ pub(crate) struct Inner<P> {
     pub config: Config,
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
-    pub subs: IdMap<Subscription<P>>,
-    pub names: NameMap,
+    pub subs: SortedMap<u64, Subscription<P>>,
+    pub names: SortedMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
-    pub per_target: NameMap,
+    pub per_target: SortedMap<Rc<str>, u64>,
     /// Shared by every message published without attributes.
     pub no_attributes: Rc<Attributes>,
     pub patterns: Vec<u64>,
@@ -78,9 +77,9 @@ impl<P> Inner<P> {
             config,
             phase: Phase::Open,
             topics: FxHashMap::default(),
-            subs: IdMap::default(),
-            names: NameMap::default(),
-            per_target: NameMap::default(),
+            subs: SortedMap::default(),
+            names: SortedMap::default(),
+            per_target: SortedMap::default(),
             no_attributes: Rc::default(),
             patterns: Vec::new(),
             next_message_id: 0,
@@ -375,7 +374,7 @@ impl<P> Inner<P> {
 
 /// `QUEUE_FULL` when a rejecting subscription has no room for the `wanted(sub)` messages
 /// routed to it.
-fn check_room<P>(subs: &IdMap<Subscription<P>>, subscribers: &[u64], wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
+fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &[u64], wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
     for sub in subscribers.iter().filter_map(|id| subs.get(id)) {
         let capacity = sub.options.queue_capacity;
         if sub.options.overflow == Overflow::Reject && sub.queue.len() + wanted(sub) > capacity as usize {

@@ -245,7 +245,7 @@ fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
         return Ok(Vec::new());
     }
     let list = array_arg(&list).ok_or_else(|| invalid("options.topics must be an array of topics or patterns"))?;
-    let max = bus.broker.config().limits.max_topic_name_length;
+    let max = bus.limits.max_topic_name_length;
     let mut patterns = Vec::new();
     for topic in list.iter() {
         patterns.push(Pattern::parse(&topic_arg(&topic, max)?, max).map_err(to_js)?);

@@ -13,9 +13,9 @@ use super::abort::AbortWatch;
 use super::bridge::Bridges;
 use super::convert::{batch_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
 use super::js;
-use super::handler::{JsHandler, JsPayload};
+use super::handler::{size_of_measure, JsHandler, JsPayload};
 use super::subscription::Subscription;
-use crate::{Broker, DeliveryToken, Measured, PublishOptions, SubscribeOptions, WeakBroker};
+use crate::{Broker, DeliveryToken, Limits, Measured, PublishOptions, SubscribeOptions, WeakBroker};
 
 /// Shared by a bus and every handle it gave out.
 pub struct Bus {
@@ -24,8 +24,8 @@ pub struct Bus {
     /// The bus's `Settler`, which promise reactions call to settle a delivery.
     settler: JsValue,
     pub close_promise: RefCell<Option<Promise>>,
-    /// `limits.maxTopicNameLength`, read once: the config never changes.
-    pub max_name: u32,
+    /// The config's limits, read once: the config never changes.
+    pub limits: Limits,
     last_topic: RefCell<Option<Rc<NamedTopic>>>,
 }
 
@@ -42,24 +42,26 @@ impl Bus {
     pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>) -> Rc<Bus> {
         bridges.attach(broker.downgrade());
         let settler = Settler { broker: broker.downgrade() }.into();
-        let max_name = broker.config().limits.max_topic_name_length;
+        let limits = broker.config().limits;
         let last_topic = RefCell::new(None);
-        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), max_name, last_topic })
+        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, last_topic })
     }
 
     /// A topic argument of a publish: its name and the JavaScript string its messages carry.
     /// The same string as last time is not converted or checked again.
     pub fn topic_by_name(&self, topic: &JsValue) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
         let last = self.last_topic.borrow().clone();
-        match last.filter(|last| last.js == *topic) {
-            Some(last) => Ok((last.name.clone(), last.shared.clone())),
-            None => self.remember_topic(topic),
-        }
+        let same = last.as_ref().is_some_and(|last| last.js == *topic);
+        self.named_topic(topic, last, same)
     }
 
-    /// Converts and checks a topic argument and keeps it as the last one.
-    fn remember_topic(&self, topic: &JsValue) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
-        let name: Rc<str> = Rc::from(topic_arg(topic, self.max_name)?);
+    /// The last topic when `topic` is the same string (`same`), else `topic` converted,
+    /// checked and kept as the last one.
+    fn named_topic(&self, topic: &JsValue, last: Option<Rc<NamedTopic>>, same: bool) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
+        if let Some(last) = last.filter(|_| same) {
+            return Ok((last.name.clone(), last.shared.clone()));
+        }
+        let name: Rc<str> = Rc::from(topic_arg(topic, self.limits.max_topic_name_length)?);
         let shared = Rc::new(topic.clone());
         let named = NamedTopic { js: topic.clone(), name: name.clone(), shared: shared.clone() };
         self.last_topic.replace(Some(Rc::new(named)));
@@ -73,10 +75,7 @@ impl Bus {
         let last = self.last_topic.borrow().clone();
         let same_topic_and_size = js::inspect(topic, last.as_ref().map_or(&JsValue::UNDEFINED, |l| &l.js), &data);
         let (same, size) = decode_inspect(same_topic_and_size);
-        let (name, shared) = match last.filter(|_| same) {
-            Some(last) => (last.name.clone(), last.shared.clone()),
-            None => self.remember_topic(topic).inspect_err(|_| self.broker.record_rejected(1))?,
-        };
+        let (name, shared) = self.named_topic(topic, last, same).inspect_err(|_| self.broker.record_rejected(1))?;
         self.publish(&name, &shared, data, size, options)
     }
 
@@ -92,7 +91,7 @@ impl Bus {
     pub fn publish_batch(&self, topic: &str, topic_js: &Rc<JsValue>, messages: &JsValue) -> Result<Array, JsValue> {
         let (list, length) = self.counting(1, || batch_arg(messages))?;
         let count = u64::from(length);
-        let limit = self.broker.config().limits.max_batch_size;
+        let limit = self.limits.max_batch_size;
         if length > limit {
             self.broker.record_rejected(count);
             return Err(to_js(crate::Error::BatchTooLarge { size: length as usize, limit }));
@@ -170,11 +169,10 @@ fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> R
 
 /// What `inspect` answered: whether the topic was the last one, and the payload's size.
 fn decode_inspect(answer: f64) -> (bool, Option<u64>) {
-    let (same, measured) = match answer >= 0.0 {
-        true => (true, answer - 1.0),
-        false => (false, -answer - 2.0),
-    };
-    (same, (measured >= 0.0).then_some(measured as u64))
+    match answer >= 0.0 {
+        true => (true, size_of_measure(answer - 1.0)),
+        false => (false, size_of_measure(-answer - 2.0)),
+    }
 }
 
 /// Every entry of a batch and its payload's size, read from JavaScript in one call. A batch
@@ -188,7 +186,7 @@ fn batch_messages(topic_js: &Rc<JsValue>, list: &Array, length: u32) -> Result<V
     let plain = read.get(0).is_truthy();
     let mut batch = Vec::with_capacity(length as usize);
     for (i, size) in (0..length).zip(sizes) {
-        let size = (size >= 0.0).then_some(size as u64);
+        let size = size_of_measure(size);
         let (data, (options, attributes)) = match plain {
             true => (read.get(i + 1), (PublishOptions::default(), JsValue::UNDEFINED)),
             false => (read.get(3 * i + 1), options_from(&read.get(3 * i + 2), read.get(3 * i + 3))?),

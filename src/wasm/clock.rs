@@ -16,11 +16,11 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{get, to_js};
 use super::js;
-use crate::id_map::IdMap;
+use crate::sorted_map::SortedMap;
 use crate::{Clock, Error, Spawner, TimerId};
 
 /// Timer handles JavaScript returned, by timer id, until they fire or are cleared.
-type Handles = Rc<RefCell<IdMap<JsValue>>>;
+type Handles = Rc<RefCell<SortedMap<u64, JsValue>>>;
 
 /// A clock backed by three JavaScript functions and the object they are methods of.
 pub struct JsClock {
@@ -74,7 +74,7 @@ impl JsClock {
     }
 
     fn new(now: Now, set_timeout: Method, clear_timeout: Method) -> Self {
-        let handles = Rc::new(RefCell::new(IdMap::default()));
+        let handles = Rc::new(RefCell::new(SortedMap::default()));
         JsClock { now, set_timeout, clear_timeout, handles, next_id: Cell::new(0), last_now: Cell::new(0.0) }
     }
 }

@@ -45,8 +45,12 @@ impl Payload for JsPayload {
 
 /// UTF-8 bytes of a string, bytes of binary data, `None` for other values.
 pub fn measured(data: &JsValue) -> Option<u64> {
-    let size = js::measure(data);
-    (size >= 0.0).then_some(size as u64)
+    size_of_measure(js::measure(data))
+}
+
+/// What the JS `measure` answered, as the core's byte size (`-1`: not measured).
+pub fn size_of_measure(measure: f64) -> Option<u64> {
+    (measure >= 0.0).then_some(measure as u64)
 }
 
 /// A message's ordering key as a JavaScript string, or `undefined`.

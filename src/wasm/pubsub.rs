@@ -160,7 +160,7 @@ impl PubSub {
 
 impl PubSub {
     pub(crate) fn max_name(&self) -> u32 {
-        self.bus.max_name
+        self.bus.limits.max_topic_name_length
     }
 }
 
