@@ -199,10 +199,7 @@ impl<P: Payload> Inner<P> {
     /// Checks a message whose payload measured `size` bytes (`None`: not measured).
     fn check(&self, data: P, options: PublishOptions, size: Option<u64>) -> Result<Checked<P>> {
         let limits = &self.config.limits;
-        let attribute_bytes = match options.attributes.is_empty() {
-            true => 0,
-            false => validate_attributes(&options.attributes, limits)?,
-        };
+        let attribute_bytes = validate_attributes(&options.attributes, limits)?;
         let size = size.unwrap_or(0).saturating_add(attribute_bytes);
         if size > u64::from(limits.max_message_bytes) {
             return Err(Error::MessageTooLarge { size, limit: limits.max_message_bytes });
