@@ -66,14 +66,12 @@ export function readBatch(list, sizes) {
     plain &&= flat[3 * i + 2] === undefined && flat[3 * i + 3] === undefined;
     sizes[i] = measure(flat[3 * i + 1]);
   }
-  if (!plain) {
-    flat[0] = false;
-    return flat;
+  flat[0] = plain;
+  if (plain) {
+    for (let i = 0; i < n; i++) flat[i + 1] = flat[3 * i + 1];
+    flat.length = n + 1;
   }
-  const data = new Array(n + 1);
-  data[0] = true;
-  for (let i = 0; i < n; i++) data[i + 1] = flat[3 * i + 1];
-  return data;
+  return flat;
 }
 
 /** Copies entry `i`'s data, attributes and orderingKey to `flat[at..at + 3]`; false when the
