@@ -18,7 +18,7 @@ use std::rc::{Rc, Weak};
 pub use close::{CloseFuture, CloseReport};
 pub use effects::{DeadLetterHook, Hooks, Logger, PublishObserver};
 pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
-pub use publish::{Measured, PublishOptions};
+pub use publish::{Headed, PublishOptions};
 pub use subscribe::SubscriptionId;
 
 use crate::clock::{Clock, Spawner};
@@ -41,7 +41,7 @@ type Shared<P> = RefCell<Inner<P>>;
 /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock.clone());
 /// bus.create_topic("orders.eu").unwrap();
 /// bus.subscribe("orders.*", SubscribeOptions::default(), |d: &Delivery<'_, String>| {
-///     assert_eq!(d.message.topic.as_ref(), "orders.eu");
+///     assert_eq!(d.message.topic(), "orders.eu");
 ///     Outcome::Ack
 /// }).unwrap();
 /// let id = bus.publish("orders.eu", "paid".into(), PublishOptions::default()).unwrap();

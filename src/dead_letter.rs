@@ -49,10 +49,10 @@ impl DeadLetterReason {
 ///
 /// ```
 /// use std::rc::Rc;
-/// use wasm_pubsub::{DeadLetter, DeadLetterReason, Message, SubscriptionId};
+/// use wasm_pubsub::{DeadLetter, DeadLetterReason, Headers, Message, SubscriptionId};
 ///
-/// let message = Rc::new(Message { id: 7, topic: Rc::from("t"), sequence: 1, published_at: 0.0,
-///     attributes: Rc::new(vec![]), ordering_key: None, data: () });
+/// let headers = Rc::new(Headers::plain("t"));
+/// let message = Rc::new(Message { id: 7, sequence: 1, published_at: 0.0, headers, data: () });
 /// let letter = DeadLetter { message, subscription: Rc::from("s"), subscription_id: SubscriptionId(1),
 ///     reason: DeadLetterReason::Overflow, error: None, attempts: 0, dead_lettered_at: 3.0 };
 /// assert_eq!(letter.message.id, 7);

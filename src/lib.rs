@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 mod attributes;
+mod backlog;
 mod breaker;
 mod broker;
 mod clock;
@@ -49,7 +50,7 @@ pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;
 pub use broker::{
     Broker, CloseFuture, CloseReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
-    Measured, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
+    Headed, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
 };
 pub use clock::{Clock, ManualClock, Spawner, TimerId};
 pub use config::{
@@ -59,7 +60,7 @@ pub use config::{
 pub use dead_letter::{DeadLetter, DeadLetterReason};
 pub use error::{quote, Error, Result, QUOTE_MAX_CHARS};
 pub use log::{Level, LogRecord};
-pub use message::{Message, Payload};
+pub use message::{Headers, Message, Payload};
 pub use metrics::{Counters, Latency, LATENCY_WINDOW};
 pub use subscription::{
     Delivery, DeliveryToken, Failure, FailureCode, Handler, Outcome, SubscriptionState,

@@ -7,11 +7,11 @@
 //! may go (a failing message holds back the ones behind it); with more, messages sharing an
 //! ordering key still go one at a time and in order.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
 
+use crate::backlog::{Backlog, Queued, Retry};
 use crate::breaker::{Breaker, Permit};
 use crate::config::DeliveryOptions;
 use crate::message::Message;
@@ -209,42 +209,6 @@ impl SubscriptionState {
     }
 }
 
-/// A message waiting on a subscription: two pointers, so a long queue stays small.
-pub(crate) struct Queued<P> {
-    pub message: Rc<Message<P>>,
-    /// Set once an attempt failed: the message waits for its retry.
-    pub retry: Option<Box<Retry>>,
-}
-
-/// What a message waiting for a retry carries besides itself.
-pub(crate) struct Retry {
-    /// Attempts made so far.
-    pub attempts: u32,
-    /// Not to be delivered before this time (the backoff).
-    pub not_before: f64,
-    pub last_error: Failure,
-}
-
-impl<P> Queued<P> {
-    /// Attempts made so far.
-    pub fn attempts(&self) -> u32 {
-        self.retry.as_ref().map_or(0, |r| r.attempts)
-    }
-
-    /// Not to be delivered before this time.
-    pub fn not_before(&self) -> f64 {
-        self.retry.as_ref().map_or(f64::NEG_INFINITY, |r| r.not_before)
-    }
-
-    /// The message, its attempts so far and the error of the last one.
-    pub fn into_parts(self) -> (Rc<Message<P>>, u32, Option<Failure>) {
-        match self.retry {
-            Some(retry) => (self.message, retry.attempts, Some(retry.last_error)),
-            None => (self.message, 0, None),
-        }
-    }
-}
-
 /// A delivery awaiting settlement.
 pub(crate) struct InFlight<P> {
     pub delivery: u64,
@@ -271,7 +235,7 @@ pub(crate) struct Subscription<P> {
     pub options: DeliveryOptions,
     pub filter: Vec<(String, String)>,
     pub state: SubscriptionState,
-    pub queue: VecDeque<Queued<P>>,
+    pub queue: Backlog<P>,
     pub in_flight: Vec<InFlight<P>>,
     pub breaker: Breaker,
     pub next_delivery: u64,
@@ -297,10 +261,6 @@ pub struct SubscriptionStats {
 }
 
 impl<P> Subscription<P> {
-    pub fn queued(message: Rc<Message<P>>) -> Queued<P> {
-        Queued { message, retry: None }
-    }
-
     pub fn is_full(&self) -> bool {
         self.queue.len() >= self.options.queue_capacity as usize
     }
@@ -346,13 +306,13 @@ impl<P> Subscription<P> {
     /// Index of the first queued message whose turn it is.
     fn next_eligible(&self, now: f64) -> Option<usize> {
         if self.options.max_in_flight == 1 {
-            return self.queue.front().filter(|q| q.not_before() <= now).map(|_| 0);
+            return self.queue.iter().next().filter(|&(_, not_before)| not_before <= now).map(|_| 0);
         }
         let mut blocked_keys: Vec<&str> = Vec::new();
-        for (index, queued) in self.queue.iter().enumerate() {
-            let key = queued.message.ordering_key.as_deref();
+        for (index, (message, not_before)) in self.queue.iter().enumerate() {
+            let key = message.ordering_key();
             let key_busy = key.is_some_and(|k| blocked_keys.contains(&k) || self.key_in_flight(k));
-            if queued.not_before() <= now && !key_busy {
+            if not_before <= now && !key_busy {
                 return Some(index);
             }
             if let Some(k) = key {
@@ -363,7 +323,7 @@ impl<P> Subscription<P> {
     }
 
     fn key_in_flight(&self, key: &str) -> bool {
-        self.in_flight.iter().any(|f| f.message.ordering_key.as_deref() == Some(key))
+        self.in_flight.iter().any(|f| f.message.ordering_key() == Some(key))
     }
 
     /// Removes the in-flight delivery `delivery`, if it is still awaited.
@@ -391,7 +351,7 @@ impl<P> Subscription<P> {
     /// Puts a failed message back at the head, to be retried at `not_before`.
     pub fn requeue(&mut self, failed: InFlight<P>, not_before: f64, error: Failure) {
         let retry = Retry { attempts: failed.attempt, not_before, last_error: error };
-        self.queue.push_front(Queued { message: failed.message, retry: Some(Box::new(retry)) });
+        self.queue.push_retry(failed.message, retry);
     }
 
     /// The earliest time something may need attention: an ack deadline, the end of a
@@ -400,8 +360,7 @@ impl<P> Subscription<P> {
     /// re-arm the timer at delay 0 for ever.
     pub fn next_wake(&self, now: f64) -> Option<f64> {
         let deadlines = self.in_flight.iter().map(|f| f.deadline);
-        let retried = self.queue.iter().map_while(|q| q.retry.as_ref());
-        let backoffs = retried.map(|r| r.not_before).filter(|&t| t > now);
+        let backoffs = self.queue.retries().map(|r| r.not_before).filter(|&t| t > now);
         let active = self.state == SubscriptionState::Active;
         let reset = self.breaker.reopens_at().filter(|_| active);
         let earliest = deadlines.chain(backoffs).chain(reset);

@@ -31,7 +31,7 @@ fn the_envelope_carries_sequence_per_topic_and_the_clock_time() {
     h.bus
         .subscribe(">", SubscribeOptions::default(), move |d: &wasm_pubsub::Delivery<'_, String>| {
             let m = d.message;
-            sink.borrow_mut().push((m.id, m.topic.to_string(), m.sequence, m.published_at));
+            sink.borrow_mut().push((m.id, m.topic().to_string(), m.sequence, m.published_at));
             Outcome::Ack
         })
         .unwrap();

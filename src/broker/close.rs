@@ -160,8 +160,8 @@ impl<P> Inner<P> {
 
     fn dead_letter_queue(&mut self, id: u64, now: f64) {
         let Some(sub) = self.subs.get_mut(&id) else { return };
-        let queue = std::mem::take(&mut sub.queue);
-        self.counters.queued -= queue.len() as u64;
+        self.counters.queued -= sub.queue.len() as u64;
+        let queue: Vec<_> = sub.queue.take_all().collect();
         for queued in queue {
             self.dead_letter_queued(id, queued, DeadLetterReason::Shutdown, now);
         }

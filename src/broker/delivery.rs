@@ -278,7 +278,7 @@ impl<P> Inner<P> {
     }
 
     fn log_failure(&mut self, name: &Rc<str>, settled: &InFlight<P>, failure: &Failure) {
-        let (topic, id, code) = (settled.message.topic.clone(), settled.message.id, failure.code.as_str());
+        let (topic, id, code) = (settled.message.headers.topic.clone(), settled.message.id, failure.code.as_str());
         self.log(|| LogRecord {
             topic: Some(topic),
             subscription: Some(name.clone()),

@@ -311,7 +311,7 @@ impl<P> Inner<P> {
     fn requeue_letter(&mut self, letter: &DeadLetter<P>) {
         let id = letter.subscription_id.0;
         let Some(sub) = self.subs.get_mut(&id) else { return };
-        sub.queue.push_back(Subscription::queued(letter.message.clone()));
+        sub.queue.push_back(letter.message.clone());
         self.counters.routed += 1;
         self.counters.queued += 1;
         self.schedule_drain(id);

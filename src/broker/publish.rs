@@ -11,7 +11,7 @@ use super::state::{Inner, Route};
 use super::Broker;
 use crate::attributes::{matches_filter, validate_attributes, Attributes};
 use crate::error::{Error, Result};
-use crate::message::{Message, Payload};
+use crate::message::{Headers, Message, Payload};
 use crate::subscription::Subscription;
 
 /// Longest ordering key, in code points.
@@ -37,23 +37,25 @@ pub struct PublishOptions {
     pub ordering_key: Option<String>,
 }
 
-/// A message to publish with its payload's size (`None`: not measured), measured before the
-/// state is borrowed: measuring may call into the host, which may call back into the broker.
+/// A message to publish with the headers it goes with and its payload's size (`None`: not
+/// measured), measured before the state is borrowed: measuring may call into the host, which
+/// may call back into the broker.
 ///
 /// # Example
 ///
 /// ```
-/// use wasm_pubsub::{Measured, PublishOptions};
-/// let message: Measured<String> = ("hi".into(), PublishOptions::default(), Some(2));
+/// use std::rc::Rc;
+/// use wasm_pubsub::{Headed, Headers};
+/// let message: Headed<String> = ("hi".into(), Rc::new(Headers::plain("t")), Some(2));
 /// assert_eq!(message.2, Some(2));
 /// ```
-pub type Measured<P> = (P, PublishOptions, Option<u64>);
+pub type Headed<P> = (P, Rc<Headers>, Option<u64>);
 
-/// A message checked and ready to be stamped and queued.
+/// A message checked and ready to be stamped and queued; `headers: None` stands for the
+/// topic's own plain headers.
 struct Checked<P> {
     data: P,
-    attributes: Rc<Attributes>,
-    ordering_key: Option<Rc<str>>,
+    headers: Option<Rc<Headers>>,
 }
 
 impl<P: Payload> Broker<P> {
@@ -75,12 +77,16 @@ impl<P: Payload> Broker<P> {
     /// ```
     pub fn publish(&self, topic: &str, data: P, options: PublishOptions) -> Result<u64> {
         let size = data.byte_size();
-        self.publish_measured(topic, data, options, size)
+        self.publishing(1, |inner, now| {
+            let checked = inner.check(topic, data, options, size);
+            inner.publish_one(topic, checked, now)
+        })
     }
 
-    /// [`Broker::publish`] for a host that has already measured the payload: `size` is what
-    /// [`Payload::byte_size`] would answer, and the payload is not asked again (a host whose
-    /// measurement is a call into another runtime saves that call).
+    /// [`Broker::publish`] for a host that builds the headers itself, to keep its own values
+    /// in them and share them across a run of publishes, and that has already measured the
+    /// payload: `size` is what [`Payload::byte_size`] would answer, and the payload is not
+    /// asked again. The topic is `headers.topic`.
     ///
     /// # Errors
     ///
@@ -89,16 +95,22 @@ impl<P: Payload> Broker<P> {
     /// # Example
     ///
     /// ```
-    /// use wasm_pubsub::{Broker, Config, Limits, ManualClock, PublishOptions};
+    /// use std::rc::Rc;
+    /// use wasm_pubsub::{Broker, Config, Headers, Limits, ManualClock};
     /// let clock = ManualClock::new();
     /// let config = Config { limits: Limits { max_message_bytes: 4, ..Limits::default() }, ..Config::default() };
     /// let bus: Broker<String> = Broker::new(config, clock.clone(), clock);
     /// bus.create_topic("t").unwrap();
-    /// let error = bus.publish_measured("t", "hi".into(), PublishOptions::default(), Some(5)).unwrap_err();
-    /// assert_eq!(error.code(), "MESSAGE_TOO_LARGE");
+    /// let headers = Rc::new(Headers::plain("t"));
+    /// assert_eq!(bus.publish_headed(headers.clone(), "hi".into(), Some(2)).unwrap(), 1);
+    /// assert_eq!(bus.publish_headed(headers, "hello".into(), Some(5)).unwrap_err().code(), "MESSAGE_TOO_LARGE");
     /// ```
-    pub fn publish_measured(&self, topic: &str, data: P, options: PublishOptions, size: Option<u64>) -> Result<u64> {
-        self.publishing(1, |inner, now| inner.publish_one(topic, data, options, size, now))
+    pub fn publish_headed(&self, headers: Rc<Headers>, data: P, size: Option<u64>) -> Result<u64> {
+        self.publishing(1, |inner, now| {
+            let topic = headers.topic.clone();
+            let checked = inner.check_headed(data, headers, size);
+            inner.publish_one(&topic, checked, now)
+        })
     }
 
     /// Publishes several messages on one topic, all or nothing, and returns their ids.
@@ -119,33 +131,48 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(bus.publish_batch("t", batch).unwrap(), [1, 2]);
     /// ```
     pub fn publish_batch(&self, topic: &str, messages: Vec<(P, PublishOptions)>) -> Result<Vec<u64>> {
-        let measured = messages.into_iter().map(|(data, options)| {
-            let size = data.byte_size();
-            (data, options, size)
-        });
-        self.publish_batch_measured(topic, measured.collect())
+        let count = messages.len() as u64;
+        self.publishing(count, |inner, now| {
+            let checked = messages.into_iter().map(|(data, options)| {
+                let size = data.byte_size();
+                inner.check(topic, data, options, size)
+            });
+            let checked = checked.collect::<Result<Vec<_>>>();
+            inner.publish_batch(topic, count, checked, now)
+        })
     }
 
-    /// [`Broker::publish_batch`] for a host that has already measured the payloads (see
-    /// [`Broker::publish_measured`]).
+    /// [`Broker::publish_batch`] for a host that builds the headers itself and has already
+    /// measured the payloads (see [`Broker::publish_headed`]). Every message's headers must
+    /// name `topic`.
     ///
     /// # Errors
     ///
-    /// Those of [`Broker::publish_batch`].
+    /// Those of [`Broker::publish_batch`]; `INVALID_ARGUMENT` when a message's headers name
+    /// another topic.
     ///
     /// # Example
     ///
     /// ```
-    /// use wasm_pubsub::{Broker, Config, ManualClock, PublishOptions};
+    /// use std::rc::Rc;
+    /// use wasm_pubsub::{Broker, Config, Headers, ManualClock};
     /// let clock = ManualClock::new();
     /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
     /// bus.create_topic("t").unwrap();
-    /// let batch = vec![("a".to_string(), PublishOptions::default(), Some(1))];
-    /// assert_eq!(bus.publish_batch_measured("t", batch).unwrap(), [1]);
+    /// let headers = Rc::new(Headers::plain("t"));
+    /// let batch = vec![("a".to_string(), headers.clone(), Some(1)), ("b".to_string(), headers, Some(1))];
+    /// assert_eq!(bus.publish_batch_headed("t", batch).unwrap(), [1, 2]);
     /// ```
-    pub fn publish_batch_measured(&self, topic: &str, messages: Vec<Measured<P>>) -> Result<Vec<u64>> {
+    pub fn publish_batch_headed(&self, topic: &str, messages: Vec<Headed<P>>) -> Result<Vec<u64>> {
         let count = messages.len() as u64;
-        self.publishing(count, |inner, now| inner.publish_batch(topic, messages, now))
+        self.publishing(count, |inner, now| {
+            let checked = messages.into_iter().map(|(data, headers, size)| match *headers.topic == *topic {
+                true => inner.check_headed(data, headers, size),
+                false => Err(Error::InvalidArgument(format!("a batch message's headers name topic {:?}", &*headers.topic))),
+            });
+            let checked = checked.collect::<Result<Vec<_>>>();
+            inner.publish_batch(topic, count, checked, now)
+        })
     }
 
     /// Runs `publish` on the state at the clock's time, counting `count` rejections when it
@@ -166,20 +193,20 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P: Payload> Inner<P> {
-    fn publish_one(&mut self, topic: &str, data: P, options: PublishOptions, size: Option<u64>, now: f64) -> Result<u64> {
+    fn publish_one(&mut self, topic: &str, checked: Result<Checked<P>>, now: f64) -> Result<u64> {
         self.ensure_open()?;
-        let checked = self.check(data, options, size)?;
-        let wanted = |sub: &Subscription<P>| usize::from(matches_filter(&checked.attributes, &sub.filter));
+        let checked = checked?;
+        let wanted = |sub: &Subscription<P>| usize::from(checked.passes(&sub.filter));
         let mut route = self.reserve_route(topic, 1, wanted)?;
         Ok(self.queue_message(&mut route, checked, now))
     }
 
-    fn publish_batch(&mut self, topic: &str, messages: Vec<Measured<P>>, now: f64) -> Result<Vec<u64>> {
+    fn publish_batch(&mut self, topic: &str, count: u64, checked: Result<Vec<Checked<P>>>, now: f64) -> Result<Vec<u64>> {
         self.ensure_open()?;
-        self.check_batch_size(messages.len())?;
-        let checked = self.check_all(messages)?;
-        let wanted = |sub: &Subscription<P>| checked.iter().filter(|c| matches_filter(&c.attributes, &sub.filter)).count();
-        let mut route = self.reserve_route(topic, checked.len() as u64, wanted)?;
+        self.check_batch_size(count as usize)?;
+        let checked = checked?;
+        let wanted = |sub: &Subscription<P>| checked.iter().filter(|c| c.passes(&sub.filter)).count();
+        let mut route = self.reserve_route(topic, count, wanted)?;
         Ok(checked.into_iter().map(|c| self.queue_message(&mut route, c, now)).collect())
     }
 
@@ -192,24 +219,32 @@ impl<P: Payload> Inner<P> {
         }
     }
 
-    fn check_all(&self, messages: Vec<Measured<P>>) -> Result<Vec<Checked<P>>> {
-        messages.into_iter().map(|(data, options, size)| self.check(data, options, size)).collect()
+    /// Checks a message published with options; without attributes or key it gets the
+    /// topic's plain headers when it is queued.
+    fn check(&self, topic: &str, data: P, options: PublishOptions, size: Option<u64>) -> Result<Checked<P>> {
+        let ordering_key = options.ordering_key.map(String::into_boxed_str);
+        self.check_size(&options.attributes, ordering_key.as_deref(), size)?;
+        let plain = options.attributes.is_empty() && ordering_key.is_none();
+        let headers = (!plain).then(|| Headers { topic: Rc::from(topic), attributes: options.attributes, ordering_key, host: None });
+        Ok(Checked { data, headers: headers.map(Rc::new) })
     }
 
-    /// Checks a message whose payload measured `size` bytes (`None`: not measured).
-    fn check(&self, data: P, options: PublishOptions, size: Option<u64>) -> Result<Checked<P>> {
+    /// Checks a message published with headers the host built.
+    fn check_headed(&self, data: P, headers: Rc<Headers>, size: Option<u64>) -> Result<Checked<P>> {
+        self.check_size(&headers.attributes, headers.ordering_key.as_deref(), size)?;
+        Ok(Checked { data, headers: Some(headers) })
+    }
+
+    /// Checks attributes, ordering key and the size of a payload that measured `size` bytes
+    /// (`None`: not measured).
+    fn check_size(&self, attributes: &Attributes, ordering_key: Option<&str>, size: Option<u64>) -> Result<()> {
         let limits = &self.config.limits;
-        let attribute_bytes = validate_attributes(&options.attributes, limits)?;
+        let attribute_bytes = validate_attributes(attributes, limits)?;
         let size = size.unwrap_or(0).saturating_add(attribute_bytes);
         if size > u64::from(limits.max_message_bytes) {
             return Err(Error::MessageTooLarge { size, limit: limits.max_message_bytes });
         }
-        let ordering_key = options.ordering_key.map(check_ordering_key).transpose()?;
-        let attributes = match options.attributes.is_empty() {
-            true => self.no_attributes.clone(),
-            false => Rc::new(options.attributes),
-        };
-        Ok(Checked { data, attributes, ordering_key })
+        ordering_key.map_or(Ok(()), check_ordering_key)
     }
 
     /// Stamps a checked message with its id and sequence and queues it on every
@@ -220,11 +255,9 @@ impl<P: Payload> Inner<P> {
         route.sequence += 1;
         let message = Rc::new(Message {
             id: self.next_message_id,
-            topic: route.name.clone(),
             sequence,
             published_at: now,
-            attributes: checked.attributes,
-            ordering_key: checked.ordering_key,
+            headers: checked.headers.unwrap_or_else(|| route.plain.clone()),
             data: checked.data,
         });
         self.counters.published += 1;
@@ -242,12 +275,19 @@ impl<P: Payload> Inner<P> {
     }
 }
 
-fn check_ordering_key(key: String) -> Result<Rc<str>> {
+impl<P> Checked<P> {
+    /// Whether a subscription with this attribute filter wants the message.
+    fn passes(&self, filter: &Attributes) -> bool {
+        self.headers.as_ref().map_or(filter.is_empty(), |h| matches_filter(&h.attributes, filter))
+    }
+}
+
+fn check_ordering_key(key: &str) -> Result<()> {
     let chars = key.chars().count();
     if chars == 0 || chars > MAX_ORDERING_KEY_CHARS {
         return Err(Error::InvalidArgument(format!(
             "orderingKey has {chars} characters; it must have 1 to {MAX_ORDERING_KEY_CHARS}"
         )));
     }
-    Ok(Rc::from(key))
+    Ok(())
 }

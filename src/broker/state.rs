@@ -9,16 +9,17 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::effects::{Effect, Runtime};
-use crate::attributes::{matches_filter, Attributes};
+use crate::attributes::matches_filter;
 use crate::clock::TimerId;
 use crate::config::{Config, Overflow};
 use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::error::{Error, Result};
 use crate::sorted_map::SortedMap;
 use crate::log::{Level, LogRecord};
-use crate::message::Message;
+use crate::message::{Headers, Message};
 use crate::metrics::{Counters, LatencyWindow};
-use crate::subscription::{Failure, Queued, Subscription, SubscriptionState};
+use crate::backlog::Queued;
+use crate::subscription::{Failure, Subscription, SubscriptionState};
 use crate::topic::{validate_name, Pattern};
 
 /// Where the bus is in its life.
@@ -32,7 +33,8 @@ pub(crate) enum Phase {
 /// One topic: its sequence counter and the subscriptions (exact and pattern) it routes to.
 #[derive(Default)]
 pub(crate) struct TopicEntry {
-    pub name: Rc<str>,
+    /// Its name, in the headers its messages without attributes or key share.
+    pub plain: Rc<Headers>,
     pub sequence: u64,
     /// Shared with the publishes routing through it; rebuilt when a subscription comes or goes.
     pub subscribers: Rc<[u64]>,
@@ -40,7 +42,8 @@ pub(crate) struct TopicEntry {
 
 /// Where one publish goes: the topic, the sequence numbers it reserved, the subscribers.
 pub(crate) struct Route {
-    pub name: Rc<str>,
+    /// The topic's plain headers (and so its name).
+    pub plain: Rc<Headers>,
     /// Sequence of the next message this publish queues.
     pub sequence: u64,
     pub subscribers: Rc<[u64]>,
@@ -54,8 +57,6 @@ pub(crate) struct Inner<P> {
     pub names: SortedMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
     pub per_target: SortedMap<Rc<str>, u64>,
-    /// Shared by every message published without attributes.
-    pub no_attributes: Rc<Attributes>,
     pub patterns: Vec<u64>,
     pub next_message_id: u64,
     pub next_sub_id: u64,
@@ -80,7 +81,6 @@ impl<P> Inner<P> {
             subs: SortedMap::default(),
             names: SortedMap::default(),
             per_target: SortedMap::default(),
-            no_attributes: Rc::default(),
             patterns: Vec::new(),
             next_message_id: 0,
             next_sub_id: 0,
@@ -127,7 +127,7 @@ impl<P> Inner<P> {
     /// The topic `name`, created first when `autoCreateTopics` allows it.
     pub fn resolve_topic(&mut self, name: &str) -> Result<Rc<str>> {
         if let Some(entry) = self.topics.get(name) {
-            return Ok(entry.name.clone());
+            return Ok(entry.plain.topic.clone());
         }
         validate_name("topic name", name, self.config.limits.max_topic_name_length)?;
         if !self.config.auto_create_topics {
@@ -143,7 +143,7 @@ impl<P> Inner<P> {
         }
         let name: Rc<str> = Rc::from(name);
         let subscribers = self.matching_patterns(&name).into();
-        let entry = TopicEntry { name: name.clone(), sequence: 0, subscribers };
+        let entry = TopicEntry { plain: Rc::new(Headers::plain(name.clone())), sequence: 0, subscribers };
         self.topics.insert(name.clone(), entry);
         self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
         Ok(name)
@@ -162,7 +162,7 @@ impl<P> Inner<P> {
                 self.end_subscription(id);
             }
         }
-        self.log(|| LogRecord { topic: Some(entry.name.clone()), ..LogRecord::new(Level::Debug, "topic.deleted") });
+        self.log(|| LogRecord { topic: Some(entry.plain.topic.clone()), ..LogRecord::new(Level::Debug, "topic.deleted") });
         true
     }
 
@@ -180,7 +180,7 @@ impl<P> Inner<P> {
             }
         } else {
             self.patterns.push(id);
-            for topic in self.topics.values_mut().filter(|t| sub.pattern.matches(&t.name)) {
+            for topic in self.topics.values_mut().filter(|t| sub.pattern.matches(&t.plain.topic)) {
                 topic.subscribers = with(&topic.subscribers, id);
             }
         }
@@ -235,11 +235,11 @@ impl<P> Inner<P> {
     /// by the caller); returns whether it did.
     pub fn enqueue(&mut self, id: u64, message: &Rc<Message<P>>, now: f64) -> bool {
         let Some(sub) = self.subs.get_mut(&id) else { return false };
-        if !matches_filter(&message.attributes, &sub.filter) {
+        if !matches_filter(&message.headers.attributes, &sub.filter) {
             return false;
         }
         let overflowing = sub.is_full().then(|| sub.queue.pop_front()).flatten();
-        sub.queue.push_back(Subscription::queued(message.clone()));
+        sub.queue.push_back(message.clone());
         let drain = sub.state == SubscriptionState::Active && !std::mem::replace(&mut sub.drain_scheduled, true);
         self.counters.routed += 1;
         self.counters.queued += 1;
@@ -362,7 +362,7 @@ impl<P> Inner<P> {
         Some(check_room(&self.subs, &entry.subscribers, wanted).map(|()| {
             let sequence = entry.sequence + 1;
             entry.sequence += count;
-            Route { name: entry.name.clone(), sequence, subscribers: entry.subscribers.clone() }
+            Route { plain: entry.plain.clone(), sequence, subscribers: entry.subscribers.clone() }
         }))
     }
 
@@ -391,7 +391,7 @@ fn with(list: &[u64], id: u64) -> Rc<[u64]> {
 
 fn dead_letter_record<P>(letter: &DeadLetter<P>) -> LogRecord {
     LogRecord {
-        topic: Some(letter.message.topic.clone()),
+        topic: Some(letter.message.headers.topic.clone()),
         subscription: Some(letter.subscription.clone()),
         message_id: Some(letter.message.id),
         code: Some(letter.reason.as_str()),

@@ -17,10 +17,10 @@ use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
 use super::convert::{array_arg, attributes, get, invalid, string_arg, to_js, topic_arg};
-use super::handler::{ordering_key, JsPayload};
+use super::handler::{ordering_key, with_js, JsHeaders, JsPayload};
 use super::js;
 use super::objects::set_counts;
-use crate::{Broker, Error, HealthStatus, Level, LogRecord, Message, Pattern, PublishOptions, WeakBroker};
+use crate::{Broker, Error, Headers, HealthStatus, Level, LogRecord, Message, Pattern, Payload, WeakBroker};
 
 /// How many `(origin, id)` pairs a bus remembers to drop repeats.
 const SEEN_CAPACITY: usize = 10_000;
@@ -130,8 +130,8 @@ impl Bridges {
     /// Posts an accepted message to every bridge that wants it, but the one it came from.
     pub fn forward(&self, message: &Rc<Message<JsPayload>>) {
         let bridges: Vec<Rc<BridgeState>> = self.open.borrow().clone();
-        let from = message.data.inbound.as_ref();
-        let targets = bridges.iter().filter(|b| from.is_none_or(|i| i.bridge != b.id) && b.wants(&message.topic));
+        let from = with_js(&message.headers, |headers| headers.inbound.as_ref().map(|i| i.bridge));
+        let targets = bridges.iter().filter(|b| from != Some(b.id) && b.wants(message.topic()));
         let mut wire = None;
         for bridge in targets {
             let wire = wire.get_or_insert_with(|| self.wire(message));
@@ -146,12 +146,14 @@ impl Bridges {
     }
 
     fn wire(&self, message: &Message<JsPayload>) -> JsValue {
-        let p = &message.data;
-        let (origin, id) = match &p.inbound {
-            Some(inbound) => (inbound.origin.clone(), inbound.id),
-            None => (self.origin.clone(), message.id as f64),
-        };
-        js::envelope(&origin, id, &p.topic, &p.data, &p.attributes, &ordering_key(message), message.published_at)
+        with_js(&message.headers, |headers| {
+            let (origin, id) = match &headers.inbound {
+                Some(inbound) => (&inbound.origin, inbound.id),
+                None => (&self.origin, message.id as f64),
+            };
+            let (topic, attributes, key) = (&headers.topic, &headers.attributes, &ordering_key(message));
+            js::envelope(origin, id, topic, &message.data.data, attributes, key, message.published_at)
+        })
     }
 
     /// Closes every bridge (the bus is closing).
@@ -290,18 +292,20 @@ fn receive(bus: &Bus, bridge: &BridgeState, wire: &JsValue) -> Result<(), &'stat
     if !bus.broker.has_topic(&topic) {
         bus.broker.create_topic(&topic).map_err(|e| e.code())?;
     }
-    let inbound = Inbound { bridge: bridge.id, origin: fields.get(0), id };
-    let mut payload = JsPayload::new(fields.get(3), copy, Rc::new(fields.get(2)));
-    payload.inbound = Some(Box::new(inbound));
-    let options = PublishOptions { attributes: pairs, ordering_key: key_text };
-    bus.broker.publish(&topic, payload, options).map_err(|e| e.code())?;
+    let inbound = Some(Box::new(Inbound { bridge: bridge.id, origin: fields.get(0), id }));
+    let host = JsHeaders { topic: fields.get(2), attributes: copy, inbound };
+    let ordering_key = key_text.map(String::into_boxed_str);
+    let headers = Headers { topic: Rc::from(topic), attributes: pairs, ordering_key, host: Some(Rc::new(host)) };
+    let payload = JsPayload { data: fields.get(3) };
+    let size = payload.byte_size();
+    bus.broker.publish_headed(Rc::new(headers), payload, size).map_err(|e| e.code())?;
     bridge.count(RECEIVED);
     Ok(())
 }
 
 fn log(broker: &Broker<JsPayload>, event: &'static str, message: Option<&Rc<Message<JsPayload>>>, code: &'static str) {
     broker.log(LogRecord {
-        topic: message.map(|m| m.topic.clone()),
+        topic: message.map(|m| m.headers.topic.clone()),
         message_id: message.map(|m| m.id),
         code: Some(code),
         ..LogRecord::new(Level::Warn, event)

@@ -13,9 +13,9 @@ use super::abort::AbortWatch;
 use super::bridge::Bridges;
 use super::convert::{batch_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
 use super::js;
-use super::handler::{size_of_measure, JsHandler, JsPayload};
+use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsPayload};
 use super::subscription::Subscription;
-use crate::{Broker, DeliveryToken, Limits, Measured, PublishOptions, SubscribeOptions, WeakBroker};
+use crate::{Broker, DeliveryToken, Headed, Headers, Limits, SubscribeOptions, WeakBroker};
 
 /// Shared by a bus and every handle it gave out.
 pub struct Bus {
@@ -30,11 +30,10 @@ pub struct Bus {
 }
 
 /// The topic last published to by name, so a run of publishes on one topic converts and
-/// checks its name once.
+/// checks its name once and shares its plain headers.
 struct NamedTopic {
     js: JsValue,
-    name: Rc<str>,
-    shared: Rc<JsValue>,
+    plain: Rc<Headers>,
 }
 
 impl Bus {
@@ -47,9 +46,9 @@ impl Bus {
         Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, last_topic })
     }
 
-    /// A topic argument of a publish: its name and the JavaScript string its messages carry.
-    /// The same string as last time is not converted or checked again.
-    pub fn topic_by_name(&self, topic: &JsValue) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
+    /// A topic argument of a publish: the plain headers of the topic it names. The same
+    /// string as last time is not converted or checked again.
+    pub fn topic_by_name(&self, topic: &JsValue) -> Result<Rc<Headers>, JsValue> {
         let last = self.last_topic.borrow().clone();
         let same = last.as_ref().is_some_and(|last| last.js == *topic);
         self.named_topic(topic, last, same)
@@ -57,15 +56,14 @@ impl Bus {
 
     /// The last topic when `topic` is the same string (`same`), else `topic` converted,
     /// checked and kept as the last one.
-    fn named_topic(&self, topic: &JsValue, last: Option<Rc<NamedTopic>>, same: bool) -> Result<(Rc<str>, Rc<JsValue>), JsValue> {
+    fn named_topic(&self, topic: &JsValue, last: Option<Rc<NamedTopic>>, same: bool) -> Result<Rc<Headers>, JsValue> {
         if let Some(last) = last.filter(|_| same) {
-            return Ok((last.name.clone(), last.shared.clone()));
+            return Ok(last.plain.clone());
         }
         let name: Rc<str> = Rc::from(topic_arg(topic, self.limits.max_topic_name_length)?);
-        let shared = Rc::new(topic.clone());
-        let named = NamedTopic { js: topic.clone(), name: name.clone(), shared: shared.clone() };
-        self.last_topic.replace(Some(Rc::new(named)));
-        Ok((name, shared))
+        let plain = plain_headers(name, topic.clone());
+        self.last_topic.replace(Some(Rc::new(NamedTopic { js: topic.clone(), plain: plain.clone() })));
+        Ok(plain)
     }
 
     /// `publish(topic, data, options)` by name: whether the topic is the last one and the
@@ -75,20 +73,20 @@ impl Bus {
         let last = self.last_topic.borrow().clone();
         let same_topic_and_size = js::inspect(topic, last.as_ref().map_or(&JsValue::UNDEFINED, |l| &l.js), &data);
         let (same, size) = decode_inspect(same_topic_and_size);
-        let (name, shared) = self.named_topic(topic, last, same).inspect_err(|_| self.broker.record_rejected(1))?;
-        self.publish(&name, &shared, data, size, options)
+        let plain = self.named_topic(topic, last, same).inspect_err(|_| self.broker.record_rejected(1))?;
+        self.publish(&plain, data, size, options)
     }
 
-    /// `publish(topic, data, options)` with the topic's name, its JavaScript string and the
-    /// payload's measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
-    pub fn publish(&self, topic: &str, topic_js: &Rc<JsValue>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let (options, payload) = self.counting(1, || message(topic_js, data, options))?;
-        let id = self.broker.publish_measured(topic, payload, options, size).map_err(to_js)?;
+    /// `publish(topic, data, options)` with the topic's plain headers and the payload's
+    /// measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
+    pub fn publish(&self, plain: &Rc<Headers>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
+        let headers = self.counting(1, || headers_of(plain, options))?;
+        let id = self.broker.publish_headed(headers, JsPayload { data }, size).map_err(to_js)?;
         Ok(id as f64)
     }
 
     /// `publishBatch(topic, messages)`.
-    pub fn publish_batch(&self, topic: &str, topic_js: &Rc<JsValue>, messages: &JsValue) -> Result<Array, JsValue> {
+    pub fn publish_batch(&self, plain: &Rc<Headers>, messages: &JsValue) -> Result<Array, JsValue> {
         let (list, length) = self.counting(1, || batch_arg(messages))?;
         let count = u64::from(length);
         let limit = self.limits.max_batch_size;
@@ -96,8 +94,8 @@ impl Bus {
             self.broker.record_rejected(count);
             return Err(to_js(crate::Error::BatchTooLarge { size: length as usize, limit }));
         }
-        let batch = self.counting(count.max(1), || batch_messages(topic_js, list, length))?;
-        let ids = self.broker.publish_batch_measured(topic, batch).map_err(to_js)?;
+        let batch = self.counting(count.max(1), || batch_messages(plain, list, length))?;
+        let ids = self.broker.publish_batch_headed(&plain.topic, batch).map_err(to_js)?;
         let first = ids.first().map_or(0.0, |&id| id as f64);
         Ok(js::id_range(first, ids.len() as u32))
     }
@@ -159,12 +157,12 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
     }
 }
 
-fn message(topic_js: &Rc<JsValue>, data: JsValue, options: Option<JsValue>) -> Result<(PublishOptions, JsPayload), JsValue> {
-    let (options, attributes) = match options {
-        None => (PublishOptions::default(), JsValue::UNDEFINED),
-        Some(options) => publish_options(&options)?,
-    };
-    Ok((options, JsPayload::new(data, attributes, topic_js.clone())))
+/// The headers of a message published with `options` on the topic of `plain`.
+fn headers_of(plain: &Rc<Headers>, options: Option<JsValue>) -> Result<Rc<Headers>, JsValue> {
+    match options {
+        None => Ok(plain.clone()),
+        Some(options) => publish_options(&options).map(|(options, attributes)| headers_for(plain, options, attributes)),
+    }
 }
 
 /// What `inspect` answered: whether the topic was the last one, and the payload's size.
@@ -179,19 +177,22 @@ fn decode_inspect(answer: f64) -> (bool, Option<u64>) {
 /// without attributes or ordering keys (the common case) arrives as its data values alone.
 /// The values are then taken one `get` at a time: cheaper than wasm-bindgen's copy of a
 /// whole `Vec<JsValue>`, which goes through a `DataView` write per element.
-fn batch_messages(topic_js: &Rc<JsValue>, list: &Array, length: u32) -> Result<Vec<Measured<JsPayload>>, JsValue> {
+fn batch_messages(plain: &Rc<Headers>, list: &Array, length: u32) -> Result<Vec<Headed<JsPayload>>, JsValue> {
     let sizes = Float64Array::new_with_length(length);
     let read = js::read_batch(list, &sizes).map_err(|problem| invalid(problem.as_string().unwrap_or_else(|| "reading the batch threw".into())))?;
     let sizes = sizes.to_vec();
-    let plain = read.get(0).is_truthy();
+    let all_plain = read.get(0).is_truthy();
     let mut batch = Vec::with_capacity(length as usize);
     for (i, size) in (0..length).zip(sizes) {
         let size = size_of_measure(size);
-        let (data, (options, attributes)) = match plain {
-            true => (read.get(i + 1), (PublishOptions::default(), JsValue::UNDEFINED)),
-            false => (read.get(3 * i + 1), options_from(&read.get(3 * i + 2), read.get(3 * i + 3))?),
+        let (data, headers) = match all_plain {
+            true => (read.get(i + 1), plain.clone()),
+            false => {
+                let (options, attributes) = options_from(&read.get(3 * i + 2), read.get(3 * i + 3))?;
+                (read.get(3 * i + 1), headers_for(plain, options, attributes))
+            }
         };
-        batch.push((JsPayload::new(data, attributes, topic_js.clone()), options, size));
+        batch.push((JsPayload { data }, headers, size));
     }
     Ok(batch)
 }

@@ -1,39 +1,27 @@
-//! The payload and handler types the core is instantiated with in JavaScript.
+//! The payload, headers and handler types the core is instantiated with in JavaScript.
 //!
-//! The payload keeps the JavaScript values a message is delivered with — data, the frozen
-//! attributes object (none for the shared empty one), the topic string shared by the
-//! messages of a run — so that a delivery builds the `Message` object in one call without
-//! re-encoding anything; the ordering key is kept once, as the core's string. A handler's
-//! result is read in that same call: a return acks, a throw fails, a thenable settles later
-//! through the bus's one `Settler` (no Rust closure per message).
+//! A message's payload is its data value alone. The JavaScript values the messages published
+//! alike share — the topic string, the frozen attributes object (none for the shared empty
+//! one), the bridge a message came from — are kept once, as their core [`Headers`]' host
+//! values, so that a delivery builds the `Message` object in one call without re-encoding
+//! anything; the ordering key is kept once, as the core's string. A handler's result is read
+//! in that same call: a return acks, a throw fails, a thenable settles later through the
+//! bus's one `Settler` (no Rust closure per message).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Function;
+use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
 
 use super::abort::AbortWatch;
 use super::bridge::Inbound;
 use super::js;
-use crate::{Delivery, Handler, Outcome, Payload};
+use crate::{Delivery, Handler, Headers, Message, Outcome, Payload, PublishOptions};
 
-/// A message's JavaScript values.
+/// A message's data value.
 pub struct JsPayload {
     pub data: JsValue,
-    /// The frozen attributes object; `undefined` for the shared empty one.
-    pub attributes: JsValue,
-    /// The topic string, shared by the messages published on it in a row.
-    pub topic: Rc<JsValue>,
-    /// Set when a bridge delivered it, so it is not sent back there.
-    pub inbound: Option<Box<Inbound>>,
-}
-
-impl JsPayload {
-    /// Wraps published values. The ordering key is kept once, as the core's string.
-    pub fn new(data: JsValue, attributes: JsValue, topic: Rc<JsValue>) -> Self {
-        JsPayload { data, attributes, topic, inbound: None }
-    }
 }
 
 impl Payload for JsPayload {
@@ -41,6 +29,67 @@ impl Payload for JsPayload {
     fn byte_size(&self) -> Option<u64> {
         measured(&self.data)
     }
+}
+
+/// The JavaScript values of one [`Headers`], kept as its host values.
+pub struct JsHeaders {
+    /// The topic string.
+    pub topic: JsValue,
+    /// The frozen attributes object; `undefined` for the shared empty one.
+    pub attributes: JsValue,
+    /// Set when a bridge delivered the message, so it is not sent back there.
+    pub inbound: Option<Box<Inbound>>,
+}
+
+impl JsHeaders {
+    /// The values of headers the core built (the binding builds its own, so this only runs
+    /// for headers that reached a delivery some other way).
+    fn from_core(headers: &Headers) -> Self {
+        let attributes = match headers.attributes.is_empty() {
+            true => JsValue::UNDEFINED,
+            false => frozen_attributes(&headers.attributes),
+        };
+        JsHeaders { topic: JsValue::from_str(&headers.topic), attributes, inbound: None }
+    }
+}
+
+/// The plain headers of a topic: its name and its JavaScript string.
+pub fn plain_headers(name: Rc<str>, topic: JsValue) -> Rc<Headers> {
+    let host = JsHeaders { topic, attributes: JsValue::UNDEFINED, inbound: None };
+    Rc::new(Headers { host: Some(Rc::new(host)), ..Headers::plain(name) })
+}
+
+/// The headers of a message published on the topic of `plain` with `options`, whose frozen
+/// attributes copy is `attributes` (`undefined`: none). Messages without attributes keep the
+/// topic's JavaScript values; without a key either, they share `plain` itself.
+pub fn headers_for(plain: &Rc<Headers>, options: PublishOptions, attributes: JsValue) -> Rc<Headers> {
+    if options.attributes.is_empty() && options.ordering_key.is_none() {
+        return plain.clone();
+    }
+    let host = match attributes.is_undefined() {
+        true => plain.host.clone(),
+        false => Some(Rc::new(with_js(plain, |js| JsHeaders { topic: js.topic.clone(), attributes, inbound: None })) as _),
+    };
+    let ordering_key = options.ordering_key.map(String::into_boxed_str);
+    Rc::new(Headers { topic: plain.topic.clone(), attributes: options.attributes, ordering_key, host })
+}
+
+/// Runs `f` on the JavaScript values of `headers`.
+pub fn with_js<R>(headers: &Headers, f: impl FnOnce(&JsHeaders) -> R) -> R {
+    match headers.host.as_ref().and_then(|host| host.downcast_ref::<JsHeaders>()) {
+        Some(js) => f(js),
+        None => f(&JsHeaders::from_core(headers)),
+    }
+}
+
+/// A frozen object of attribute pairs.
+fn frozen_attributes(pairs: &[(String, String)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        // Setting a string key on a fresh plain object cannot throw.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    Object::freeze(&object).into()
 }
 
 /// UTF-8 bytes of a string, bytes of binary data, `None` for other values.
@@ -54,8 +103,8 @@ pub fn size_of_measure(measure: f64) -> Option<u64> {
 }
 
 /// A message's ordering key as a JavaScript string, or `undefined`.
-pub fn ordering_key(message: &crate::Message<JsPayload>) -> JsValue {
-    message.ordering_key.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str)
+pub fn ordering_key(message: &Message<JsPayload>) -> JsValue {
+    message.ordering_key().map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
 /// A JavaScript handler function, with the abort listener that ends its subscription.
@@ -70,20 +119,22 @@ pub struct JsHandler {
 impl Handler<JsPayload> for JsHandler {
     fn call(&self, delivery: &Delivery<'_, JsPayload>) -> Outcome {
         let message = delivery.message;
-        let result = js::deliver(
-            &self.function,
-            &self.settler,
-            delivery.token.subscription as f64,
-            delivery.token.delivery as f64,
-            message.id as f64,
-            &message.data.topic,
-            message.sequence as f64,
-            message.published_at,
-            &message.data.attributes,
-            &ordering_key(message),
-            &message.data.data,
-            delivery.attempt,
-        );
+        let result = with_js(&message.headers, |headers| {
+            js::deliver(
+                &self.function,
+                &self.settler,
+                delivery.token.subscription as f64,
+                delivery.token.delivery as f64,
+                message.id as f64,
+                &headers.topic,
+                message.sequence as f64,
+                message.published_at,
+                &headers.attributes,
+                &ordering_key(message),
+                &message.data.data,
+                delivery.attempt,
+            )
+        });
         match result {
             0 => Outcome::Ack,
             1 => Outcome::Deferred,
@@ -93,17 +144,18 @@ impl Handler<JsPayload> for JsHandler {
 }
 
 /// Builds the `Message` object of a stored message (dead letters, `once`).
-pub fn message_object(message: &crate::Message<JsPayload>, attempt: u32) -> JsValue {
-    let p = &message.data;
-    js::build_message(
-        message.id as f64,
-        &p.topic,
-        message.sequence as f64,
-        message.published_at,
-        &p.attributes,
-        &ordering_key(message),
-        &p.data,
-        attempt,
-    )
+pub fn message_object(message: &Message<JsPayload>, attempt: u32) -> JsValue {
+    with_js(&message.headers, |headers| {
+        js::build_message(
+            message.id as f64,
+            &headers.topic,
+            message.sequence as f64,
+            message.published_at,
+            &headers.attributes,
+            &ordering_key(message),
+            &message.data.data,
+            attempt,
+        )
+    })
     .into()
 }

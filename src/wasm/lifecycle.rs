@@ -231,7 +231,7 @@ impl LetterFilter {
 
     fn matches(&self, letter: &DeadLetter<JsPayload>) -> bool {
         let same = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|w| w == actual);
-        same(&self.topic, &letter.message.topic)
+        same(&self.topic, &letter.message.headers.topic)
             && same(&self.subscription, &letter.subscription)
             && same(&self.reason, letter.reason.as_str())
     }

@@ -117,8 +117,8 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
         let length = batch_arg(&messages).map_or(1, |(_, length)| u64::from(length.max(1)));
-        let (name, topic) = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(length))?;
-        self.bus.publish_batch(&name, &topic, &messages)
+        let plain = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(length))?;
+        self.bus.publish_batch(&plain, &messages)
     }
 
     /// Subscribes a handler to a topic or a pattern (`*` one level, `>` the rest). The

@@ -7,10 +7,10 @@ use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
 use super::convert::to_js;
-use super::handler::measured;
+use super::handler::{measured, plain_headers};
 use super::subscription::Subscription;
 use super::types::{optional, PublishOptionsArg, SubscribeOptionsArg};
-use crate::Error;
+use crate::{Error, Headers};
 
 /// A handle on one topic, by name: after `deleteTopic` its methods throw `TOPIC_NOT_FOUND`
 /// until a topic of that name exists again.
@@ -18,13 +18,14 @@ use crate::Error;
 pub struct Topic {
     bus: Rc<Bus>,
     name: Rc<str>,
-    name_js: Rc<JsValue>,
+    /// The headers of its messages without attributes or ordering key.
+    plain: Rc<Headers>,
 }
 
 impl Topic {
     pub(crate) fn new(bus: Rc<Bus>, name: Rc<str>) -> Self {
-        let name_js = Rc::new(JsValue::from_str(&name));
-        Topic { bus, name, name_js }
+        let plain = plain_headers(name.clone(), JsValue::from_str(&name));
+        Topic { bus, name, plain }
     }
 
     fn ensure_exists(&self) -> Result<(), JsValue> {
@@ -60,7 +61,7 @@ impl Topic {
     ) -> Result<f64, JsValue> {
         self.ensure_exists()?;
         let size = measured(&data);
-        self.bus.publish(&self.name, &self.name_js, data, size, options.map(Into::into))
+        self.bus.publish(&self.plain, data, size, options.map(Into::into))
     }
 
     /// Publishes several messages, all or nothing; returns their ids.
@@ -74,7 +75,7 @@ impl Topic {
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
         self.ensure_exists()?;
-        self.bus.publish_batch(&self.name, &self.name_js, &messages)
+        self.bus.publish_batch(&self.plain, &messages)
     }
 
     /// Subscribes to this topic. Same rules as `PubSub.subscribe`.

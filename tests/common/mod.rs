@@ -69,7 +69,7 @@ impl Harness {
         let seen: Seen = Rc::new(RefCell::new(Vec::new()));
         let sink = seen.clone();
         let handler = move |d: &Delivery<'_, String>| {
-            let entry = (d.message.topic.to_string(), d.message.data.clone(), d.attempt);
+            let entry = (d.message.topic().to_string(), d.message.data.clone(), d.attempt);
             sink.borrow_mut().push(entry);
             outcome(d)
         };

@@ -1,0 +1,160 @@
+//! A subscription's queue: the messages waiting for it, with the retry state of the ones
+//! that failed kept beside them rather than in every slot.
+//!
+//! A failed message goes back to the head of the queue, so the retried messages are always
+//! a prefix of it: the `n` retry records belong to the first `n` messages. A queue slot is
+//! then one pointer, and a queue without retries holds nothing else.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::message::Message;
+use crate::subscription::Failure;
+
+/// Messages waiting for one subscription, oldest first, retried ones at the head.
+pub(crate) struct Backlog<P> {
+    messages: VecDeque<Rc<Message<P>>>,
+    /// The retry state of `messages[i]` for every `i < retries.len()`.
+    retries: VecDeque<Retry>,
+}
+
+/// What a message waiting for a retry carries besides itself.
+pub(crate) struct Retry {
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Not to be delivered before this time (the backoff).
+    pub not_before: f64,
+    pub last_error: Failure,
+}
+
+/// A message taken out of the backlog, with its retry state if it failed before.
+pub(crate) struct Queued<P> {
+    pub message: Rc<Message<P>>,
+    pub retry: Option<Retry>,
+}
+
+impl<P> Default for Backlog<P> {
+    fn default() -> Self {
+        Backlog { messages: VecDeque::new(), retries: VecDeque::new() }
+    }
+}
+
+impl<P> Backlog<P> {
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Queues a message that has not been attempted yet, at the tail.
+    pub fn push_back(&mut self, message: Rc<Message<P>>) {
+        self.messages.push_back(message);
+    }
+
+    /// Puts a failed message back at the head, with its retry state.
+    pub fn push_retry(&mut self, message: Rc<Message<P>>, retry: Retry) {
+        self.messages.push_front(message);
+        self.retries.push_front(retry);
+    }
+
+    /// Takes the oldest message.
+    pub fn pop_front(&mut self) -> Option<Queued<P>> {
+        let message = self.messages.pop_front()?;
+        Some(Queued { message, retry: self.retries.pop_front() })
+    }
+
+    /// Takes the message at `index`.
+    pub fn remove(&mut self, index: usize) -> Option<Queued<P>> {
+        let message = self.messages.remove(index)?;
+        let retry = (index < self.retries.len()).then(|| self.retries.remove(index)).flatten();
+        Some(Queued { message, retry })
+    }
+
+    /// Each message with the time before which it may not be delivered.
+    pub fn iter(&self) -> impl Iterator<Item = (&Rc<Message<P>>, f64)> {
+        let not_before = self.retries.iter().map(|r| r.not_before).chain(std::iter::repeat(f64::NEG_INFINITY));
+        self.messages.iter().zip(not_before)
+    }
+
+    /// The retry state of the retried messages, from the head.
+    pub fn retries(&self) -> impl Iterator<Item = &Retry> {
+        self.retries.iter()
+    }
+
+    /// Drops every message.
+    pub fn clear(&mut self) {
+        self.messages.clear();
+        self.retries.clear();
+    }
+
+    /// Empties the backlog and returns what it held, oldest first.
+    pub fn take_all(&mut self) -> impl Iterator<Item = Queued<P>> {
+        let messages = std::mem::take(&mut self.messages);
+        let retries = std::mem::take(&mut self.retries).into_iter().map(Some).chain(std::iter::repeat_with(|| None));
+        messages.into_iter().zip(retries).map(|(message, retry)| Queued { message, retry })
+    }
+}
+
+impl<P> Queued<P> {
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.retry.as_ref().map_or(0, |r| r.attempts)
+    }
+
+    /// The message, its attempts so far and the error of the last one.
+    pub fn into_parts(self) -> (Rc<Message<P>>, u32, Option<Failure>) {
+        match self.retry {
+            Some(retry) => (self.message, retry.attempts, Some(retry.last_error)),
+            None => (self.message, 0, None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Headers;
+
+    fn message(id: u64) -> Rc<Message<()>> {
+        Rc::new(Message { id, sequence: id, published_at: 0.0, headers: Rc::new(Headers::plain("t")), data: () })
+    }
+
+    fn retry(attempts: u32, not_before: f64) -> Retry {
+        Retry { attempts, not_before, last_error: Failure::error("boom") }
+    }
+
+    fn ids(backlog: &Backlog<()>) -> Vec<(u64, f64)> {
+        backlog.iter().map(|(m, not_before)| (m.id, not_before)).collect()
+    }
+
+    #[test]
+    fn retried_messages_keep_their_state_at_the_head() {
+        let mut backlog = Backlog::default();
+        backlog.push_back(message(3));
+        backlog.push_retry(message(2), retry(1, 20.0));
+        backlog.push_retry(message(1), retry(2, 10.0));
+        let never = f64::NEG_INFINITY;
+        assert_eq!(ids(&backlog), [(1, 10.0), (2, 20.0), (3, never)]);
+        let second = backlog.remove(1).unwrap();
+        assert_eq!((second.message.id, second.attempts()), (2, 1));
+        assert_eq!(ids(&backlog), [(1, 10.0), (3, never)]);
+        let last = backlog.remove(1).unwrap();
+        assert_eq!((last.message.id, last.attempts()), (3, 0));
+        let first = backlog.pop_front().unwrap();
+        assert_eq!((first.message.id, first.attempts()), (1, 2));
+        assert!(backlog.is_empty() && backlog.retries().next().is_none());
+    }
+
+    #[test]
+    fn take_all_pairs_each_message_with_its_own_retry() {
+        let mut backlog = Backlog::default();
+        backlog.push_back(message(2));
+        backlog.push_back(message(3));
+        backlog.push_retry(message(1), retry(4, 5.0));
+        let taken: Vec<_> = backlog.take_all().map(|q| (q.message.id, q.attempts())).collect();
+        assert_eq!(taken, [(1, 4), (2, 0), (3, 0)]);
+        assert_eq!(backlog.len(), 0);
+    }
+}
