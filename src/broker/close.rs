@@ -140,7 +140,7 @@ impl<P> Inner<P> {
         self.log(|| LogRecord::new(Level::Info, "close.started"));
         let now = now.unwrap_or(0.0);
         self.dead_letter_paused(now);
-        self.effects.push_back(Effect::ArmClose { delay: drain_timeout_ms });
+        self.effect(Effect::ArmClose { delay: drain_timeout_ms });
         if self.is_idle() {
             self.finish_close(now);
         }
@@ -210,7 +210,7 @@ impl<P> Inner<P> {
             }
         }
         if let Some(timer) = self.close.as_mut().and_then(|c| c.timer.take()) {
-            self.effects.push_back(Effect::Clear(timer));
+            self.effect(Effect::Clear(timer));
         }
     }
 
@@ -221,7 +221,7 @@ impl<P> Inner<P> {
             dead_lettered: self.counters.dead_lettered - state.dead_lettered_before,
         };
         if let Some(sender) = state.sender.take() {
-            self.effects.push_back(Effect::Finish(sender, report));
+            self.effect(Effect::Finish(sender, report));
         }
     }
 }

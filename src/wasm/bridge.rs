@@ -9,10 +9,11 @@
 //! `topics` filter both ways: messages arriving on other topics are ignored, not rejected.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function};
+use rustc_hash::FxHashSet;
 use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
@@ -42,10 +43,12 @@ pub struct Bridges {
     next_id: Cell<u32>,
 }
 
+/// FxHash, as the broker's topic map uses: std's SipHash `RandomState` would add ~1.5 KB of
+/// wasm for this one set, and its peers are the page's own contexts (same-origin ports).
 #[derive(Default)]
 struct Seen {
     order: VecDeque<(String, u64)>,
-    set: HashSet<(String, u64)>,
+    set: FxHashSet<(String, u64)>,
 }
 
 impl Seen {
