@@ -2,8 +2,9 @@
 //! that failed kept beside them rather than in every slot.
 //!
 //! A failed message goes back to the head of the queue, so the retried messages are always
-//! a prefix of it: the `n` retry records belong to the first `n` messages. A queue slot is
-//! then one pointer, and a queue without retries holds nothing else.
+//! a prefix of it: the `n` retry records belong to the first `n` messages, kept in a stack
+//! whose top is the head's. A queue slot is then one pointer, and a queue without retries
+//! holds nothing else.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -14,8 +15,9 @@ use crate::subscription::Failure;
 /// Messages waiting for one subscription, oldest first, retried ones at the head.
 pub(crate) struct Backlog<P> {
     messages: VecDeque<Rc<Message<P>>>,
-    /// The retry state of `messages[i]` for every `i < retries.len()`.
-    retries: VecDeque<Retry>,
+    /// The retry state of the first `retries.len()` messages, the head's last:
+    /// `messages[i]`'s is `retries[retries.len() - 1 - i]`.
+    retries: Vec<Retry>,
 }
 
 /// What a message waiting for a retry carries besides itself.
@@ -35,7 +37,7 @@ pub(crate) struct Queued<P> {
 
 impl<P> Default for Backlog<P> {
     fn default() -> Self {
-        Backlog { messages: VecDeque::new(), retries: VecDeque::new() }
+        Backlog { messages: VecDeque::new(), retries: Vec::new() }
     }
 }
 
@@ -56,31 +58,32 @@ impl<P> Backlog<P> {
     /// Puts a failed message back at the head, with its retry state.
     pub fn push_retry(&mut self, message: Rc<Message<P>>, retry: Retry) {
         self.messages.push_front(message);
-        self.retries.push_front(retry);
+        self.retries.push(retry);
     }
 
     /// Takes the oldest message.
     pub fn pop_front(&mut self) -> Option<Queued<P>> {
         let message = self.messages.pop_front()?;
-        Some(Queued { message, retry: self.retries.pop_front() })
+        Some(Queued { message, retry: self.retries.pop() })
     }
 
     /// Takes the message at `index`.
     pub fn remove(&mut self, index: usize) -> Option<Queued<P>> {
         let message = self.messages.remove(index)?;
-        let retry = (index < self.retries.len()).then(|| self.retries.remove(index)).flatten();
+        let retried = self.retries.len();
+        let retry = (index < retried).then(|| self.retries.remove(retried - 1 - index));
         Some(Queued { message, retry })
     }
 
     /// Each message with the time before which it may not be delivered.
     pub fn iter(&self) -> impl Iterator<Item = (&Rc<Message<P>>, f64)> {
-        let not_before = self.retries.iter().map(|r| r.not_before).chain(std::iter::repeat(f64::NEG_INFINITY));
+        let not_before = self.retries().map(|r| r.not_before).chain(std::iter::repeat(f64::NEG_INFINITY));
         self.messages.iter().zip(not_before)
     }
 
     /// The retry state of the retried messages, from the head.
     pub fn retries(&self) -> impl Iterator<Item = &Retry> {
-        self.retries.iter()
+        self.retries.iter().rev()
     }
 
     /// Drops every message.
@@ -89,11 +92,9 @@ impl<P> Backlog<P> {
         self.retries.clear();
     }
 
-    /// Empties the backlog and returns what it held, oldest first.
-    pub fn take_all(&mut self) -> impl Iterator<Item = Queued<P>> {
-        let messages = std::mem::take(&mut self.messages);
-        let retries = std::mem::take(&mut self.retries).into_iter().map(Some).chain(std::iter::repeat_with(|| None));
-        messages.into_iter().zip(retries).map(|(message, retry)| Queued { message, retry })
+    /// Empties the backlog and returns what it held.
+    pub fn take(&mut self) -> Backlog<P> {
+        std::mem::take(self)
     }
 }
 
@@ -148,13 +149,14 @@ mod tests {
     }
 
     #[test]
-    fn take_all_pairs_each_message_with_its_own_retry() {
+    fn take_leaves_it_empty_and_keeps_each_retry_with_its_message() {
         let mut backlog = Backlog::default();
         backlog.push_back(message(2));
         backlog.push_back(message(3));
         backlog.push_retry(message(1), retry(4, 5.0));
-        let taken: Vec<_> = backlog.take_all().map(|q| (q.message.id, q.attempts())).collect();
-        assert_eq!(taken, [(1, 4), (2, 0), (3, 0)]);
-        assert_eq!(backlog.len(), 0);
+        let mut taken = backlog.take();
+        assert!(backlog.is_empty() && backlog.retries().next().is_none());
+        let drained: Vec<_> = std::iter::from_fn(|| taken.pop_front()).map(|q| (q.message.id, q.attempts())).collect();
+        assert_eq!(drained, [(1, 4), (2, 0), (3, 0)]);
     }
 }

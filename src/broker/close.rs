@@ -161,8 +161,8 @@ impl<P> Inner<P> {
     fn dead_letter_queue(&mut self, id: u64, now: f64) {
         let Some(sub) = self.subs.get_mut(&id) else { return };
         self.counters.queued -= sub.queue.len() as u64;
-        let queue: Vec<_> = sub.queue.take_all().collect();
-        for queued in queue {
+        let mut queue = sub.queue.take();
+        while let Some(queued) = queue.pop_front() {
             self.dead_letter_queued(id, queued, DeadLetterReason::Shutdown, now);
         }
     }

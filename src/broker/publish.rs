@@ -10,7 +10,7 @@ use super::effects::Effect;
 use super::state::{Inner, Route};
 use super::Broker;
 use crate::attributes::{matches_filter, validate_attributes, Attributes};
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::message::{Headers, Message, Payload};
 use crate::subscription::Subscription;
 
@@ -168,7 +168,7 @@ impl<P: Payload> Broker<P> {
         self.publishing(count, |inner, now| {
             let checked = messages.into_iter().map(|(data, headers, size)| match *headers.topic == *topic {
                 true => inner.check_headed(data, headers, size),
-                false => Err(Error::InvalidArgument(format!("a batch message's headers name topic {:?}", &*headers.topic))),
+                false => Err(Error::InvalidArgument(format!("a batch message's headers name topic {}", quote(&headers.topic)))),
             });
             let checked = checked.collect::<Result<Vec<_>>>();
             inner.publish_batch(topic, count, checked, now)
