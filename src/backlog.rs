@@ -67,18 +67,35 @@ impl<P> Backlog<P> {
         Some(Queued { message, retry: self.retries.pop() })
     }
 
-    /// Takes the message at `index`.
-    pub fn remove(&mut self, index: usize) -> Option<Queued<P>> {
-        let message = self.messages.remove(index)?;
+    /// Takes the message at `index` to deliver it, with the attempts it has had; its retry
+    /// record, if any, goes (the error of the attempt before is not needed any more).
+    pub fn take_for_delivery(&mut self, index: usize) -> Option<(Rc<Message<P>>, u32)> {
+        let message = match index {
+            0 => self.messages.pop_front()?,
+            _ => self.messages.remove(index)?,
+        };
         let retried = self.retries.len();
-        let retry = (index < retried).then(|| self.retries.remove(retried - 1 - index));
-        Some(Queued { message, retry })
+        let attempts = match index < retried {
+            true => self.retries.remove(retried - 1 - index).attempts,
+            false => 0,
+        };
+        Some((message, attempts))
+    }
+
+    /// The time before which the oldest message may not be delivered, if there is one.
+    pub fn head_not_before(&self) -> Option<f64> {
+        self.messages.front()?;
+        Some(self.retries.last().map_or(f64::NEG_INFINITY, |r| r.not_before))
     }
 
     /// Each message with the time before which it may not be delivered.
     pub fn iter(&self) -> impl Iterator<Item = (&Rc<Message<P>>, f64)> {
-        let not_before = self.retries().map(|r| r.not_before).chain(std::iter::repeat(f64::NEG_INFINITY));
-        self.messages.iter().zip(not_before)
+        let retried = self.retries.len();
+        let not_before = move |index: usize| match index < retried {
+            true => self.retries[retried - 1 - index].not_before,
+            false => f64::NEG_INFINITY,
+        };
+        self.messages.iter().enumerate().map(move |(index, message)| (message, not_before(index)))
     }
 
     /// The retry state of the retried messages, from the head.
@@ -99,11 +116,6 @@ impl<P> Backlog<P> {
 }
 
 impl<P> Queued<P> {
-    /// Attempts made so far.
-    pub fn attempts(&self) -> u32 {
-        self.retry.as_ref().map_or(0, |r| r.attempts)
-    }
-
     /// The message, its attempts so far and the error of the last one.
     pub fn into_parts(self) -> (Rc<Message<P>>, u32, Option<Failure>) {
         match self.retry {
@@ -138,14 +150,16 @@ mod tests {
         backlog.push_retry(message(1), retry(2, 10.0));
         let never = f64::NEG_INFINITY;
         assert_eq!(ids(&backlog), [(1, 10.0), (2, 20.0), (3, never)]);
-        let second = backlog.remove(1).unwrap();
-        assert_eq!((second.message.id, second.attempts()), (2, 1));
+        assert_eq!(backlog.head_not_before(), Some(10.0));
+        let (second, attempts) = backlog.take_for_delivery(1).unwrap();
+        assert_eq!((second.id, attempts), (2, 1));
         assert_eq!(ids(&backlog), [(1, 10.0), (3, never)]);
-        let last = backlog.remove(1).unwrap();
-        assert_eq!((last.message.id, last.attempts()), (3, 0));
-        let first = backlog.pop_front().unwrap();
-        assert_eq!((first.message.id, first.attempts()), (1, 2));
+        let (last, attempts) = backlog.take_for_delivery(1).unwrap();
+        assert_eq!((last.id, attempts), (3, 0));
+        let (first, attempts, error) = backlog.pop_front().unwrap().into_parts();
+        assert_eq!((first.id, attempts, error.map(|e| e.message)), (1, 2, Some("boom".into())));
         assert!(backlog.is_empty() && backlog.retries().next().is_none());
+        assert_eq!(backlog.head_not_before(), None);
     }
 
     #[test]
@@ -156,7 +170,7 @@ mod tests {
         backlog.push_retry(message(1), retry(4, 5.0));
         let mut taken = backlog.take();
         assert!(backlog.is_empty() && backlog.retries().next().is_none());
-        let drained: Vec<_> = std::iter::from_fn(|| taken.pop_front()).map(|q| (q.message.id, q.attempts())).collect();
+        let drained: Vec<_> = std::iter::from_fn(|| taken.pop_front()).map(|q| q.into_parts()).map(|(m, a, _)| (m.id, a)).collect();
         assert_eq!(drained, [(1, 4), (2, 0), (3, 0)]);
     }
 }

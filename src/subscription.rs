@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
 
-use crate::backlog::{Backlog, Queued, Retry};
+use crate::backlog::{Backlog, Retry};
 use crate::breaker::{Breaker, Permit};
 use crate::config::DeliveryOptions;
 use crate::message::Message;
@@ -282,31 +282,27 @@ impl<P> Subscription<P> {
         }
         let index = self.next_eligible(now)?;
         let permit = self.breaker.try_start()?;
-        let queued = match index {
-            0 => self.queue.pop_front()?,
-            _ => self.queue.remove(index)?,
-        };
-        Some(self.begin(queued, permit, now))
+        let (message, attempts) = self.queue.take_for_delivery(index)?;
+        Some(self.begin(message, attempts + 1, permit, now))
     }
 
-    fn begin(&mut self, queued: Queued<P>, permit: Permit, now: f64) -> Start<P> {
+    fn begin(&mut self, message: Rc<Message<P>>, attempt: u32, permit: Permit, now: f64) -> Start<P> {
         self.next_delivery += 1;
-        let attempt = queued.attempts() + 1;
         self.in_flight.push(InFlight {
             delivery: self.next_delivery,
-            message: queued.message.clone(),
+            message: message.clone(),
             attempt,
             deadline: now + f64::from(self.options.ack_timeout_ms),
             permit,
         });
         let token = DeliveryToken { subscription: self.id, delivery: self.next_delivery };
-        Start { handler: self.handler.clone(), message: queued.message, attempt, token }
+        Start { handler: self.handler.clone(), message, attempt, token }
     }
 
     /// Index of the first queued message whose turn it is.
     fn next_eligible(&self, now: f64) -> Option<usize> {
         if self.options.max_in_flight == 1 {
-            return self.queue.iter().next().filter(|&(_, not_before)| not_before <= now).map(|_| 0);
+            return self.queue.head_not_before().filter(|&not_before| not_before <= now).map(|_| 0);
         }
         let mut blocked_keys: Vec<&str> = Vec::new();
         for (index, (message, not_before)) in self.queue.iter().enumerate() {
