@@ -321,3 +321,63 @@ fn once_resolves_with_the_next_message_and_ends_its_subscription() {
     assert_eq!(h.bus.subscription_state(sub), SubscriptionState::Closed);
     h.assert_accounting();
 }
+
+/// Every message delivered, in order, with the `Rc` of its headers.
+type Received = std::rc::Rc<std::cell::RefCell<Vec<std::rc::Rc<wasm_pubsub::Message<String>>>>>;
+
+fn receive_all(h: &Harness, target: &str) -> Received {
+    let received: Received = Default::default();
+    let sink = received.clone();
+    h.bus
+        .subscribe(target, SubscribeOptions::default(), move |d: &wasm_pubsub::Delivery<'_, String>| {
+            sink.borrow_mut().push(d.message.clone());
+            Outcome::Ack
+        })
+        .unwrap();
+    received
+}
+
+#[test]
+fn plain_messages_of_a_topic_share_their_headers_and_keyed_ones_have_their_own() {
+    use std::rc::Rc;
+    let h = Harness::new();
+    h.bus.create_topic("orders").unwrap();
+    let received = receive_all(&h, "orders");
+    h.publish("orders", "a");
+    h.publish("orders", "b");
+    h.publish_keyed("orders", "c", "customer-7");
+    let tagged = PublishOptions { attributes: vec![("region".into(), "eu".into())], ..Default::default() };
+    h.bus.publish("orders", "d".to_string(), tagged).unwrap();
+    h.run();
+    let m = received.borrow();
+    assert!(Rc::ptr_eq(&m[0].headers, &m[1].headers), "two plain messages share one Headers");
+    assert!(!Rc::ptr_eq(&m[1].headers, &m[2].headers) && !Rc::ptr_eq(&m[1].headers, &m[3].headers));
+    assert_eq!((m[2].topic(), m[2].ordering_key()), ("orders", Some("customer-7")));
+    assert_eq!(m[3].headers.attributes, [("region".to_string(), "eu".to_string())]);
+    assert!(m[0].headers.is_plain() && m[3].ordering_key().is_none());
+}
+
+#[test]
+fn headers_a_host_builds_are_checked_like_options_and_must_name_the_batch_topic() {
+    use std::rc::Rc;
+    use wasm_pubsub::Headers;
+    let h = Harness::new();
+    h.bus.create_topic("orders").unwrap();
+    let received = receive_all(&h, "orders");
+    let twice = vec![("k".to_string(), "1".to_string()), ("k".to_string(), "2".to_string())];
+    let bad = Rc::new(Headers { attributes: twice, ..Headers::plain("orders") });
+    let error = h.bus.publish_headed(bad, "x".into(), Some(1)).unwrap_err();
+    assert_eq!(error.code(), "INVALID_ATTRIBUTES");
+    let empty_key = Rc::new(Headers { ordering_key: Some("".into()), ..Headers::plain("orders") });
+    assert_eq!(h.bus.publish_headed(empty_key, "x".into(), Some(1)).unwrap_err().code(), "INVALID_ARGUMENT");
+    let elsewhere = Rc::new(Headers::plain("users"));
+    let plain = Rc::new(Headers::plain("orders"));
+    let batch = vec![("a".to_string(), plain.clone(), Some(1)), ("b".to_string(), elsewhere, Some(1))];
+    assert_eq!(h.bus.publish_batch_headed("orders", batch).unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(h.bus.publish_headed(plain.clone(), "ok".into(), Some(2)).unwrap(), 1);
+    h.run();
+    let m = received.borrow();
+    assert_eq!(m.len(), 1, "nothing of a refused publish or batch was queued");
+    assert!(Rc::ptr_eq(&m[0].headers, &plain), "the host's headers are the ones delivered");
+    assert_eq!(h.bus.counters().rejected, 4);
+}
