@@ -37,6 +37,20 @@ pub struct PublishOptions {
     pub ordering_key: Option<String>,
 }
 
+impl PublishOptions {
+    /// Whether there are neither attributes nor an ordering key: such messages share their
+    /// topic's plain [`Headers`].
+    ///
+    /// ```
+    /// use wasm_pubsub::PublishOptions;
+    /// assert!(PublishOptions::default().is_plain());
+    /// assert!(!PublishOptions { ordering_key: Some("k".into()), ..Default::default() }.is_plain());
+    /// ```
+    pub fn is_plain(&self) -> bool {
+        self.attributes.is_empty() && self.ordering_key.is_none()
+    }
+}
+
 /// A message to publish with the headers it goes with and its payload's size (`None`: not
 /// measured), measured before the state is borrowed: measuring may call into the host, which
 /// may call back into the broker.
@@ -222,9 +236,9 @@ impl<P: Payload> Inner<P> {
     /// Checks a message published with options; without attributes or key it gets the
     /// topic's plain headers when it is queued.
     fn check(&self, topic: &str, data: P, options: PublishOptions, size: Option<u64>) -> Result<Checked<P>> {
+        let plain = options.is_plain();
         let ordering_key = options.ordering_key.map(String::into_boxed_str);
         self.check_size(&options.attributes, ordering_key.as_deref(), size)?;
-        let plain = options.attributes.is_empty() && ordering_key.is_none();
         let headers = (!plain).then(|| Headers { topic: Rc::from(topic), attributes: options.attributes, ordering_key, host: None });
         Ok(Checked { data, headers: headers.map(Rc::new) })
     }

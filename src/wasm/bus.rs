@@ -30,7 +30,9 @@ pub struct Bus {
 }
 
 /// The topic last published to by name, so a run of publishes on one topic converts and
-/// checks its name once and shares its plain headers.
+/// checks its name once and shares its plain headers. `js` repeats the string the headers'
+/// host values hold: every by-name publish compares against it, and reading it here spares
+/// that hot path a downcast (about 3% of a publish).
 struct NamedTopic {
     js: JsValue,
     plain: Rc<Headers>,

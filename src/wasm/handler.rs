@@ -63,7 +63,7 @@ pub fn plain_headers(name: Rc<str>, topic: JsValue) -> Rc<Headers> {
 /// attributes copy is `attributes` (`undefined`: none). Messages without attributes keep the
 /// topic's JavaScript values; without a key either, they share `plain` itself.
 pub fn headers_for(plain: &Rc<Headers>, options: PublishOptions, attributes: JsValue) -> Rc<Headers> {
-    if options.attributes.is_empty() && options.ordering_key.is_none() {
+    if options.is_plain() {
         return plain.clone();
     }
     let host = match attributes.is_undefined() {

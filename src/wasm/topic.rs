@@ -17,21 +17,20 @@ use crate::{Error, Headers};
 #[wasm_bindgen]
 pub struct Topic {
     bus: Rc<Bus>,
-    name: Rc<str>,
-    /// The headers of its messages without attributes or ordering key.
+    /// The headers of its messages without attributes or ordering key, which hold its name.
     plain: Rc<Headers>,
 }
 
 impl Topic {
     pub(crate) fn new(bus: Rc<Bus>, name: Rc<str>) -> Self {
-        let plain = plain_headers(name.clone(), JsValue::from_str(&name));
-        Topic { bus, name, plain }
+        let topic = JsValue::from_str(&name);
+        Topic { bus, plain: plain_headers(name, topic) }
     }
 
     fn ensure_exists(&self) -> Result<(), JsValue> {
-        match self.bus.broker.has_topic(&self.name) {
+        match self.bus.broker.has_topic(&self.plain.topic) {
             true => Ok(()),
-            false => Err(to_js(Error::TopicNotFound(self.name.to_string()))),
+            false => Err(to_js(Error::TopicNotFound(self.plain.topic.to_string()))),
         }
     }
 }
@@ -45,7 +44,7 @@ impl Topic {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
-        self.name.to_string()
+        self.plain.topic.to_string()
     }
 
     /// Publishes on this topic; returns the message id. Same rules as `PubSub.publish`.
@@ -90,6 +89,6 @@ impl Topic {
     ) -> Result<Subscription, JsValue> {
         let options = optional(options);
         self.ensure_exists()?;
-        self.bus.subscribe(&self.name, &handler, &options)
+        self.bus.subscribe(&self.plain.topic, &handler, &options)
     }
 }
