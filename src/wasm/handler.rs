@@ -82,9 +82,10 @@ pub fn with_js<R>(headers: &Headers, f: impl FnOnce(&JsHeaders) -> R) -> R {
     }
 }
 
-/// A frozen object of attribute pairs.
+/// A frozen prototype-less object of attribute pairs, the shape `readAttributes` copies
+/// published attributes into.
 fn frozen_attributes(pairs: &[(String, String)]) -> JsValue {
-    let object = Object::new();
+    let object = js::null_object();
     for (key, value) in pairs {
         // Setting a string key on a fresh plain object cannot throw.
         let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
