@@ -1,7 +1,22 @@
 // Shared helpers for the JS tests. They import "wasm-pubsub" by name: pkg-scripts/test runs
 // these files inside a fresh project that installed the packed package.
 import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { PubSubError } from "wasm-pubsub";
+
+v8.setFlagsFromString("--expose-gc");
+/** The garbage collector: `globalThis.gc` under `--expose-gc` (how pkg-scripts/test runs these
+ * files), else the same function taken from a fresh context after setting the flag. */
+export const gc = globalThis.gc ?? vm.runInNewContext("gc");
+
+/** Runs the garbage collector until finalizers (which free wasm-side handles) have run. */
+export async function collect(rounds = 5) {
+  for (let i = 0; i < rounds; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /**
  * An injected clock whose time moves only when a test calls `advance`. Its methods use

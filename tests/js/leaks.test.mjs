@@ -3,13 +3,8 @@
 // after close, and wasm memory stops growing across repeated cycles.
 import test from "node:test";
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { PubSub, wasmMemoryBytes } from "wasm-pubsub";
-import { FakeClock, settle } from "./helpers.mjs";
-
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc");
+import { FakeClock, collect, gc, settle } from "./helpers.mjs";
 
 /** Tracks callbacks: `track(fn)` returns it; `live()` counts those not yet collected. */
 function tracker() {
@@ -26,14 +21,6 @@ function tracker() {
       return created - collected;
     },
   };
-}
-
-/** Runs the garbage collector until finalizers (which free wasm-side handles) have run. */
-async function collect() {
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function cycles(bus, count, track) {
