@@ -75,6 +75,13 @@ pub enum Error {
     /// An `AbortSignal` aborted the operation.
     #[error("the operation was aborted")]
     Aborted,
+    /// A handle used after it was disposed (`free()`, `Symbol.dispose`): code `CLOSED`.
+    #[error("this {0} was disposed")]
+    Disposed(&'static str),
+    /// The bus stopped because a call into it was cut short (a stack overflow thrown through
+    /// it): its state can no longer be trusted. Code `CLOSED`.
+    #[error("the bus stopped: a call into it was cut short by a stack overflow or an internal error, so its state can no longer be trusted; create a new bus")]
+    Halted,
 }
 
 impl Error {
@@ -99,7 +106,7 @@ impl Error {
             Error::BatchTooLarge { .. } => "BATCH_TOO_LARGE",
             Error::QueueFull { .. } => "QUEUE_FULL",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
-            Error::Closed => "CLOSED",
+            Error::Closed | Error::Disposed(_) | Error::Halted => "CLOSED",
             Error::Aborted => "ABORTED",
         }
     }

@@ -2,9 +2,11 @@
 // Cloudflare workerd: it refuses to compile wasm from bytes at run time, so the .wasm is
 // imported as a module, which workerd compiles when it loads the Worker.
 import wasm from "./wasm_pubsub_bg.wasm";
-import { initSync } from "./wasm_pubsub.js";
+import { Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
+import { harden } from "@SNIPPET@";
 
-initSync({ module: wasm });
+const exports = initSync({ module: wasm });
+harden([PubSub, Topic, Subscription, Bridge], exports.__wbg_stack_pointer);
 
 export * from "./wasm_pubsub.js";
 export { PubSubError } from "@SNIPPET@";

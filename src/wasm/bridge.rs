@@ -278,7 +278,7 @@ fn receive(bus: &Bus, bridge: &BridgeState, wire: &JsValue) -> Result<(), &'stat
     let fields: Array = read.unchecked_into();
     let origin = fields.get(0).as_string().unwrap_or_default();
     let id = fields.get(1).as_f64().unwrap_or(0.0);
-    let topic = string_arg(&fields.get(2), "topic").map_err(|_| "INVALID_TOPIC_NAME")?;
+    let topic = string_arg(&fields.get(2), "topic", bus.limits.max_topic_name_length).map_err(|_| "INVALID_TOPIC_NAME")?;
     let bridges = &bus.bridges;
     if !bridge.wants(&topic) || origin == bridges.origin_text {
         return Ok(());
@@ -286,11 +286,11 @@ fn receive(bus: &Bus, bridge: &BridgeState, wire: &JsValue) -> Result<(), &'stat
     if !bridges.seen.borrow_mut().insert(&origin, id as u64) {
         return Ok(());
     }
-    let (pairs, copy) = attributes(&fields.get(4)).map_err(|_| "INVALID_ATTRIBUTES")?;
+    let (pairs, copy) = attributes(&fields.get(4), &bus.limits).map_err(|_| "INVALID_ATTRIBUTES")?;
     let ordering_key = fields.get(5);
     let key_text = match ordering_key.is_undefined() {
         true => None,
-        false => Some(string_arg(&ordering_key, "orderingKey").map_err(|_| "INVALID_ARGUMENT")?),
+        false => Some(string_arg(&ordering_key, "orderingKey", 1024).map_err(|_| "INVALID_ARGUMENT")?),
     };
     if !bus.broker.has_topic(&topic) {
         bus.broker.create_topic(&topic).map_err(|e| e.code())?;

@@ -2,7 +2,7 @@
 //!
 //! Publishing and subscribing live here once, so the bus and a `Topic` handle share them.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Float64Array, Function, Promise};
@@ -11,11 +11,17 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::abort::AbortWatch;
 use super::bridge::Bridges;
+use super::callbacks::OneShots;
 use super::convert::{batch_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
 use super::js;
 use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsPayload};
 use super::subscription::Subscription;
-use crate::{Broker, DeliveryToken, Headed, Headers, Limits, SubscribeOptions, WeakBroker};
+use crate::{Broker, DeliveryToken, Error, Headed, Headers, Limits, SubscribeOptions, WeakBroker};
+
+/// Set once a call into the bus was cut short (see [`Bus::halt`]); shared with everything
+/// that can enter the bus's state from JavaScript later: the settler, the callback table,
+/// the spawner.
+pub type Halted = Rc<Cell<bool>>;
 
 /// Shared by a bus and every handle it gave out.
 pub struct Bus {
@@ -26,6 +32,9 @@ pub struct Bus {
     pub close_promise: RefCell<Option<Promise>>,
     /// The config's limits, read once: the config never changes.
     pub limits: Limits,
+    /// The one-shot callbacks JavaScript fires by id: the clock's timers, abort listeners.
+    pub callbacks: Rc<OneShots>,
+    halted: Halted,
     last_topic: RefCell<Option<Rc<NamedTopic>>>,
 }
 
@@ -40,12 +49,32 @@ struct NamedTopic {
 
 impl Bus {
     /// Wraps a broker and creates its one `Settler`.
-    pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>) -> Rc<Bus> {
+    pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>, callbacks: Rc<OneShots>, halted: Halted) -> Rc<Bus> {
         bridges.attach(broker.downgrade());
-        let settler = Settler { broker: broker.downgrade() }.into();
+        let settler = Settler { broker: broker.downgrade(), halted: halted.clone() }.into();
         let limits = broker.config().limits;
         let last_topic = RefCell::new(None);
-        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, last_topic })
+        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic })
+    }
+
+    /// Whether the bus has halted.
+    pub fn halted(&self) -> bool {
+        self.halted.get()
+    }
+
+    /// `CLOSED` once the bus has halted.
+    pub fn live(&self) -> Result<(), JsValue> {
+        match self.halted.get() {
+            true => Err(to_js(Error::Halted)),
+            false => Ok(()),
+        }
+    }
+
+    /// Stops the bus for good: a call into it was cut short (a stack overflow or an internal
+    /// error thrown through wasm), so its state may be half-changed. Every later call throws
+    /// `CLOSED`, and no timer, settlement, abort or queued drain touches its state again.
+    pub fn halt(&self) {
+        self.halted.set(true);
     }
 
     /// A topic argument of a publish: the plain headers of the topic it names. The same
@@ -82,7 +111,7 @@ impl Bus {
     /// `publish(topic, data, options)` with the topic's plain headers and the payload's
     /// measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
     pub fn publish(&self, plain: &Rc<Headers>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let headers = self.counting(1, || headers_of(plain, options))?;
+        let headers = self.counting(1, || headers_of(plain, options, &self.limits))?;
         let id = self.broker.publish_headed(headers, JsPayload { data }, size).map_err(to_js)?;
         Ok(id as f64)
     }
@@ -96,7 +125,7 @@ impl Bus {
             self.broker.record_rejected(count);
             return Err(to_js(crate::Error::BatchTooLarge { size: length as usize, limit }));
         }
-        let batch = self.counting(count.max(1), || batch_messages(plain, list, length))?;
+        let batch = self.counting(count.max(1), || batch_messages(plain, list, length, &self.limits))?;
         let ids = self.broker.publish_batch_headed(&plain.topic, batch).map_err(to_js)?;
         let first = ids.first().map_or(0.0, |&id| id as f64);
         Ok(js::id_range(first, ids.len() as u32))
@@ -111,16 +140,24 @@ impl Bus {
     pub fn subscribe(self: &Rc<Self>, target: &str, handler: &JsValue, options: &JsValue) -> Result<Subscription, JsValue> {
         let function = handler.dyn_ref::<Function>().ok_or_else(|| invalid("handler must be a function"))?;
         let defaults = self.broker.config().delivery;
-        let parsed = SubscribeOptions::from_value(&config_value(options, &["signal"])?, &defaults).map_err(to_js)?;
+        let parsed = SubscribeOptions::from_value(&config_value(options, &["signal"], self.longest_option())?, &defaults).map_err(to_js)?;
         let signal = signal(options)?;
         let abort = Rc::new(RefCell::new(None));
         let handler = JsHandler { function: function.clone(), settler: self.settler.clone(), _abort: abort.clone() };
         let id = self.broker.subscribe(target, parsed, handler).map_err(to_js)?;
+        let subscription = Subscription::new(self.clone(), id, target);
         if let Some(signal) = signal {
-            let watch = AbortWatch::unsubscribe_on_abort(&signal, self.broker.downgrade(), id);
+            let watch = AbortWatch::unsubscribe_on_abort(&signal, &self.callbacks, self.broker.downgrade(), id);
             abort.replace(watch);
         }
-        Ok(Subscription::new(self.clone(), id, target))
+        Ok(subscription)
+    }
+
+    /// The longest string any subscribe option may hold, in code points: a name, a filter
+    /// key or a filter value.
+    fn longest_option(&self) -> u32 {
+        let limits = &self.limits;
+        limits.max_topic_name_length.max(limits.max_attribute_key_length).max(limits.max_attribute_value_length)
     }
 }
 
@@ -130,6 +167,7 @@ impl Bus {
 #[wasm_bindgen(skip_typescript)]
 pub struct Settler {
     broker: WeakBroker<JsPayload>,
+    halted: Halted,
 }
 
 #[wasm_bindgen]
@@ -137,6 +175,9 @@ impl Settler {
     /// Settles delivery `delivery` of subscription `sub`: acked when `error` is undefined,
     /// failed with that text otherwise.
     pub fn settle(&self, sub: f64, delivery: f64, error: Option<String>) {
+        if self.halted.get() {
+            return;
+        }
         let Some(broker) = self.broker.upgrade() else { return };
         let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
         broker.settle_and_continue(token, error.map_or(Ok(()), Err));
@@ -160,10 +201,10 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
 }
 
 /// The headers of a message published with `options` on the topic of `plain`.
-fn headers_of(plain: &Rc<Headers>, options: Option<JsValue>) -> Result<Rc<Headers>, JsValue> {
+fn headers_of(plain: &Rc<Headers>, options: Option<JsValue>, limits: &Limits) -> Result<Rc<Headers>, JsValue> {
     match options {
         None => Ok(plain.clone()),
-        Some(options) => publish_options(&options).map(|(options, attributes)| headers_for(plain, options, attributes)),
+        Some(options) => publish_options(&options, limits).map(|(options, attributes)| headers_for(plain, options, attributes)),
     }
 }
 
@@ -179,9 +220,13 @@ fn decode_inspect(answer: f64) -> (bool, Option<u64>) {
 /// without attributes or ordering keys (the common case) arrives as its data values alone.
 /// The values are then taken one `get` at a time: cheaper than wasm-bindgen's copy of a
 /// whole `Vec<JsValue>`, which goes through a `DataView` write per element.
-fn batch_messages(plain: &Rc<Headers>, list: &Array, length: u32) -> Result<Vec<Headed<JsPayload>>, JsValue> {
+fn batch_messages(plain: &Rc<Headers>, list: &Array, length: u32, limits: &Limits) -> Result<Vec<Headed<JsPayload>>, JsValue> {
     let sizes = Float64Array::new_with_length(length);
-    let read = js::read_batch(list, &sizes).map_err(|problem| invalid(problem.as_string().unwrap_or_else(|| "reading the batch threw".into())))?;
+    let read = js::read_batch(list, &sizes);
+    if let Some(problem) = read.as_string() {
+        return Err(invalid(problem));
+    }
+    let read: Array = read.unchecked_into();
     let sizes = sizes.to_vec();
     let all_plain = read.get(0).is_truthy();
     let mut batch = Vec::with_capacity(length as usize);
@@ -190,7 +235,7 @@ fn batch_messages(plain: &Rc<Headers>, list: &Array, length: u32) -> Result<Vec<
         let (data, headers) = match all_plain {
             true => (read.get(i + 1), plain.clone()),
             false => {
-                let (options, attributes) = options_from(&read.get(3 * i + 2), read.get(3 * i + 3))?;
+                let (options, attributes) = options_from(&read.get(3 * i + 2), read.get(3 * i + 3), limits)?;
                 (read.get(3 * i + 1), headers_for(plain, options, attributes))
             }
         };

@@ -2,34 +2,41 @@
 //!
 //! By default time is `Date.now()` and timers are the global `setTimeout`/`clearTimeout`;
 //! `config.clock` replaces all three (a fake clock in tests). The clock's methods are called
-//! as methods of the object given, with no broker state borrowed, so they may re-enter.
-//! A clock that throws is survived: `now` repeats its last good reading, a timer that could
-//! not be set is simply not armed.
+//! as methods of the object given (the host's own `setTimeout`, `clearTimeout` and
+//! `performance.now`, which throw "Illegal invocation" on any other `this`, are called on
+//! their own global), with no broker state borrowed, so they may re-enter.
+//!
+//! A timer is `clock.setTimeout(() => callbacks.fire(id), ms)`: the bus's one [`OneShots`]
+//! table holds the Rust callback, so clearing a timer frees everything it held. A clock that
+//! throws is survived and counted ([`JsClock::errors`]): `now` repeats its last good reading,
+//! and a timer that could not be set is reported to the broker, which retries it.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
+use futures::FutureExt;
 use js_sys::{Array, Function};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::convert::{get, to_js};
+use super::bus::Halted;
+use super::callbacks::OneShots;
+use super::convert::{get, invalid, to_js};
 use super::js;
 use crate::sorted_map::SortedMap;
 use crate::{Clock, Error, Spawner, TimerId};
-
-/// Timer handles JavaScript returned, by timer id, until they fire or are cleared.
-type Handles = Rc<RefCell<SortedMap<u64, JsValue>>>;
 
 /// A clock backed by three JavaScript functions and the object they are methods of.
 pub struct JsClock {
     now: Now,
     set_timeout: Method,
     clear_timeout: Method,
-    handles: Handles,
-    next_id: Cell<u64>,
+    callbacks: Rc<OneShots>,
+    /// The handle `setTimeout` returned for each armed timer, by callback id; a timer's
+    /// callback removes its own when it fires.
+    handles: Rc<RefCell<SortedMap<u64, JsValue>>>,
     last_now: Cell<f64>,
+    errors: Cell<u64>,
 }
 
 /// Where the time comes from: `Date.now()` directly, or a clock's own `now` method.
@@ -55,34 +62,46 @@ impl Method {
 
 impl JsClock {
     /// `Date.now` and the global timers.
-    pub fn global() -> Result<JsClock, JsValue> {
+    pub fn global(callbacks: Rc<OneShots>) -> Result<JsClock, JsValue> {
         let global: JsValue = js_sys::global().into();
         let set_timeout = method(&global, "setTimeout", "the global setTimeout")?;
         let clear_timeout = method(&global, "clearTimeout", "the global clearTimeout")?;
-        Ok(JsClock::new(Now::Date, set_timeout, clear_timeout))
+        Ok(JsClock::new(Now::Date, set_timeout, clear_timeout, callbacks))
     }
 
     /// The clock of `config.clock`: any object with `now`, `setTimeout` and `clearTimeout`.
-    pub fn from_config(clock: &JsValue) -> Result<JsClock, JsValue> {
+    pub fn from_config(clock: &JsValue, callbacks: Rc<OneShots>) -> Result<JsClock, JsValue> {
         if !clock.is_object() && !clock.is_function() {
             return Err(config_error("clock must be an object with now, setTimeout and clearTimeout"));
         }
         let now = Now::Method(method(clock, "now", "clock.now")?);
         let set_timeout = method(clock, "setTimeout", "clock.setTimeout")?;
         let clear_timeout = method(clock, "clearTimeout", "clock.clearTimeout")?;
-        Ok(JsClock::new(now, set_timeout, clear_timeout))
+        Ok(JsClock::new(now, set_timeout, clear_timeout, callbacks))
     }
 
-    fn new(now: Now, set_timeout: Method, clear_timeout: Method) -> Self {
+    fn new(now: Now, set_timeout: Method, clear_timeout: Method, callbacks: Rc<OneShots>) -> Self {
         let handles = Rc::new(RefCell::new(SortedMap::default()));
-        JsClock { now, set_timeout, clear_timeout, handles, next_id: Cell::new(0), last_now: Cell::new(0.0) }
+        JsClock { now, set_timeout, clear_timeout, callbacks, handles, last_now: Cell::new(0.0), errors: Cell::new(0) }
+    }
+
+    /// Calls to the clock that threw or answered something unusable, since construction.
+    pub fn errors(&self) -> u64 {
+        self.errors.get()
+    }
+
+    fn count_error(&self) {
+        self.errors.set(self.errors.get() + 1);
     }
 }
 
+/// `this[key]` as a method: a throwing getter is `INVALID_ARGUMENT` (user code threw while
+/// the bus read its argument), a non-function `INVALID_CONFIG`.
 fn method(this: &JsValue, key: &str, name: &str) -> Result<Method, JsValue> {
-    let value = get(this, key).map_err(|_| config_error(&format!("reading {name} threw")))?;
+    let value = get(this, key).map_err(|_| invalid(format!("reading {name} threw")))?;
     let function = value.dyn_into::<Function>().map_err(|_| config_error(&format!("{name} must be a function")))?;
-    Ok(Method { this: this.clone(), function })
+    let this = js::method_this(this, &function);
+    Ok(Method { this, function })
 }
 
 fn config_error(message: &str) -> JsValue {
@@ -95,42 +114,63 @@ impl Clock for JsClock {
             Now::Date => js_sys::Date::now(),
             Now::Method(method) => js::call_now(&method.this, &method.function),
         };
-        if reading.is_finite() {
-            self.last_now.set(reading);
+        match reading.is_finite() {
+            true => self.last_now.set(reading),
+            false => self.count_error(),
         }
         self.last_now.get()
     }
 
     fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId {
-        let id = self.next_id.get() + 1;
-        self.next_id.set(id);
-        let fired = Rc::new(Cell::new(false));
-        let (handles, flag) = (self.handles.clone(), fired.clone());
-        let closure = Closure::once_into_js(move || {
-            flag.set(true);
-            handles.borrow_mut().remove(&id);
-            callback();
+        let handles = Rc::downgrade(&self.handles);
+        let id = self.callbacks.add(|id| {
+            Box::new(move || {
+                if let Some(handles) = handles.upgrade() {
+                    let handle = handles.borrow_mut().remove(&id);
+                    drop(handle);
+                }
+                callback();
+            })
         });
-        let handle = self.set_timeout.call(&Array::of2(&closure, &JsValue::from(delay_ms)));
-        if let (Some(handle), false) = (handle, fired.get()) {
-            self.handles.borrow_mut().insert(id, handle);
+        let (clock, set_timeout) = (&self.set_timeout.this, &self.set_timeout.function);
+        match js::arm_timer(clock, set_timeout, self.callbacks.js(), id as f64, delay_ms) {
+            Ok(handle) => {
+                if self.callbacks.contains(id) {
+                    self.handles.borrow_mut().insert(id, handle);
+                }
+                TimerId(id)
+            }
+            Err(_) => {
+                self.callbacks.remove(id);
+                self.count_error();
+                TimerId(id)
+            }
         }
-        TimerId(id)
     }
 
     fn clear_timeout(&self, timer: TimerId) {
+        self.callbacks.remove(timer.0);
         let handle = self.handles.borrow_mut().remove(&timer.0);
         if let Some(handle) = handle {
-            self.clear_timeout.call(&Array::of1(&handle));
+            if self.clear_timeout.call(&Array::of1(&handle)).is_none() {
+                self.count_error();
+            }
         }
     }
 }
 
-/// Runs futures on the JavaScript microtask queue.
-pub struct MicrotaskSpawner;
+/// Runs futures on the JavaScript microtask queue; a task of a halted bus is never polled
+/// again.
+pub struct MicrotaskSpawner {
+    pub halted: Halted,
+}
 
 impl Spawner for MicrotaskSpawner {
-    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
-        wasm_bindgen_futures::spawn_local(task);
+    fn spawn(&self, mut task: LocalBoxFuture<'static, ()>) {
+        let halted = self.halted.clone();
+        wasm_bindgen_futures::spawn_local(futures::future::poll_fn(move |cx| match halted.get() {
+            true => std::task::Poll::Ready(()),
+            false => task.poll_unpin(cx),
+        }));
     }
 }

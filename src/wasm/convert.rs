@@ -8,10 +8,43 @@ use js_sys::{Array, JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
-use crate::{ConfigValue, Error, PublishOptions};
+use crate::{quote, ConfigValue, Error, Limits, PublishOptions};
 
 /// How deep a config or options object is read; deeper values are `Other("object")`.
 const MAX_DEPTH: usize = 4;
+
+/// The longest ordering key, in code points (API.md).
+const MAX_ORDERING_KEY_CHARS: u32 = 1024;
+
+/// The options shapes `checkKeys` knows (their allowed keys are listed in `js/bus.js`).
+#[derive(Clone, Copy)]
+pub enum Shape {
+    /// `publish` options: `attributes`, `orderingKey`.
+    Publish = 0,
+    /// `close` options: `drainTimeoutMs`.
+    Close = 1,
+    /// `once` options: `signal`.
+    Once = 2,
+    /// The `replayDeadLetters` filter: `topic`, `subscription`, `reason`.
+    Replay = 3,
+}
+
+/// `INVALID_ARGUMENT` unless `value` is a plain object with only the keys `shape` allows.
+/// `what` names the argument in the error (`options`, `filter`).
+pub fn check_shape(value: &JsValue, shape: Shape, what: &str) -> Result<(), JsValue> {
+    let answer = js::check_keys(value, shape as u32);
+    if answer.is_undefined() {
+        return Ok(());
+    }
+    match answer.as_f64() {
+        Some(code) if code == -1.0 => Err(invalid(format!("{what} must be a plain object"))),
+        Some(_) => Err(invalid(format!("reading {what} threw"))),
+        None => {
+            let key = answer.as_string().unwrap_or_default();
+            Err(invalid(format!("unknown key {} in {what}", quote(&key))))
+        }
+    }
+}
 
 /// The `PubSubError` for a core error.
 pub fn to_js(error: Error) -> JsValue {
@@ -23,9 +56,18 @@ pub fn invalid(message: impl Into<String>) -> JsValue {
     to_js(Error::InvalidArgument(message.into()))
 }
 
-/// A string argument, or `INVALID_ARGUMENT` naming it. Lone surrogates are refused.
-pub fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
-    well_formed(value).ok_or_else(|| invalid(format!("{name} must be a string without lone surrogates")))
+/// A string argument of at most `max_chars` code points, or `INVALID_ARGUMENT` naming it.
+/// Lone surrogates are refused, and a string too long to pass is refused before it is copied.
+pub fn string_arg(value: &JsValue, name: &str, max_chars: u32) -> Result<String, JsValue> {
+    let too_long = value.dyn_ref::<JsString>().is_some_and(|text| text.length() > max_chars.saturating_mul(2));
+    if too_long {
+        return Err(invalid(format!("{name} is longer than {max_chars} characters")));
+    }
+    let text = well_formed(value).ok_or_else(|| invalid(format!("{name} must be a string without lone surrogates")))?;
+    match text.chars().count() > max_chars as usize {
+        true => Err(invalid(format!("{name} is longer than {max_chars} characters"))),
+        false => Ok(text),
+    }
 }
 
 /// A topic, pattern or name argument: not a string is `INVALID_ARGUMENT`; a string that
@@ -52,6 +94,12 @@ pub fn batch_arg(value: &JsValue) -> Result<(&Array, u32), JsValue> {
     }
 }
 
+/// How many messages a refused `publishBatch(messages)` counts in `metrics().rejected`: the
+/// batch's length, or 1 when it is not an array.
+pub fn batch_count(messages: &JsValue) -> u64 {
+    batch_arg(messages).map_or(1, |(_, length)| u64::from(length.max(1)))
+}
+
 /// An array argument (a revoked Proxy is not one).
 pub fn array_arg(value: &JsValue) -> Option<&Array> {
     js::is_array(value).then(|| value.unchecked_ref::<Array>())
@@ -70,12 +118,16 @@ pub fn get(target: &JsValue, key: &str) -> Result<JsValue, JsValue> {
 
 /// Converts a JavaScript value to the tree the core's config parsers read.
 /// `host_keys` (top level only) are left for the binding and read as `Other("host")`.
-pub fn config_value(value: &JsValue, host_keys: &[&str]) -> Result<ConfigValue, JsValue> {
-    convert(value, host_keys, 0)
+/// No string longer than `max_chars` code points can pass the parsers, so a longer string
+/// or key is copied only as far as needed to be refused as too long (wasm memory never
+/// shrinks: a 30 MB name must not grow it). Objects that are not plain (a `Map`, a class
+/// instance) are `Other("non-plain object")`, never read as empty.
+pub fn config_value(value: &JsValue, host_keys: &[&str], max_chars: u32) -> Result<ConfigValue, JsValue> {
+    convert(value, host_keys, 0, max_chars)
 }
 
-fn convert(value: &JsValue, host_keys: &[&str], depth: usize) -> Result<ConfigValue, JsValue> {
-    if let Some(scalar) = scalar(value) {
+fn convert(value: &JsValue, host_keys: &[&str], depth: usize, max_chars: u32) -> Result<ConfigValue, JsValue> {
+    if let Some(scalar) = scalar(value, max_chars) {
         return Ok(scalar);
     }
     if js::is_array(value) {
@@ -84,27 +136,44 @@ fn convert(value: &JsValue, host_keys: &[&str], depth: usize) -> Result<ConfigVa
     if value.is_function() {
         return Ok(ConfigValue::Other("function"));
     }
+    match js::plainness(value) {
+        1 => {}
+        0 => return Ok(ConfigValue::Other("non-plain object")),
+        _ => return Err(invalid("reading an object threw")),
+    }
     if depth >= MAX_DEPTH {
         return Ok(ConfigValue::Other("object"));
     }
     let object: &Object = value.unchecked_ref();
     let keys = Reflect::own_keys(object).map_err(|_| invalid("reading the keys of an object threw"))?;
     let mut entries = Vec::new();
-    for key in keys.iter().filter_map(|k| k.as_string()) {
+    for key in keys.iter().filter(JsValue::is_string) {
         if !is_enumerable(object, &key)? {
             continue;
         }
-        let entry = if depth == 0 && host_keys.contains(&key.as_str()) {
+        let name = bounded(key.unchecked_ref(), max_chars);
+        let entry = if depth == 0 && host_keys.contains(&name.as_str()) {
             ConfigValue::Other("host")
         } else {
-            convert(&get(value, &key)?, &[], depth + 1)?
+            convert(&Reflect::get(value, &key).map_err(|_| invalid(format!("reading {} threw", quote(&name))))?, &[], depth + 1, max_chars)?
         };
-        entries.push((key, entry));
+        entries.push((name, entry));
     }
     Ok(ConfigValue::Object(entries))
 }
 
-fn scalar(value: &JsValue) -> Option<ConfigValue> {
+/// The string, or only its first `2 * max_chars + 2` UTF-16 code units when it is longer:
+/// at least `max_chars + 1` code points, still refused as too long by any check of
+/// `max_chars`, without copying the rest.
+fn bounded(text: &JsString, max_chars: u32) -> String {
+    let cut = max_chars.saturating_mul(2).saturating_add(2);
+    match text.length() > cut {
+        true => String::from(text.slice(0, cut)),
+        false => String::from(text),
+    }
+}
+
+fn scalar(value: &JsValue, max_chars: u32) -> Option<ConfigValue> {
     if value.is_undefined() {
         return Some(ConfigValue::Undefined);
     }
@@ -118,7 +187,7 @@ fn scalar(value: &JsValue) -> Option<ConfigValue> {
         return Some(ConfigValue::Number(number));
     }
     if let Some(text) = value.dyn_ref::<JsString>() {
-        return Some(ConfigValue::String(String::from(text)));
+        return Some(ConfigValue::String(bounded(text, max_chars)));
     }
     if value.is_bigint() {
         return Some(ConfigValue::Other("bigint"));
@@ -126,9 +195,8 @@ fn scalar(value: &JsValue) -> Option<ConfigValue> {
     value.is_symbol().then_some(ConfigValue::Other("symbol"))
 }
 
-fn is_enumerable(object: &Object, key: &str) -> Result<bool, JsValue> {
-    let key = JsValue::from_str(key);
-    let descriptor = Reflect::get_own_property_descriptor(object, &key)
+fn is_enumerable(object: &Object, key: &JsValue) -> Result<bool, JsValue> {
+    let descriptor = Reflect::get_own_property_descriptor(object, key)
         .map_err(|_| invalid("reading a property descriptor threw"))?;
     if descriptor.is_undefined() {
         return Ok(false);
@@ -136,31 +204,32 @@ fn is_enumerable(object: &Object, key: &str) -> Result<bool, JsValue> {
     Ok(get(&descriptor, "enumerable")?.is_truthy())
 }
 
-/// Reads `{ attributes?, orderingKey? }` into core options plus the frozen attribute copy.
-pub fn publish_options(options: &JsValue) -> Result<(PublishOptions, JsValue), JsValue> {
-    if !options.is_object() || js::is_array(options) {
-        return Err(invalid("options must be an object"));
-    }
-    options_from(&get(options, "attributes")?, get(options, "orderingKey")?)
+/// Reads `{ attributes?, orderingKey? }` (no other key) into core options plus the frozen
+/// attribute copy.
+pub fn publish_options(options: &JsValue, limits: &Limits) -> Result<(PublishOptions, JsValue), JsValue> {
+    check_shape(options, Shape::Publish, "options")?;
+    options_from(&get(options, "attributes")?, get(options, "orderingKey")?, limits)
 }
 
 /// Publish options from the values of `attributes` and `orderingKey` already read. Without
 /// attributes the copy is `undefined`: deliveries then carry the shared empty object.
-pub fn options_from(attributes_value: &JsValue, key_value: JsValue) -> Result<(PublishOptions, JsValue), JsValue> {
+pub fn options_from(attributes_value: &JsValue, key_value: JsValue, limits: &Limits) -> Result<(PublishOptions, JsValue), JsValue> {
     let (attributes, copy) = match attributes_value.is_undefined() {
         true => (Vec::new(), JsValue::UNDEFINED),
-        false => attributes(attributes_value)?,
+        false => attributes(attributes_value, limits)?,
     };
     let ordering_key = match key_value.is_undefined() {
         true => None,
-        false => Some(string_arg(&key_value, "options.orderingKey")?),
+        false => Some(string_arg(&key_value, "options.orderingKey", MAX_ORDERING_KEY_CHARS)?),
     };
     Ok((PublishOptions { attributes, ordering_key }, copy))
 }
 
-/// Reads an attributes object: the pairs to validate and the frozen copy to deliver.
-pub fn attributes(source: &JsValue) -> Result<(Vec<(String, String)>, JsValue), JsValue> {
-    let read = js::read_attributes(source).map_err(|_| invalid("reading options.attributes threw"))?;
+/// Reads an attributes object: the pairs to validate and the frozen copy to deliver. Counts
+/// and lengths beyond `limits` are refused before any string is copied into wasm.
+pub fn attributes(source: &JsValue, limits: &Limits) -> Result<(Vec<(String, String)>, JsValue), JsValue> {
+    let (count, key, value) = (limits.max_attributes, limits.max_attribute_key_length, limits.max_attribute_value_length);
+    let read = js::read_attributes(source, count, key, value).map_err(|_| invalid("reading options.attributes threw"))?;
     if let Some(problem) = read.as_string() {
         return Err(to_js(Error::InvalidAttributes(problem)));
     }

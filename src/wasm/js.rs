@@ -17,15 +17,24 @@ extern "C" {
     #[wasm_bindgen(js_name = isArray)]
     pub fn is_array(value: &JsValue) -> bool;
 
-    /// `[frozenCopy, k1, v1, …]`, or a string saying what is wrong; throws what a getter throws.
+    /// 1 for a plain object, 0 for anything else, -1 when asking threw.
+    pub fn plainness(value: &JsValue) -> i32;
+
+    /// `undefined` when `value` is a plain object with only the keys of options shape
+    /// `shape`; -1 not a plain object; -2 reading it threw; else the first unknown key (cut).
+    #[wasm_bindgen(js_name = checkKeys)]
+    pub fn check_keys(value: &JsValue, shape: u32) -> JsValue;
+
+    /// `[frozenCopy, k1, v1, …]` within the given limits, or a string saying what is wrong;
+    /// throws what a getter throws.
     #[wasm_bindgen(js_name = readAttributes, catch)]
-    pub fn read_attributes(source: &JsValue) -> Result<JsValue, JsValue>;
+    pub fn read_attributes(source: &JsValue, max_count: u32, max_key: u32, max_value: u32) -> Result<JsValue, JsValue>;
 
     /// `[true, data, …]` when no batch entry has attributes or an ordering key, else
     /// `[false, data, attributes, orderingKey, …]`, with each data's `measure` written to
-    /// `sizes` (as long as the list); throws a string naming the problem.
-    #[wasm_bindgen(js_name = readBatch, catch)]
-    pub fn read_batch(list: &Array, sizes: &Float64Array) -> Result<Array, JsValue>;
+    /// `sizes` (its length is the batch's); or a string naming the problem.
+    #[wasm_bindgen(js_name = readBatch)]
+    pub fn read_batch(list: &Array, sizes: &Float64Array) -> JsValue;
 
     /// `list.length`, or -1 when reading it throws.
     #[wasm_bindgen(js_name = lengthOf)]
@@ -88,6 +97,23 @@ extern "C" {
     /// `target.now()`, or NaN when it throws or is not a number.
     #[wasm_bindgen(js_name = callNow)]
     pub fn call_now(target: &JsValue, now: &Function) -> f64;
+
+    /// The `this` to call a clock method with (the host's timers need their global).
+    #[wasm_bindgen(js_name = methodThis)]
+    pub fn method_this(target: &JsValue, function: &Function) -> JsValue;
+
+    /// `clock.setTimeout(() => callbacks.fire(id), ms)`; `Err` with what it threw.
+    #[wasm_bindgen(js_name = armTimer, catch)]
+    pub fn arm_timer(clock: &JsValue, set_timeout: &Function, callbacks: &JsValue, id: f64, ms: u32) -> Result<JsValue, JsValue>;
+
+    /// Adds `() => callbacks.fire(id)` as the signal's abort listener; returns it, or
+    /// `undefined` when adding threw.
+    #[wasm_bindgen(js_name = watchAbort)]
+    pub fn watch_abort(signal: &JsValue, callbacks: &JsValue, id: f64) -> JsValue;
+
+    /// Removes an abort listener in a microtask (the signal may be user code).
+    #[wasm_bindgen(js_name = unwatchAbort)]
+    pub fn unwatch_abort(signal: &JsValue, listener: &JsValue);
 
     /// Whether a string has no lone surrogate.
     #[wasm_bindgen(js_name = isWellFormed)]

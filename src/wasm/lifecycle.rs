@@ -2,7 +2,9 @@
 
 use std::rc::Rc;
 
-use futures::future::{select, Either, LocalBoxFuture};
+use std::cell::Cell;
+
+use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -10,12 +12,12 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::abort::AbortWatch;
 use super::bus::signal;
-use super::convert::{config_value, get, invalid, string_arg, to_js, topic_arg};
+use super::convert::{check_shape, config_value, get, invalid, string_arg, to_js, topic_arg, Shape};
 use super::handler::{message_object, JsPayload};
 use super::objects::{close_report, dead_letter, health, metrics};
 use super::pubsub::PubSub;
 use super::types::{optional, CloseOptionsArg, OnceOptionsArg, ReplayFilterArg};
-use crate::{parse_millis, DeadLetter, Error};
+use crate::{parse_millis, Broker, DeadLetter, Error, HealthStatus};
 
 /// `close()` drains for this long unless told otherwise.
 const DEFAULT_DRAIN_TIMEOUT_MS: u32 = 5000;
@@ -35,7 +37,7 @@ impl PubSub {
         options: Option<OnceOptionsArg>,
     ) -> Promise {
         let options = optional(options);
-        match self.start_once(&topic, &options) {
+        match self.live().and_then(|()| self.start_once(&topic, &options)) {
             Ok(promise) => promise,
             Err(error) => Promise::reject(&error),
         }
@@ -43,33 +45,32 @@ impl PubSub {
 
     fn start_once(&self, topic: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
         let target = topic_arg(topic, self.max_name())?;
+        if !options.is_undefined() {
+            check_shape(options, Shape::Once, "options")?;
+        }
         let signal = signal(options)?;
         if signal.as_ref().is_some_and(super::abort::is_aborted) {
             return Err(to_js(Error::Aborted));
         }
         let (id, next) = self.bus.broker.once(&target).map_err(to_js)?;
-        let (abort_sender, aborted) = futures::channel::oneshot::channel::<()>();
-        let broker = self.bus.broker.downgrade();
+        let aborted = Rc::new(Cell::new(false));
+        let (flag, broker) = (aborted.clone(), self.bus.broker.downgrade());
         let watch = signal.as_ref().and_then(|signal| {
-            AbortWatch::on_abort(signal, move || {
-                let _ = abort_sender.send(());
+            AbortWatch::on_abort(signal, &self.bus.callbacks, move || {
+                flag.set(true);
                 if let Some(broker) = broker.upgrade() {
                     broker.unsubscribe(id);
                 }
             })
         });
-        let aborted = match signal {
-            Some(_) => aborted.map(|_| ()).boxed_local(),
-            None => futures::future::pending().boxed_local(),
-        };
+        let (broker, target) = (self.bus.broker.downgrade(), Rc::<str>::from(target));
         Ok(promise(
             async move {
-                let outcome = select(next, aborted).await;
+                let outcome = next.await;
                 drop(watch);
                 match outcome {
-                    Either::Left((Ok(message), _)) => Ok(message_object(&message, 1)),
-                    Either::Left((Err(error), _)) => Err(to_js(error)),
-                    Either::Right(_) => Err(to_js(Error::Aborted)),
+                    Ok(message) => Ok(message_object(&message, 1)),
+                    Err(_) => Err(to_js(once_ended(aborted.get(), broker.upgrade().as_ref(), &target))),
                 }
             }
             .boxed_local(),
@@ -91,6 +92,9 @@ impl PubSub {
         let options = optional(options);
         if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
             return promise.clone();
+        }
+        if let Err(error) = self.bus.live() {
+            return Promise::reject(&error);
         }
         let timeout = match drain_timeout(&options) {
             Ok(timeout) => timeout,
@@ -114,8 +118,9 @@ impl PubSub {
     /// console.log(m.acked, m.latencyMs.p99, m.perSubscription["saver"].queued);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "MetricsSnapshot")]
-    pub fn metrics(&self) -> JsValue {
-        metrics(&self.bus.broker.metrics())
+    pub fn metrics(&self) -> Result<JsValue, JsValue> {
+        self.live()?;
+        Ok(metrics(&self.bus.broker.metrics()))
     }
 
     /// `healthy`, `degraded` (a breaker not closed, or a queue ≥ 90% full), `closing` or `closed`.
@@ -124,8 +129,9 @@ impl PubSub {
     /// if (bus.health().status !== "healthy") report(bus.health());
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Health")]
-    pub fn health(&self) -> JsValue {
-        health(&self.bus.broker.health())
+    pub fn health(&self) -> Result<JsValue, JsValue> {
+        self.live()?;
+        Ok(health(&self.bus.broker.health()))
     }
 
     /// The dead letters kept in memory, oldest first.
@@ -134,8 +140,9 @@ impl PubSub {
     /// for (const dl of bus.deadLetters()) console.log(dl.reason, dl.message.id);
     /// ```
     #[wasm_bindgen(js_name = deadLetters, unchecked_return_type = "DeadLetter[]")]
-    pub fn dead_letters(&self) -> Array {
-        self.bus.broker.dead_letters().iter().map(|l| dead_letter(l)).collect()
+    pub fn dead_letters(&self) -> Result<Array, JsValue> {
+        self.live()?;
+        Ok(self.bus.broker.dead_letters().iter().map(|l| dead_letter(l)).collect())
     }
 
     /// Empties the dead-letter store; returns how many letters it held.
@@ -144,8 +151,9 @@ impl PubSub {
     /// bus.purgeDeadLetters(); // 3
     /// ```
     #[wasm_bindgen(js_name = purgeDeadLetters)]
-    pub fn purge_dead_letters(&self) -> u32 {
-        self.bus.broker.purge_dead_letters() as u32
+    pub fn purge_dead_letters(&self) -> Result<u32, JsValue> {
+        self.live()?;
+        Ok(self.bus.broker.purge_dead_letters() as u32)
     }
 
     /// Queues matching dead letters again on the subscriptions they came from (same message
@@ -161,6 +169,7 @@ impl PubSub {
         &self,
         filter: Option<ReplayFilterArg>,
     ) -> Result<u32, JsValue> {
+        self.live()?;
         let filter = optional(filter);
         let chosen = self.choose_letters(&filter)?;
         let replayed = self.bus.broker.replay_dead_letters(|l| chosen.iter().any(|c| std::ptr::eq(c.as_ref(), l)));
@@ -172,7 +181,7 @@ impl PubSub {
         let letters = self.bus.broker.dead_letters();
         let pick = match filter.dyn_ref::<Function>() {
             Some(predicate) => Pick::Predicate(predicate),
-            None => Pick::Fields(LetterFilter::read(filter)?),
+            None => Pick::Fields(LetterFilter::read(filter, self.max_name())?),
         };
         let mut chosen = Vec::new();
         for letter in letters {
@@ -212,18 +221,21 @@ struct LetterFilter {
 }
 
 impl LetterFilter {
-    fn read(filter: &JsValue) -> Result<Self, JsValue> {
+    /// Reads `{ topic?, subscription?, reason? }` (no other key); `max_chars` bounds each
+    /// string (no longer one can match a letter).
+    fn read(filter: &JsValue, max_chars: u32) -> Result<Self, JsValue> {
         if filter.is_undefined() {
             return Ok(LetterFilter { topic: None, subscription: None, reason: None });
         }
         if !filter.is_object() {
             return Err(invalid("filter must be an object or a function"));
         }
+        check_shape(filter, Shape::Replay, "filter")?;
         let field = |key: &str| -> Result<Option<String>, JsValue> {
             let value = get(filter, key)?;
             match value.is_undefined() {
                 true => Ok(None),
-                false => string_arg(&value, &format!("filter.{key}")).map(Some),
+                false => string_arg(&value, &format!("filter.{key}"), max_chars).map(Some),
             }
         };
         Ok(LetterFilter { topic: field("topic")?, subscription: field("subscription")?, reason: field("reason")? })
@@ -237,6 +249,17 @@ impl LetterFilter {
     }
 }
 
+/// Why a `once` ended without a message: its signal aborted (`ABORTED`), the bus closed
+/// (`CLOSED`), or its topic was deleted (`TOPIC_NOT_FOUND`).
+fn once_ended(aborted: bool, broker: Option<&Broker<JsPayload>>, target: &str) -> Error {
+    let open = broker.is_some_and(|b| !matches!(b.health().status, HealthStatus::Closing | HealthStatus::Closed));
+    match (aborted, open) {
+        (true, _) => Error::Aborted,
+        (false, false) => Error::Closed,
+        (false, true) => Error::TopicNotFound(format!("{target} (deleted while once() waited)")),
+    }
+}
+
 /// The promise of a boxed future: boxing gives `once` and `close` one copy of
 /// `future_to_promise` instead of one per future type.
 fn promise(future: LocalBoxFuture<'static, Result<JsValue, JsValue>>) -> Promise {
@@ -247,10 +270,8 @@ fn drain_timeout(options: &JsValue) -> Result<u32, JsValue> {
     if options.is_undefined() {
         return Ok(DEFAULT_DRAIN_TIMEOUT_MS);
     }
-    if !options.is_object() {
-        return Err(invalid("close options must be an object"));
-    }
-    let value = config_value(&get(options, "drainTimeoutMs")?, &[])?;
+    check_shape(options, Shape::Close, "close options")?;
+    let value = config_value(&get(options, "drainTimeoutMs")?, &[], 0)?;
     let parsed = parse_millis("drainTimeoutMs", &value).map_err(to_js)?;
     Ok(parsed.unwrap_or(DEFAULT_DRAIN_TIMEOUT_MS))
 }

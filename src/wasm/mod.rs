@@ -8,6 +8,7 @@
 mod abort;
 mod bridge;
 mod bus;
+mod callbacks;
 mod clock;
 mod convert;
 mod handler;

@@ -1,14 +1,16 @@
 //! The `PubSub` class: construction, topics, publishing and subscribing.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
 use super::bridge::{self, Bridge, Bridges};
-use super::bus::Bus;
+use super::bus::{Bus, Halted};
+use super::callbacks::OneShots;
 use super::clock::{JsClock, MicrotaskSpawner};
-use super::convert::{batch_arg, config_value, get, to_js, topic_arg};
+use super::convert::{batch_count, config_value, get, to_js, topic_arg};
 use super::hooks::hooks;
 use super::subscription::Subscription;
 use super::topic::Topic;
@@ -18,11 +20,17 @@ use crate::{Broker, Config};
 /// Keys of the config read by the binding rather than the core.
 const HOST_KEYS: [&str; 3] = ["clock", "onDeadLetter", "logger"];
 
+/// No config key or string value is longer than this (in code points): a longer one is
+/// refused without being copied whole into wasm.
+const LONGEST_CONFIG_STRING: u32 = 256;
+
 /// A publish/subscribe bus with acks, retries, circuit breakers, dead letters, ordering,
 /// flow control, metrics and a graceful close.
 #[wasm_bindgen]
 pub struct PubSub {
     pub(crate) bus: Rc<Bus>,
+    /// Set by `dispose()` (`free()`, `Symbol.dispose`): every later call throws `CLOSED`.
+    pub(crate) disposed: Cell<bool>,
 }
 
 #[wasm_bindgen]
@@ -38,11 +46,14 @@ impl PubSub {
         config: Option<ConfigArg>,
     ) -> Result<PubSub, JsValue> {
         let config = optional(config);
-        let parsed = Config::from_value(&config_value(&config, &HOST_KEYS)?).map_err(to_js)?;
-        let clock = clock(&config)?;
+        let parsed = Config::from_value(&config_value(&config, &HOST_KEYS, LONGEST_CONFIG_STRING)?).map_err(to_js)?;
+        let halted: Halted = Rc::default();
+        let callbacks = Rc::new(OneShots::new(halted.clone()));
+        let clock = clock(&config, callbacks.clone())?;
         let bridges = Bridges::new();
-        let broker = Broker::with_hooks(parsed, clock, MicrotaskSpawner, hooks(&config, &bridges)?);
-        Ok(PubSub { bus: Bus::new(broker, bridges) })
+        let spawner = MicrotaskSpawner { halted: halted.clone() };
+        let broker = Broker::with_hooks(parsed, clock, spawner, hooks(&config, &bridges)?);
+        Ok(PubSub { bus: Bus::new(broker, bridges, callbacks, halted), disposed: Cell::new(false) })
     }
 
     /// Creates a topic and returns its handle.
@@ -53,6 +64,7 @@ impl PubSub {
     /// ```
     #[wasm_bindgen(js_name = createTopic)]
     pub fn create_topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<Topic, JsValue> {
+        self.live()?;
         let name = topic_arg(&name, self.max_name())?;
         let name = self.bus.broker.create_topic(&name).map_err(to_js)?;
         Ok(Topic::new(self.bus.clone(), name))
@@ -63,10 +75,11 @@ impl PubSub {
     /// ```js
     /// bus.topic("orders.eu")?.publish("hello");
     /// ```
-    pub fn topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Option<Topic> {
-        let name = name.as_string()?;
+    pub fn topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<Option<Topic>, JsValue> {
+        self.live()?;
+        let Ok(name) = topic_arg(&name, self.max_name()) else { return Ok(None) };
         let exists = self.bus.broker.has_topic(&name);
-        exists.then(|| Topic::new(self.bus.clone(), Rc::from(name)))
+        Ok(exists.then(|| Topic::new(self.bus.clone(), Rc::from(name))))
     }
 
     /// Deletes a topic: the subscriptions on exactly this name end (their queued messages
@@ -77,6 +90,7 @@ impl PubSub {
     /// ```
     #[wasm_bindgen(js_name = deleteTopic)]
     pub fn delete_topic(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<bool, JsValue> {
+        self.live()?;
         let name = topic_arg(&name, self.max_name())?;
         self.bus.broker.delete_topic(&name).map_err(to_js)
     }
@@ -87,8 +101,9 @@ impl PubSub {
     /// bus.topics(); // ["orders.eu", "users"]
     /// ```
     #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn topics(&self) -> Array {
-        self.bus.broker.topics().iter().map(|t| JsValue::from_str(t)).collect()
+    pub fn topics(&self) -> Result<Array, JsValue> {
+        self.live()?;
+        Ok(self.bus.broker.topics().iter().map(|t| JsValue::from_str(t)).collect())
     }
 
     /// Publishes one message; returns its id. Handlers run after this returns, never inside it.
@@ -102,6 +117,7 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
         options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
+        self.live()?;
         self.bus.publish_by_name(&topic, data, options.map(Into::into))
     }
 
@@ -116,8 +132,8 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
-        let length = batch_arg(&messages).map_or(1, |(_, length)| u64::from(length.max(1)));
-        let plain = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(length))?;
+        self.live()?;
+        let plain = self.bus.topic_by_name(&topic).inspect_err(|_| self.bus.broker.record_rejected(batch_count(&messages)))?;
         self.bus.publish_batch(&plain, &messages)
     }
 
@@ -135,6 +151,7 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "Handler")] handler: JsValue,
         options: Option<SubscribeOptionsArg>,
     ) -> Result<Subscription, JsValue> {
+        self.live()?;
         let options = optional(options);
         let target = topic_arg(&topic, self.max_name())?;
         self.bus.subscribe(&target, &handler, &options)
@@ -153,8 +170,32 @@ impl PubSub {
         #[wasm_bindgen(unchecked_param_type = "BridgePort")] port: JsValue,
         options: Option<BridgeOptionsArg>,
     ) -> Result<Bridge, JsValue> {
+        self.live()?;
         let options = optional(options);
         bridge::open(&self.bus, &port, &options)
+    }
+
+    /// Disposes of the bus: closes it (as `close()` with the default drain) and makes every
+    /// later call but `close()` throw `CLOSED`. `free()`, `using` (`Symbol.dispose`) and
+    /// `await using` (`Symbol.asyncDispose`, which awaits the close) call it.
+    ///
+    /// ```js
+    /// {
+    ///   using bus = new PubSub();
+    ///   bus.publish("t", 1);
+    /// } // closed here
+    /// ```
+    pub fn dispose(&self) {
+        if !self.disposed.replace(true) && !self.bus.halted() {
+            let _ = self.close(None);
+        }
+    }
+
+    /// Halts the bus after a call into it was cut short. Internal: the package's JavaScript
+    /// front calls it.
+    #[wasm_bindgen(js_name = "__halt", skip_typescript)]
+    pub fn halt(&self) {
+        self.bus.halt();
     }
 }
 
@@ -162,16 +203,24 @@ impl PubSub {
     pub(crate) fn max_name(&self) -> u32 {
         self.bus.limits.max_topic_name_length
     }
+
+    /// `CLOSED` when the bus was disposed or has halted.
+    pub(crate) fn live(&self) -> Result<(), JsValue> {
+        if self.disposed.get() {
+            return Err(to_js(crate::Error::Disposed("bus")));
+        }
+        self.bus.live()
+    }
 }
 
-fn clock(config: &JsValue) -> Result<JsClock, JsValue> {
+fn clock(config: &JsValue, callbacks: Rc<OneShots>) -> Result<JsClock, JsValue> {
     let given = match config.is_object() {
         true => get(config, "clock")?,
         false => JsValue::UNDEFINED,
     };
     match given.is_undefined() {
-        true => JsClock::global(),
-        false => JsClock::from_config(&given),
+        true => JsClock::global(callbacks),
+        false => JsClock::from_config(&given, callbacks),
     }
 }
 

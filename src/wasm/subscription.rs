@@ -1,11 +1,13 @@
 //! The `Subscription` handle.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
-use crate::SubscriptionId;
+use super::convert::to_js;
+use crate::{Error, SubscriptionId};
 
 /// A subscription: its name, its topic or pattern, its state, and the calls that change it.
 #[wasm_bindgen]
@@ -14,12 +16,22 @@ pub struct Subscription {
     id: SubscriptionId,
     name: String,
     topic: String,
+    /// Set by `dispose()`: every later call throws `CLOSED`.
+    disposed: Cell<bool>,
 }
 
 impl Subscription {
     pub(crate) fn new(bus: Rc<Bus>, id: SubscriptionId, topic: &str) -> Self {
         let name = bus.broker.subscription_name(id).map(|n| n.to_string()).unwrap_or_default();
-        Subscription { bus, id, name, topic: topic.to_owned() }
+        Subscription { bus, id, name, topic: topic.to_owned(), disposed: Cell::new(false) }
+    }
+
+    /// `CLOSED` when the handle was disposed or its bus has halted.
+    fn live(&self) -> Result<(), JsValue> {
+        if self.disposed.get() {
+            return Err(to_js(Error::Disposed("Subscription")));
+        }
+        self.bus.live()
     }
 }
 
@@ -32,8 +44,9 @@ impl Subscription {
     /// sub.name; // "audit"
     /// ```
     #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.name.clone()
+    pub fn name(&self) -> Result<String, JsValue> {
+        self.live()?;
+        Ok(self.name.clone())
     }
 
     /// The topic or pattern it was made for.
@@ -42,8 +55,9 @@ impl Subscription {
     /// bus.subscribe("orders.*", handler).topic; // "orders.*"
     /// ```
     #[wasm_bindgen(getter)]
-    pub fn topic(&self) -> String {
-        self.topic.clone()
+    pub fn topic(&self) -> Result<String, JsValue> {
+        self.live()?;
+        Ok(self.topic.clone())
     }
 
     /// `"active"`, `"paused"` or `"closed"`.
@@ -53,8 +67,9 @@ impl Subscription {
     /// sub.state; // "paused"
     /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "SubscriptionState")]
-    pub fn state(&self) -> String {
-        self.bus.broker.subscription_state(self.id).as_str().to_owned()
+    pub fn state(&self) -> Result<String, JsValue> {
+        self.live()?;
+        Ok(self.bus.broker.subscription_state(self.id).as_str().to_owned())
     }
 
     /// The circuit breaker: `"closed"`, `"open"` or `"halfOpen"`.
@@ -63,8 +78,9 @@ impl Subscription {
     /// if (sub.breakerState === "open") console.warn(`${sub.name} is failing`);
     /// ```
     #[wasm_bindgen(getter, js_name = breakerState, unchecked_return_type = "BreakerState")]
-    pub fn breaker_state(&self) -> String {
-        self.bus.broker.breaker_state(self.id).as_str().to_owned()
+    pub fn breaker_state(&self) -> Result<String, JsValue> {
+        self.live()?;
+        Ok(self.bus.broker.breaker_state(self.id).as_str().to_owned())
     }
 
     /// Stops deliveries; messages keep queueing (up to `queueCapacity`).
@@ -72,8 +88,10 @@ impl Subscription {
     /// ```js
     /// sub.pause();
     /// ```
-    pub fn pause(&self) {
+    pub fn pause(&self) -> Result<(), JsValue> {
+        self.live()?;
         self.bus.broker.pause(self.id);
+        Ok(())
     }
 
     /// Resumes deliveries of a paused subscription.
@@ -81,8 +99,10 @@ impl Subscription {
     /// ```js
     /// sub.resume();
     /// ```
-    pub fn resume(&self) {
+    pub fn resume(&self) -> Result<(), JsValue> {
+        self.live()?;
         self.bus.broker.resume(self.id);
+        Ok(())
     }
 
     /// Ends the subscription: queued messages are discarded (and counted); a handler still
@@ -92,7 +112,29 @@ impl Subscription {
     /// sub.unsubscribe(); // true
     /// sub.unsubscribe(); // false
     /// ```
-    pub fn unsubscribe(&self) -> bool {
-        self.bus.broker.unsubscribe(self.id)
+    pub fn unsubscribe(&self) -> Result<bool, JsValue> {
+        self.live()?;
+        Ok(self.bus.broker.unsubscribe(self.id))
+    }
+
+    /// Disposes of the subscription: unsubscribes it (as `unsubscribe()`) and makes every
+    /// later call on the handle throw `CLOSED`. `free()` and `using` (`Symbol.dispose`) call it.
+    ///
+    /// ```js
+    /// {
+    ///   using sub = bus.subscribe("orders", handler);
+    /// } // unsubscribed here
+    /// ```
+    pub fn dispose(&self) {
+        if !self.disposed.replace(true) && !self.bus.halted() {
+            self.bus.broker.unsubscribe(self.id);
+        }
+    }
+
+    /// Halts the bus after a call into it was cut short. Internal: the package's JavaScript
+    /// front calls it.
+    #[wasm_bindgen(js_name = "__halt", skip_typescript)]
+    pub fn halt(&self) {
+        self.bus.halt();
     }
 }

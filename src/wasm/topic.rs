@@ -1,12 +1,13 @@
 //! The `Topic` handle: the fast path that does not re-send the topic name.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
-use super::convert::to_js;
+use super::convert::{batch_count, to_js};
 use super::handler::{measured, plain_headers};
 use super::subscription::Subscription;
 use super::types::{optional, PublishOptionsArg, SubscribeOptionsArg};
@@ -19,19 +20,36 @@ pub struct Topic {
     bus: Rc<Bus>,
     /// The headers of its messages without attributes or ordering key, which hold its name.
     plain: Rc<Headers>,
+    /// Set by `dispose()`: every later call throws `CLOSED`.
+    disposed: Cell<bool>,
 }
 
 impl Topic {
     pub(crate) fn new(bus: Rc<Bus>, name: Rc<str>) -> Self {
         let topic = JsValue::from_str(&name);
-        Topic { bus, plain: plain_headers(name, topic) }
+        Topic { bus, plain: plain_headers(name, topic), disposed: Cell::new(false) }
+    }
+
+    /// `CLOSED` when the handle was disposed or its bus has halted.
+    fn live(&self) -> Result<(), JsValue> {
+        if self.disposed.get() {
+            return Err(to_js(Error::Disposed("Topic handle")));
+        }
+        self.bus.live()
     }
 
     fn ensure_exists(&self) -> Result<(), JsValue> {
+        self.live()?;
         match self.bus.broker.has_topic(&self.plain.topic) {
             true => Ok(()),
             false => Err(to_js(Error::TopicNotFound(self.plain.topic.to_string()))),
         }
+    }
+
+    /// [`Topic::ensure_exists`] for a publish of `count` messages: a refusal counts in
+    /// `metrics().rejected` like any refused publish.
+    fn ensure_publishable(&self, count: u64) -> Result<(), JsValue> {
+        self.ensure_exists().inspect_err(|_| self.bus.broker.record_rejected(count))
     }
 }
 
@@ -43,8 +61,9 @@ impl Topic {
     /// bus.createTopic("orders").name; // "orders"
     /// ```
     #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.plain.topic.to_string()
+    pub fn name(&self) -> Result<String, JsValue> {
+        self.live()?;
+        Ok(self.plain.topic.to_string())
     }
 
     /// Publishes on this topic; returns the message id. Same rules as `PubSub.publish`.
@@ -58,7 +77,7 @@ impl Topic {
         #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
         options: Option<PublishOptionsArg>,
     ) -> Result<f64, JsValue> {
-        self.ensure_exists()?;
+        self.ensure_publishable(1)?;
         let size = measured(&data);
         self.bus.publish(&self.plain, data, size, options.map(Into::into))
     }
@@ -73,7 +92,7 @@ impl Topic {
         &self,
         #[wasm_bindgen(unchecked_param_type = "BatchMessage[]")] messages: JsValue,
     ) -> Result<Array, JsValue> {
-        self.ensure_exists()?;
+        self.ensure_publishable(batch_count(&messages))?;
         self.bus.publish_batch(&self.plain, &messages)
     }
 
@@ -90,5 +109,22 @@ impl Topic {
         let options = optional(options);
         self.ensure_exists()?;
         self.bus.subscribe(&self.plain.topic, &handler, &options)
+    }
+
+    /// Disposes of the handle (the topic stays): every later call on it throws `CLOSED`.
+    /// `free()` and `using` (`Symbol.dispose`) call it.
+    ///
+    /// ```js
+    /// using orders = bus.createTopic("orders");
+    /// ```
+    pub fn dispose(&self) {
+        self.disposed.set(true);
+    }
+
+    /// Halts the bus after a call into it was cut short. Internal: the package's JavaScript
+    /// front calls it.
+    #[wasm_bindgen(js_name = "__halt", skip_typescript)]
+    pub fn halt(&self) {
+        self.bus.halt();
     }
 }

@@ -31,18 +31,61 @@ export function isArray(value) {
   }
 }
 
-/** Copies attributes into a frozen prototype-less object; returns [copy, k1, v1, k2, v2, …]
- * or a string naming what is wrong. Getters run once, here. */
-export function readAttributes(source) {
-  if (source === undefined) return [EMPTY_ATTRIBUTES];
-  if (source === null || typeof source !== "object" || Array.isArray(source)) {
-    return "attributes must be an object of strings";
+/** 1 for a plain object (its prototype is `Object.prototype` of any realm, or null), 0 for any
+ * other object or value, -1 when asking threw (a Proxy trap). */
+export function plainness(value) {
+  if (value === null || typeof value !== "object") return 0;
+  try {
+    const proto = Object.getPrototypeOf(value);
+    return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null ? 1 : 0;
+  } catch {
+    return -1;
   }
+}
+
+/** The option names each options shape allows (see `checkKeys`). */
+const SHAPES = [
+  ["attributes", "orderingKey"],
+  ["drainTimeoutMs"],
+  ["signal"],
+  ["topic", "subscription", "reason"],
+];
+
+/** Checks an options object against shape `shape` of SHAPES: undefined when it is a plain object
+ * whose keys are all allowed; -1 when it is not a plain object; -2 when reading it threw; else
+ * the first unknown key, cut to 65 code units (the error quotes at most 64 code points). */
+export function checkKeys(value, shape) {
+  const plain = plainness(value);
+  if (plain !== 1) return plain === 0 ? -1 : -2;
+  try {
+    const allowed = SHAPES[shape];
+    for (const key of Reflect.ownKeys(value)) {
+      if (typeof key !== "string") return "[symbol key]";
+      if (!allowed.includes(key)) return key.slice(0, 65);
+    }
+    return undefined;
+  } catch {
+    return -2;
+  }
+}
+
+/** Copies attributes into a frozen prototype-less object; returns [copy, k1, v1, k2, v2, …]
+ * or a string naming what is wrong. Nothing longer than the limits allow is returned, so no
+ * oversized string is copied into wasm: at most `maxCount` pairs, keys of at most
+ * `2 * maxKey` and values of at most `2 * maxValue` UTF-16 code units (the core then counts
+ * code points exactly). Getters run once, here. */
+export function readAttributes(source, maxCount, maxKey, maxValue) {
+  if (source === undefined) return [EMPTY_ATTRIBUTES];
+  if (plainness(source) !== 1) return "attributes must be a plain object of strings";
+  const keys = Object.keys(source);
+  if (keys.length > maxCount) return `a message may carry at most ${maxCount} attributes (limits.maxAttributes)`;
   const copy = Object.create(null);
   const flat = [copy];
-  for (const key of Object.keys(source)) {
+  for (const key of keys) {
+    if (key.length > 2 * maxKey) return `an attribute key is longer than limits.maxAttributeKeyLength (${maxKey})`;
     const value = source[key];
     if (typeof value !== "string") return "attribute values must be strings";
+    if (value.length > 2 * maxValue) return `an attribute value is longer than limits.maxAttributeValueLength (${maxValue})`;
     copy[key] = value;
     flat.push(key, value);
   }
@@ -52,17 +95,15 @@ export function readAttributes(source) {
 
 /** Reads a batch in one call. Returns `[true, data, data, …]` when no entry has attributes
  * or an ordering key, else `[false, data, attributes, orderingKey, …]` (three per entry), and
- * writes each data's `measure` to `sizes`; throws a string saying what is wrong. Getters run
- * once, here. */
+ * writes each data's `measure` to `sizes`; returns a string saying what is wrong (never the
+ * text of something a getter threw). Getters run once, here. */
 export function readBatch(list, sizes) {
-  const n = list.length;
-  if (n !== sizes.length) throw "the batch changed while it was read";
+  const n = sizes.length;
   const flat = new Array(3 * n + 1);
   let plain = true;
   for (let i = 0; i < n; i++) {
-    if (!readEntry(list, i, flat, 3 * i + 1)) {
-      throw "each batch entry must be an object { data, attributes?, orderingKey? }";
-    }
+    const problem = readEntry(list, i, flat, 3 * i + 1);
+    if (problem !== undefined) return problem;
     plain &&= flat[3 * i + 2] === undefined && flat[3 * i + 3] === undefined;
     sizes[i] = measure(flat[3 * i + 1]);
   }
@@ -74,18 +115,23 @@ export function readBatch(list, sizes) {
   return flat;
 }
 
-/** Copies entry `i`'s data, attributes and orderingKey to `flat[at..at + 3]`; false when the
- * entry is not an object. A throwing getter or Proxy trap becomes a thrown string. */
+/** Copies entry `i`'s data, attributes and orderingKey to `flat[at..at + 3]`; returns what is
+ * wrong with the entry, or undefined. A throwing getter or Proxy trap is reported, not rethrown. */
 function readEntry(list, i, flat, at) {
   try {
     const entry = list[i];
-    if (entry === null || typeof entry !== "object") return false;
+    if (plainness(entry) !== 1) return `batch entry ${i} must be an object: a plain { data, attributes?, orderingKey? }`;
+    for (const key of Reflect.ownKeys(entry)) {
+      if (key !== "data" && key !== "attributes" && key !== "orderingKey") {
+        return `batch entry ${i} has an unknown key (allowed: data, attributes, orderingKey)`;
+      }
+    }
     flat[at] = entry.data;
     flat[at + 1] = entry.attributes;
     flat[at + 2] = entry.orderingKey;
-    return true;
+    return undefined;
   } catch {
-    throw "reading a batch entry threw";
+    return `reading a batch entry threw (entry ${i})`;
   }
 }
 
@@ -150,11 +196,16 @@ export function buildMessage(id, topic, sequence, publishedAt, attributes, order
   return message;
 }
 
-/** The text a dead letter keeps of a thrown value: its message, or String(value). */
+/** The most UTF-16 code units of a thrown value's text that cross into wasm: twice the 1024
+ * code points a dead letter keeps, so the core can cut it exactly. */
+const MAX_ERROR_UNITS = 2048;
+
+/** The text a dead letter keeps of a thrown value: its message, or String(value), cut before it
+ * is copied into wasm (a 30 MB message would grow wasm memory for good). */
 export function errorText(value) {
   try {
-    if (value instanceof Error) return String(value.message);
-    return String(value);
+    const text = value instanceof Error ? String(value.message) : String(value);
+    return text.length > MAX_ERROR_UNITS ? text.slice(0, MAX_ERROR_UNITS) : text;
   } catch {
     return "unprintable error";
   }
@@ -235,6 +286,46 @@ export function callNow(target, now) {
   }
 }
 
+/** The `this` a clock method is called with: the clock itself, except for the host's own
+ * timer functions and `performance.now`, which throw "Illegal invocation" on any other. */
+export function methodThis(target, fn) {
+  const global = globalThis;
+  if (fn === global.setTimeout || fn === global.clearTimeout) return global;
+  if (typeof performance !== "undefined" && fn === performance.now) return performance;
+  return target;
+}
+
+/** Arms timer `id`: `setTimeout(() => callbacks.fire(id), ms)` called as a method of `clock`.
+ * Returns the handle; throws what setTimeout threw. */
+export function armTimer(clock, setTimeout, callbacks, id, ms) {
+  return Reflect.apply(setTimeout, clock, [() => callbacks.fire(id), ms]);
+}
+
+/** Listens for `abort` on `signal` with `() => callbacks.fire(id)`; returns the listener, or
+ * undefined when adding it threw. */
+export function watchAbort(signal, callbacks, id) {
+  const listener = () => callbacks.fire(id);
+  try {
+    signal.addEventListener("abort", listener);
+    return listener;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes an abort listener in a microtask: the signal's own `removeEventListener` may be
+ * user code that calls the bus, and this runs while the bus updates its state. */
+export function unwatchAbort(signal, listener) {
+  if (listener === undefined) return;
+  queueMicrotask(() => {
+    try {
+      signal.removeEventListener("abort", listener);
+    } catch {
+      // A signal that cannot remove its listener keeps an inert one: firing it does nothing.
+    }
+  });
+}
+
 /** Whether a string has no lone surrogate (one call, not one per code unit). */
 export function isWellFormed(text) {
   return typeof text.isWellFormed === "function" ? text.isWellFormed() : !/\p{Cs}/u.test(text);
@@ -279,4 +370,109 @@ export function randomOrigin() {
   if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// ---------------------------------------------------------------------------------------
+// The front: every method of the package's classes goes through `guarded`. It bounds how
+// deeply calls into wasm-pubsub may nest (a handler, getter, logger or clock re-entering the
+// bus recursively ends with LIMIT_EXCEEDED long before the stack does), and it contains what a
+// stack overflow thrown through wasm leaves behind: such an exception skips the Rust code that
+// would have restored wasm's shadow stack pointer and released the bus's state. The front puts
+// the pointer back (so other buses never notice) and halts that bus (every later call throws
+// CLOSED, and none of its timers, settlements or queued work runs again).
+
+/** How deeply calls into wasm-pubsub may nest. */
+export const MAX_NESTING = 32;
+let nesting = 0;
+/** Set when a call went past MAX_NESTING: until the outermost call returns, every nested
+ * call fails at once, so a re-entering callback that calls the bus several times per level
+ * cannot make the work grow exponentially with the depth. */
+let tripped = false;
+/** A handle whose bus must halt, when halting it right away ran out of stack. */
+let pendingHalt;
+
+/** Guards the methods and accessors of `classes` (see above) and makes `free()` and
+ * `Symbol.dispose` mean `dispose()` (unsubscribe, close), and `Symbol.asyncDispose` on a class
+ * with `close()` await it. Called once by every entry file with its instance's shadow stack
+ * pointer (a WebAssembly.Global): the ESM and CommonJS entries each have their own. */
+export function harden(classes, stackPointer) {
+  for (const C of classes) guardClass(C.prototype, stackPointer);
+}
+
+function guardClass(proto, stackPointer) {
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === "constructor" || key === "free" || key === "__halt") continue;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, key);
+    if (typeof descriptor.value === "function") descriptor.value = guarded(descriptor.value, stackPointer);
+    else if (descriptor.get) descriptor.get = guarded(descriptor.get, stackPointer);
+    else continue;
+    Object.defineProperty(proto, key, descriptor);
+  }
+  proto.free = function free() {
+    this.dispose();
+  };
+  if (Symbol.dispose) proto[Symbol.dispose] = proto.free;
+  if (Symbol.asyncDispose && typeof proto.close === "function") {
+    proto[Symbol.asyncDispose] = async function asyncDispose() {
+      this.dispose();
+      await this.close();
+    };
+  }
+}
+
+function guarded(method, stackPointer) {
+  return function guardedCall(a, b, c) {
+    if (pendingHalt !== undefined) haltPending();
+    if (nesting > 0 && (tripped || nesting >= MAX_NESTING)) throw tooDeep();
+    const pointer = stackPointer.value;
+    nesting++;
+    try {
+      return method.call(this, a, b, c);
+    } catch (error) {
+      if (error?.constructor === PubSubError) throw error;
+      // Inline, before any call: at the stack's limit a call may fail where an assignment cannot.
+      pendingHalt = this;
+      stackPointer.value = pointer;
+      throw cutShort(error);
+    } finally {
+      if (--nesting === 0) tripped = false;
+    }
+  };
+}
+
+function tooDeep() {
+  tripped = true;
+  return new PubSubError(
+    "LIMIT_EXCEEDED",
+    `calls into wasm-pubsub nested more than ${MAX_NESTING} deep (a handler, getter, logger or clock calling the bus recursively)`,
+  );
+}
+
+/** Halts the bus `pendingHalt` names after an exception was thrown through wasm (see above),
+ * and says what happened. */
+function cutShort(error) {
+  haltPending();
+  return new PubSubError(
+    "CLOSED",
+    `the bus stopped: a call into it was cut short by ${describe(error)}, so its state can no longer be trusted; create a new bus`,
+  );
+}
+
+/** Halts the bus of `pendingHalt`; at the stack's limit this fails too, and the next call
+ * into any bus tries again before it does anything else. */
+function haltPending() {
+  const handle = pendingHalt;
+  pendingHalt = undefined;
+  try {
+    handle.__halt();
+  } catch {
+    pendingHalt = handle;
+  }
+}
+
+/** The engine's own words for a stack overflow or a wasm trap; nothing of user text. */
+function describe(error) {
+  const trap = typeof WebAssembly === "object" && error instanceof WebAssembly.RuntimeError;
+  if (!(error instanceof RangeError) && !trap) return "an exception";
+  return `${trap ? "RuntimeError" : "RangeError"}: ${String(error.message).slice(0, 80)}`;
 }
