@@ -96,10 +96,19 @@ impl PubSub {
         if let Err(error) = self.bus.live() {
             return Promise::reject(&error);
         }
-        let timeout = match drain_timeout(&options) {
-            Ok(timeout) => timeout,
-            Err(error) => return Promise::reject(&error),
-        };
+        match drain_timeout(&options) {
+            Ok(timeout) => self.close_within(timeout),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+}
+
+impl PubSub {
+    /// `close()` with a drain deadline of `timeout` milliseconds.
+    pub(crate) fn close_within(&self, timeout: u32) -> Promise {
+        if let Some(promise) = self.bus.close_promise.borrow().as_ref() {
+            return promise.clone();
+        }
         self.bus.bridges.close_all();
         let closing = self.bus.broker.close(timeout);
         // The logger may have called close() re-entrantly while the core began closing.
@@ -110,6 +119,10 @@ impl PubSub {
         self.bus.close_promise.replace(Some(promise.clone()));
         promise
     }
+}
+
+#[wasm_bindgen]
+impl PubSub {
 
     /// Counters, gauges, latency percentiles and per-subscription figures.
     ///

@@ -175,9 +175,10 @@ impl PubSub {
         bridge::open(&self.bus, &port, &options)
     }
 
-    /// Disposes of the bus: closes it (as `close()` with the default drain) and makes every
-    /// later call but `close()` throw `CLOSED`. `free()`, `using` (`Symbol.dispose`) and
-    /// `await using` (`Symbol.asyncDispose`, which awaits the close) call it.
+    /// Disposes of the bus: closes it at once (as `close({ drainTimeoutMs: 0 })`: nothing is
+    /// retried, what is left is dead-lettered with reason `SHUTDOWN`) and makes every later
+    /// call but `close()` throw `CLOSED`. `free()` and `using` (`Symbol.dispose`) call it;
+    /// `await using` (`Symbol.asyncDispose`) closes with the default drain and awaits it.
     ///
     /// ```js
     /// {
@@ -187,7 +188,7 @@ impl PubSub {
     /// ```
     pub fn dispose(&self) {
         if !self.disposed.replace(true) && !self.bus.halted() {
-            let _ = self.close(None);
+            let _ = self.close_within(0);
         }
     }
 

@@ -414,8 +414,9 @@ function guardClass(proto, stackPointer) {
   if (Symbol.dispose) proto[Symbol.dispose] = proto.free;
   if (Symbol.asyncDispose && typeof proto.close === "function") {
     proto[Symbol.asyncDispose] = async function asyncDispose() {
+      const closing = this.close();
       this.dispose();
-      await this.close();
+      await closing;
     };
   }
 }

@@ -1,0 +1,315 @@
+// The Guarantees under attack, against the packed package: stack exhaustion, re-entering
+// callbacks, oversized strings, options that are not what they claim, disposed handles.
+// Each test reproduces a way the bus used to trap, lose work silently or leak.
+import test, { describe } from "node:test";
+import assert from "node:assert/strict";
+import { PubSub, PubSubError, wasmMemoryBytes } from "wasm-pubsub";
+import { FakeClock, recorder, rejectsCode, settle, throwsCode } from "./helpers.mjs";
+
+/** Fails the test if anything reaches the process as an uncaught exception or rejection. */
+function watchUncaught() {
+  const caught = [];
+  const record = (error) => caught.push(error);
+  process.on("uncaughtException", record);
+  process.on("unhandledRejection", record);
+  return () => {
+    process.off("uncaughtException", record);
+    process.off("unhandledRejection", record);
+    assert.deepEqual(caught.map(String), []);
+  };
+}
+
+/** Runs `call` from ever deeper recursion until the stack overflows; returns the depth. */
+function exhaustStack(call) {
+  let depth = 0;
+  const walk = () => {
+    depth++;
+    call();
+    walk();
+  };
+  try {
+    walk();
+  } catch {
+    // The overflow: somewhere between user code and the bus.
+  }
+  return depth;
+}
+
+/** Whether `bus` works (a publish is delivered) or fails every call with PubSubError CLOSED. */
+async function worksOrIsHalted(bus, topic) {
+  const seen = recorder();
+  try {
+    bus.subscribe(topic, seen.handler);
+    bus.publish(topic, "after");
+  } catch (error) {
+    assert.ok(error instanceof PubSubError, `${error?.name}: ${error?.message}`);
+    assert.equal(error.code, "CLOSED");
+    assert.match(error.message, /cut short/);
+    for (const call of [() => bus.publish(topic, 1), () => bus.metrics(), () => bus.topics()]) {
+      throwsCode(call, "CLOSED", "cut short");
+    }
+    return "halted";
+  }
+  await settle();
+  assert.deepEqual(seen.data(), ["after"]);
+  return "working";
+}
+
+describe("stack exhaustion", () => {
+  test("a user recursion that overflows inside a bus call leaves the bus working or halted, and other buses untouched", async () => {
+    const done = watchUncaught();
+    const other = new PubSub({ autoCreateTopics: true });
+    const seen = recorder();
+    other.subscribe("x", seen.handler);
+    const outcomes = new Set();
+    for (let round = 0; round < 40; round++) {
+      const bus = new PubSub({ autoCreateTopics: true });
+      bus.createTopic("t");
+      exhaustStack(() => bus.subscribe("t", () => {}).unsubscribe());
+      outcomes.add(await worksOrIsHalted(bus, "t"));
+      other.publish("x", round);
+    }
+    await settle();
+    assert.deepEqual(seen.data(), Array.from({ length: 40 }, (_, i) => i), "the other bus delivered every message");
+    const fresh = new PubSub({ autoCreateTopics: true });
+    const late = recorder();
+    fresh.subscribe("y", late.handler);
+    for (let i = 0; i < 1000; i++) fresh.publish("y", i);
+    await settle();
+    assert.equal(late.messages.length, 1000, "a new bus works after 40 overflows: wasm's stack pointer was restored each time");
+    done();
+  });
+
+  test("a Proxy whose getPrototypeOf trap re-enters publish ends with the nesting limit, not a trap", async () => {
+    const done = watchUncaught();
+    const other = new PubSub({ autoCreateTopics: true });
+    const bus = new PubSub({ autoCreateTopics: true });
+    let traps = 0;
+    const evil = new Proxy({}, {
+      getPrototypeOf() {
+        traps++;
+        bus.publish("t", evil);
+        return Object.prototype;
+      },
+    });
+    bus.publish("t", evil);
+    assert.ok(traps > 0 && traps < 10_000, `the re-entry was cut early (${traps} trap calls)`);
+    assert.equal(await worksOrIsHalted(bus, "t"), "working");
+    assert.equal(await worksOrIsHalted(other, "u"), "working");
+    assert.doesNotThrow(() => new PubSub());
+    done();
+  });
+
+  test("a clock whose now() publishes recurses through the bus only to the nesting limit", async () => {
+    let depth = 0;
+    let bus;
+    const clock = new FakeClock();
+    const now = clock.now.bind(clock);
+    clock.now = () => {
+      depth++;
+      if (bus !== undefined && depth < 1000) bus.publish("t", depth);
+      return now();
+    };
+    bus = new PubSub({ clock, autoCreateTopics: true });
+    const seen = recorder();
+    bus.subscribe("t", seen.handler);
+    depth = 0;
+    bus.publish("t", "outer");
+    assert.ok(depth > 1 && depth <= 40, `now() ran ${depth} times`);
+    clock.now = now;
+    await settle();
+    assert.ok(seen.messages.length >= 1, "the outer publish and the nested ones within the limit were delivered");
+    assert.equal(await worksOrIsHalted(bus, "t"), "working");
+  });
+});
+
+describe("re-entrant callbacks", () => {
+  test("a signal whose removeEventListener calls the bus during unsubscribe()", async () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const published = [];
+    const target = new EventTarget();
+    const signal = {
+      aborted: false,
+      addEventListener: (type, fn) => target.addEventListener(type, fn),
+      removeEventListener: (type, fn) => {
+        target.removeEventListener(type, fn);
+        published.push(bus.publish("side", "from removeEventListener"));
+        bus.subscribe("side", () => {}).unsubscribe();
+      },
+    };
+    const sub = bus.subscribe("t", () => {}, { signal });
+    assert.equal(sub.unsubscribe(), true);
+    await settle();
+    assert.equal(published.length, 1, "the listener was removed, after the bus released its state");
+    assert.equal(await worksOrIsHalted(bus, "t"), "working");
+  });
+
+  test("a subscription made with an already aborted signal keeps its name", () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const sub = bus.subscribe("t", () => {}, { name: "audit", signal: AbortSignal.abort() });
+    assert.equal(sub.name, "audit");
+    assert.equal(sub.state, "closed");
+  });
+});
+
+describe("strings are checked before they are copied into wasm", () => {
+  const huge = "x".repeat(20_000_000);
+
+  /** Runs `call`, expecting `code`, and checks wasm memory did not grow by a copy of `huge`. */
+  function refusedWithoutCopy(call, code) {
+    const before = wasmMemoryBytes();
+    throwsCode(call, code);
+    assert.ok(wasmMemoryBytes() - before < 1 << 20, `wasm memory grew by ${wasmMemoryBytes() - before} bytes`);
+  }
+
+  test("attributes, ordering keys, names, filters, config keys and replay filters", async () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const attributes = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, huge]));
+    refusedWithoutCopy(() => bus.publish("t", 1, { attributes }), "INVALID_ATTRIBUTES");
+    refusedWithoutCopy(() => bus.publish("t", 1, { attributes: { [huge]: "v" } }), "INVALID_ATTRIBUTES");
+    refusedWithoutCopy(() => bus.publish("t", 1, { orderingKey: huge }), "INVALID_ARGUMENT");
+    refusedWithoutCopy(() => bus.publishBatch("t", [{ data: 1, orderingKey: huge }]), "INVALID_ARGUMENT");
+    refusedWithoutCopy(() => bus.subscribe("t", () => {}, { name: huge }), "INVALID_TOPIC_NAME");
+    refusedWithoutCopy(() => bus.subscribe("t", () => {}, { filter: { region: huge } }), "INVALID_ARGUMENT");
+    refusedWithoutCopy(() => bus.subscribe("t", () => {}, { [huge]: 1 }), "INVALID_ARGUMENT");
+    refusedWithoutCopy(() => bus.createTopic(huge), "INVALID_TOPIC_NAME");
+    refusedWithoutCopy(() => new PubSub({ [huge]: 1 }), "INVALID_CONFIG");
+    refusedWithoutCopy(() => bus.replayDeadLetters({ topic: huge }), "INVALID_ARGUMENT");
+    const before = wasmMemoryBytes();
+    assert.equal(bus.topic(huge), undefined);
+    assert.ok(wasmMemoryBytes() - before < 1 << 20);
+  });
+
+  test("a handler's huge error message is cut before it is copied", async () => {
+    const clock = new FakeClock();
+    const bus = new PubSub({ clock, autoCreateTopics: true, delivery: { maxDeliveryAttempts: 1 } });
+    bus.subscribe("t", () => {
+      throw new Error(huge);
+    });
+    const before = wasmMemoryBytes();
+    bus.publish("t", 1);
+    await clock.advance(0);
+    const [letter] = bus.deadLetters();
+    assert.equal([...letter.error.message].length, 1024);
+    assert.ok(wasmMemoryBytes() - before < 1 << 20, `wasm memory grew by ${wasmMemoryBytes() - before} bytes`);
+  });
+
+  test("a thrown string never becomes an error message verbatim", () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const spoof = `\u202E${"\u0007".repeat(16)}${"z".repeat(500)}`;
+    let reads = 0;
+    const list = new Proxy([{ data: 1 }], {
+      get(target, key) {
+        if (key === "length" && reads++ > 0) throw spoof;
+        return target[key];
+      },
+    });
+    for (const call of [() => bus.publishBatch("t", list), () => bus.publishBatch("t", [{ get data() { throw spoof; } }])]) {
+      try {
+        call();
+      } catch (error) {
+        assert.ok(error instanceof PubSubError, String(error));
+        assert.ok(!error.message.includes("\u202E") && error.message.length < 200, error.message);
+      }
+    }
+  });
+});
+
+describe("options must be what they claim", () => {
+  test("a Map as filter, limits or attributes is refused, not read as empty", () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    throwsCode(() => bus.subscribe("t", () => {}, { filter: new Map([["tenant", "a"]]) }), "INVALID_ARGUMENT", "filter");
+    throwsCode(() => new PubSub({ limits: new Map([["maxTopics", 1]]) }), "INVALID_CONFIG", "limits");
+    throwsCode(() => bus.publish("t", 1, { attributes: new Map([["k", "v"]]) }), "INVALID_ATTRIBUTES");
+  });
+
+  test("unknown keys are refused with INVALID_ARGUMENT naming the key", async () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    throwsCode(() => bus.publish("t", 1, { orderingkey: "k" }), "INVALID_ARGUMENT", "orderingkey");
+    throwsCode(() => bus.publish("t", 1, new Map()), "INVALID_ARGUMENT", "plain object");
+    throwsCode(() => bus.publishBatch("t", [{ data: 1, orderingkey: "k" }]), "INVALID_ARGUMENT", "unknown key");
+    throwsCode(() => bus.replayDeadLetters({ subscriptions: "x" }), "INVALID_ARGUMENT", "subscriptions");
+    await rejectsCode(() => bus.close({ drainTimeout: 10 }), "INVALID_ARGUMENT", "drainTimeout");
+    await rejectsCode(() => bus.once("t", { predicate: () => true }), "INVALID_ARGUMENT", "predicate");
+    await rejectsCode(() => bus.once("t", () => true), "INVALID_ARGUMENT", "plain object");
+    assert.equal(bus.metrics().rejected, 3, "refused publishes count in rejected");
+  });
+});
+
+describe("once", () => {
+  test("aborted by its signal: ABORTED while the bus stays healthy", async () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const controller = new AbortController();
+    const next = bus.once("t", { signal: controller.signal });
+    controller.abort();
+    await rejectsCode(() => next, "ABORTED");
+    assert.equal(bus.health().status, "healthy");
+  });
+
+  test("its topic deleted: TOPIC_NOT_FOUND; the bus closed: CLOSED", async () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    bus.createTopic("t");
+    const next = bus.once("t");
+    bus.deleteTopic("t");
+    await rejectsCode(() => next, "TOPIC_NOT_FOUND", "deleted");
+    const last = bus.once("u.>");
+    bus.close();
+    await rejectsCode(() => last, "CLOSED");
+  });
+});
+
+describe("dispose", () => {
+  test("Symbol.dispose and free() on a Subscription unsubscribe it; the handle then throws CLOSED", async () => {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const a = recorder();
+    const b = recorder();
+    const first = bus.subscribe("t", a.handler);
+    const second = bus.subscribe("t", b.handler);
+    first[Symbol.dispose]();
+    second.free();
+    bus.publish("t", 1);
+    await settle();
+    assert.deepEqual([a.messages.length, b.messages.length], [0, 0]);
+    assert.equal(bus.metrics().subscriptions, 0);
+    for (const call of [() => first.name, () => first.pause(), () => second.unsubscribe(), () => second.state]) {
+      throwsCode(call, "CLOSED", "disposed");
+    }
+  });
+
+  test("disposing a bus closes it: a failing handler is not retried; a Topic handle's dispose leaves the topic", async () => {
+    const clock = new FakeClock();
+    const bus = new PubSub({ clock, autoCreateTopics: true });
+    let calls = 0;
+    bus.subscribe("t", () => {
+      calls++;
+      throw new Error("down");
+    });
+    const topic = bus.createTopic("u");
+    topic[Symbol.dispose]();
+    throwsCode(() => topic.publish(1), "CLOSED", "disposed");
+    assert.equal(bus.topic("u").name, "u");
+    bus.publish("t", 1);
+    bus[Symbol.dispose]();
+    await clock.advance(60_000);
+    assert.equal(calls, 1, "no retry after dispose");
+    throwsCode(() => bus.publish("t", 2), "CLOSED", "disposed");
+    const report = await bus.close();
+    assert.deepEqual(report, { drained: 0, deadLettered: 1 });
+  });
+});
+
+describe("smaller", () => {
+  test("publishes refused through a Topic handle count in rejected", () => {
+    const bus = new PubSub();
+    const topic = bus.createTopic("t");
+    bus.deleteTopic("t");
+    throwsCode(() => topic.publish(1), "TOPIC_NOT_FOUND");
+    throwsCode(() => topic.publishBatch([{ data: 1 }, { data: 2 }]), "TOPIC_NOT_FOUND");
+    assert.equal(bus.metrics().rejected, 3);
+  });
+
+  test("a throwing getter on config.clock is INVALID_ARGUMENT (user code threw)", () => {
+    const clock = { get now() { throw new Error("no"); }, setTimeout() {}, clearTimeout() {} };
+    throwsCode(() => new PubSub({ clock }), "INVALID_ARGUMENT", "clock.now");
+  });
+});
