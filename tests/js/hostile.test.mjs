@@ -184,7 +184,7 @@ describe("strings are checked before they are copied into wasm", () => {
     const clock = new FakeClock();
     const bus = new PubSub({ clock, autoCreateTopics: true, delivery: { maxDeliveryAttempts: 1 } });
     bus.subscribe("t", () => {
-      throw new Error(huge);
+      throw new Error(huge + huge);
     });
     const before = wasmMemoryBytes();
     bus.publish("t", 1);
