@@ -177,7 +177,14 @@ export interface BridgePort {
   removeEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
 }
 
-export interface BridgeStats { sent: number; received: number; rejected: number; sendErrors: number }
+export interface BridgeStats {
+  sent: number;
+  received: number;
+  rejected: number;
+  sendErrors: number;
+  /** Frames dropped as repeats of a message this bus has seen, or too old to tell. */
+  duplicates: number;
+}
 
 export interface LogRecord {
   level: "debug" | "info" | "warn" | "error";
