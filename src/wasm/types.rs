@@ -21,7 +21,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "{ drainTimeoutMs?: number }")]
     pub type CloseOptionsArg;
     /// `bridge` options, as an optional argument.
-    #[wasm_bindgen(typescript_type = "{ topics?: string[] }")]
+    #[wasm_bindgen(typescript_type = "BridgeOptions")]
     pub type BridgeOptionsArg;
     /// The `replayDeadLetters` filter, as an optional argument.
     #[wasm_bindgen(typescript_type = "DeadLetterFilter | ((deadLetter: DeadLetter) => boolean)")]
@@ -175,6 +175,12 @@ export interface BridgePort {
   postMessage(message: unknown): void;
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
   removeEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+/** `bus.bridge(port, options)`: no other key is allowed. */
+export interface BridgeOptions {
+  /** Topics or patterns carried both ways (default: all); at most 256. */
+  topics?: string[];
 }
 
 export interface BridgeStats {

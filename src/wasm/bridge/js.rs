@@ -29,4 +29,9 @@ extern "C" {
 
     /// Makes a link inert and removes its listener when the port can.
     pub fn unlisten(port: &JsValue, link: &JsValue);
+
+    /// The `topics` of `bridge()`'s options, copied (at most `max`), or a string naming the
+    /// problem. Never throws.
+    #[wasm_bindgen(js_name = bridgeTopics)]
+    pub fn bridge_topics(options: &JsValue, max: u32) -> JsValue;
 }

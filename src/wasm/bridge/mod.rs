@@ -34,12 +34,15 @@ use handle::{BridgeState, Stat};
 use inbox::Inbox;
 
 use super::bus::Bus;
-use super::convert::{array_arg, get, invalid, to_js, topic_arg};
+use super::convert::{get, invalid, to_js, topic_arg};
 use super::handler::{ordering_key, with_js, JsPayload};
 use crate::{Broker, Error, HealthStatus, Level, Limits, LogRecord, Message, Pattern, SeenIds, Sighting, WeakBroker};
 
 /// The most bridges a message crosses: enough for a chain of 33 buses.
 pub const MAX_HOPS: u32 = 32;
+
+/// The most topics or patterns one bridge's `topics` option may list.
+pub const MAX_TOPICS: u32 = 256;
 
 /// The core's longest ordering key (1024 code points), in UTF-16 code units.
 const ORDERING_KEY_UNITS: u32 = 2 * 1024;
@@ -207,21 +210,15 @@ fn method(port: &JsValue, key: &str) -> Result<Function, JsValue> {
     get(port, key)?.dyn_into::<Function>().map_err(|_| invalid(format!("port.{key} must be a function")))
 }
 
+/// The patterns of `options.topics`: at most [`MAX_TOPICS`], read in one call that never throws.
 fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
-    if options.is_undefined() {
-        return Ok(Vec::new());
+    let read = js::bridge_topics(options, MAX_TOPICS);
+    if let Some(problem) = read.as_string() {
+        return Err(invalid(problem));
     }
-    let list = get(options, "topics")?;
-    if list.is_undefined() {
-        return Ok(Vec::new());
-    }
-    let list = array_arg(&list).ok_or_else(|| invalid("options.topics must be an array of topics or patterns"))?;
     let max = bus.limits.max_topic_name_length;
-    let mut patterns = Vec::new();
-    for topic in list.iter() {
-        patterns.push(Pattern::parse(&topic_arg(&topic, max)?, max).map_err(to_js)?);
-    }
-    Ok(patterns)
+    let list: Array = read.unchecked_into();
+    list.iter().map(|topic| Pattern::parse(&topic_arg(&topic, max)?, max).map_err(to_js)).collect()
 }
 
 /// Logs a bridge event with a code.

@@ -1,5 +1,5 @@
-// The JavaScript half of the bridge (src/wasm/bridge/): the wire format and the one listener
-// each bridge adds to its port.
+// The JavaScript half of the bridge (src/wasm/bridge/): the wire format, the options check,
+// and the one listener each bridge adds to its port.
 //
 // The listener is plain JavaScript holding a `link` whose `inbox` is the bridge's exported
 // Rust `Inbox`, which holds the bus: as long as the port can call the listener, the bus
@@ -109,4 +109,45 @@ function pushAttributes(attributes, bounds, frame) {
   }
   frame[6] = count === 0 ? undefined : Object.freeze(copy);
   return true;
+}
+
+/**
+ * Reads `bridge()`'s options: a copy of `topics` (strings, at most `maxTopics`, the length
+ * checked before any element is read), or a string naming the problem. Never throws.
+ */
+export function bridgeTopics(options, maxTopics) {
+  if (options === undefined) return [];
+  if (options === null || typeof options !== "object") return "options must be a plain object { topics? }";
+  let topics;
+  try {
+    const proto = Object.getPrototypeOf(options);
+    if (proto !== null && Object.getPrototypeOf(proto) !== null) return "options must be a plain object { topics? }";
+    const unknown = Object.keys(options).find((key) => key !== "topics");
+    if (unknown !== undefined) return `unknown option "${unknown.slice(0, 64)}": options are { topics? }`;
+  } catch {
+    return "reading the options threw";
+  }
+  try {
+    topics = options.topics;
+  } catch {
+    return "reading options.topics threw";
+  }
+  return topics === undefined ? [] : topicList(topics, maxTopics);
+}
+
+/** A copy of a topics list, or what is wrong with it. */
+function topicList(topics, maxTopics) {
+  try {
+    if (!Array.isArray(topics)) return "options.topics must be an array of topics or patterns";
+    const n = topics.length;
+    if (!Number.isSafeInteger(n) || n > maxTopics) return `options.topics may hold at most ${maxTopics} topics or patterns`;
+    const copy = new Array(n);
+    for (let i = 0; i < n; i++) {
+      copy[i] = topics[i];
+      if (typeof copy[i] !== "string") return "options.topics must be an array of strings";
+    }
+    return copy;
+  } catch {
+    return "reading options.topics threw";
+  }
 }
