@@ -5,12 +5,33 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { countingBus, quiet } from "./bridge-helpers.mjs";
 
+/** Two in-memory ports that deliver synchronously, inside `postMessage`: a bus receives
+ * while the one that posted is still publishing. */
+function syncChannel() {
+  const port = () => ({
+    listeners: new Set(),
+    postMessage(data) {
+      for (const listener of this.peer.listeners) listener({ data: structuredClone(data) });
+    },
+    addEventListener(type, listener) {
+      this.listeners.add(listener);
+    },
+    removeEventListener(type, listener) {
+      this.listeners.delete(listener);
+    },
+    close() {},
+  });
+  const [port1, port2] = [port(), port()];
+  [port1.peer, port2.peer] = [port2, port1];
+  return { port1, port2 };
+}
+
 /** `n` counting buses and the ports that link them, per `edges` ([i, j] pairs). */
-function topology(n, edges) {
+function topology(n, edges, channel = () => new MessageChannel()) {
   const buses = Array.from({ length: n }, () => countingBus({ delivery: { queueCapacity: 20_000 } }));
   const ports = [];
   for (const [i, j] of edges) {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = channel();
     buses[i].bus.bridge(port1);
     buses[j].bus.bridge(port2);
     ports.push(port1);
@@ -71,6 +92,15 @@ describe("bridged topologies deliver each message exactly once on each bus", () 
       }
     });
   }
+
+  test("a full mesh of 6 over ports that deliver synchronously, re-entering each bus", async () => {
+    const net = topology(6, fullMesh(6), syncChannel);
+    try {
+      await exactlyOnce(net, 50);
+    } finally {
+      await closeAll(net);
+    }
+  });
 
   test("16 buses on one BroadcastChannel, 50 messages from each", async () => {
     const buses = Array.from({ length: 16 }, () => countingBus());

@@ -77,8 +77,8 @@ fn accept(bus: &Bus, bridge: &BridgeState, frame: &Array) -> Result<(), &'static
         bridge.count(Stat::Duplicates);
         return Ok(());
     }
-    publish(bus, headers(bridge, frame, topic)?, frame.get(DATA))?;
-    if bridges.remember(&origin, id).is_some() {
+    let headers = headers(bridge, frame, topic)?;
+    if bridges.admit(&origin, id, || publish(bus, headers, frame.get(DATA)))?.is_some() {
         log(&bus.broker, "bridge.originEvicted", "LIMIT_EXCEEDED");
     }
     bridge.count(Stat::Received);

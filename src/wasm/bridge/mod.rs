@@ -63,6 +63,8 @@ pub struct Bridges {
     origin_text: String,
     open: RefCell<Vec<Rc<BridgeState>>>,
     seen: RefCell<SeenIds>,
+    /// The pairs being published now (see [`Bridges::admit`]).
+    admitting: RefCell<Vec<(Box<str>, u64)>>,
     next_id: Cell<u32>,
 }
 
@@ -75,6 +77,7 @@ impl Bridges {
             origin_text,
             open: RefCell::new(Vec::new()),
             seen: RefCell::new(SeenIds::default()),
+            admitting: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
         })
     }
@@ -96,17 +99,25 @@ impl Bridges {
         self.broker.borrow().as_ref().and_then(|b| b.upgrade())
     }
 
-    /// Whether `(origin, id)` is new to this bus; its own messages are repeats.
+    /// Whether `(origin, id)` is new to this bus; its own messages, and those being admitted,
+    /// are repeats.
     fn sighting(&self, origin: &str, id: u64) -> Sighting {
-        match origin == self.origin_text {
+        let admitting = self.admitting.borrow().iter().any(|(o, i)| *i == id && **o == *origin);
+        match admitting || origin == self.origin_text {
             true => Sighting::Repeat,
             false => self.seen.borrow().check(origin, id),
         }
     }
 
-    /// Remembers an accepted `(origin, id)`; the origin forgotten to make room, if any.
-    fn remember(&self, origin: &str, id: u64) -> Option<Box<str>> {
-        self.seen.borrow_mut().mark(origin, id)
+    /// Runs `publish` for a new `(origin, id)` and remembers the pair if it succeeded: a
+    /// rejected frame leaves it free for the genuine message. Meanwhile the pair counts as a
+    /// repeat, since a port that delivers synchronously can bring the message back from
+    /// inside its own publish. Returns the origin forgotten to make room, if any.
+    fn admit<E>(&self, origin: &str, id: u64, publish: impl FnOnce() -> Result<(), E>) -> Result<Option<Box<str>>, E> {
+        self.admitting.borrow_mut().push((origin.into(), id));
+        let published = publish();
+        self.admitting.borrow_mut().pop();
+        published.map(|()| self.seen.borrow_mut().mark(origin, id))
     }
 
     /// Posts an accepted message to every bridge that wants it, but the one it came from,
