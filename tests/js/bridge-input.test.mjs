@@ -107,4 +107,18 @@ describe("frames arriving on a bridge", () => {
       await peer.close();
     }
   });
+
+  test("a 129th origin evicts the least recently used one, logged as bridge.originEvicted", async () => {
+    const peer = listeningBus();
+    try {
+      for (let n = 0; n < 129; n++) peer.port.postMessage(frame({ origin: `origin-${n}`, data: n }));
+      peer.port.postMessage(frame({ origin: "origin-0", data: "forgotten, so new again" }));
+      peer.port.postMessage(frame({ origin: "origin-128", data: "remembered: a repeat" }));
+      const stats = await quiet(() => peer.bridge.stats());
+      assert.deepEqual([stats.received, stats.duplicates], [130, 1]);
+      assert.deepEqual(peer.logs.map((r) => [r.event, r.code]), [["bridge.originEvicted", "LIMIT_EXCEEDED"], ["bridge.originEvicted", "LIMIT_EXCEEDED"]]);
+    } finally {
+      await peer.close();
+    }
+  });
 });
