@@ -41,6 +41,7 @@ mod error;
 mod log;
 mod message;
 mod metrics;
+mod seen_ids;
 mod sorted_map;
 mod subscription;
 mod topic;
@@ -62,6 +63,7 @@ pub use error::{quote, Error, Result, QUOTE_MAX_CHARS};
 pub use log::{Level, LogRecord};
 pub use message::{Headers, Message, Payload};
 pub use metrics::{Counters, Latency, LATENCY_WINDOW};
+pub use seen_ids::{SeenIds, Sighting, SEEN_ORIGINS, SEEN_WINDOW};
 pub use subscription::{
     Delivery, DeliveryToken, Failure, FailureCode, Handler, Outcome, SubscriptionState,
     SubscriptionStats, FAILURE_MESSAGE_MAX_CHARS,

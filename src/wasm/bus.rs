@@ -57,6 +57,11 @@ impl Bus {
         Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic })
     }
 
+    /// The flag [`Bus::halt`] sets, for handles that halt the bus without holding it.
+    pub fn halt_flag(&self) -> Halted {
+        self.halted.clone()
+    }
+
     /// Whether the bus has halted.
     pub fn halted(&self) -> bool {
         self.halted.get()

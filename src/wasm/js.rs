@@ -123,26 +123,6 @@ extern "C" {
     #[wasm_bindgen(js_name = callMethod)]
     pub fn call_method(target: &JsValue, function: &Function, args: &Array) -> Object;
 
-    /// The wire form of a bridged message.
-    #[allow(clippy::too_many_arguments)]
-    pub fn envelope(
-        origin: &JsValue,
-        id: f64,
-        topic: &JsValue,
-        data: &JsValue,
-        attributes: &JsValue,
-        ordering_key: &JsValue,
-        published_at: f64,
-    ) -> JsValue;
-
-    /// `[origin, id, topic, data, attributes, orderingKey]`, or a string naming the problem.
-    #[wasm_bindgen(js_name = readEnvelope)]
-    pub fn read_envelope(wire: &JsValue) -> JsValue;
-
-    /// A random hex id for this bus on the bridge wire.
-    #[wasm_bindgen(js_name = randomOrigin)]
-    pub fn random_origin() -> String;
-
     /// The text of a thrown value.
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(value: &JsValue) -> String;

@@ -21,7 +21,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "{ drainTimeoutMs?: number }")]
     pub type CloseOptionsArg;
     /// `bridge` options, as an optional argument.
-    #[wasm_bindgen(typescript_type = "{ topics?: string[] }")]
+    #[wasm_bindgen(typescript_type = "BridgeOptions")]
     pub type BridgeOptionsArg;
     /// The `replayDeadLetters` filter, as an optional argument.
     #[wasm_bindgen(typescript_type = "DeadLetterFilter | ((deadLetter: DeadLetter) => boolean)")]
@@ -177,7 +177,20 @@ export interface BridgePort {
   removeEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
 }
 
-export interface BridgeStats { sent: number; received: number; rejected: number; sendErrors: number }
+/** `bus.bridge(port, options)`: no other key is allowed. */
+export interface BridgeOptions {
+  /** Topics or patterns carried both ways (default: all); at most 256. */
+  topics?: string[];
+}
+
+export interface BridgeStats {
+  sent: number;
+  received: number;
+  rejected: number;
+  sendErrors: number;
+  /** Frames dropped as repeats of a message this bus has seen, or too old to tell. */
+  duplicates: number;
+}
 
 export interface LogRecord {
   level: "debug" | "info" | "warn" | "error";

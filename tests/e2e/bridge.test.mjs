@@ -64,8 +64,8 @@ test("two pages exchange messages both ways over a BroadcastChannel, each seen o
   const fromA = (await received(b)).find((m) => m.data.from === "a");
   assert.deepEqual(fromA.attributes, { lang: "en" }, "attributes cross the bridge");
   assert.equal(fromA.orderingKey, "a", "the ordering key crosses the bridge");
-  assert.deepEqual(await stats(a), { "two-pages": { sent: 1, received: 1, rejected: 0, sendErrors: 0 } });
-  assert.deepEqual(await stats(b), { "two-pages": { sent: 1, received: 1, rejected: 0, sendErrors: 0 } });
+  assert.deepEqual(await stats(a), { "two-pages": { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 } });
+  assert.deepEqual(await stats(b), { "two-pages": { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 } });
   await closeAll();
 });
 
@@ -78,7 +78,7 @@ test("data the channel cannot clone is published locally and counted in sendErro
     return { id, stats: window.peer.stats().clone };
   });
   assert.ok(outcome.id > 0, "the local publish succeeded");
-  assert.deepEqual(outcome.stats, { sent: 0, received: 0, rejected: 0, sendErrors: 1 });
+  assert.deepEqual(outcome.stats, { sent: 0, received: 0, rejected: 0, sendErrors: 1, duplicates: 0 });
   await a.evaluate(() => window.peer.publish("after.that", "cloneable"));
   await settled([b], 1);
   assert.deepEqual(await lines(b), ['after.that "cloneable"']);
@@ -119,8 +119,8 @@ test("a page and a dedicated worker bridged through a MessagePort carry messages
   assert.deepEqual(sort(await received(page)), expected);
   assert.deepEqual(sort(await page.evaluate(() => window.peer.workerReceived())), expected);
   assert.equal(inWorker.length, 2);
-  assert.deepEqual(await stats(page), { worker: { sent: 1, received: 1, rejected: 0, sendErrors: 0 } });
-  assert.deepEqual(await page.evaluate(() => window.peer.workerStats()), { sent: 1, received: 1, rejected: 0, sendErrors: 0 });
+  assert.deepEqual(await stats(page), { worker: { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 } });
+  assert.deepEqual(await page.evaluate(() => window.peer.workerStats()), { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 });
   await closeAll();
 });
 
@@ -140,17 +140,22 @@ test("malformed incoming messages are rejected, counted and logged, never thrown
     { "wasm-pubsub": 1, origin: "x", id: 4, topic: "t", data: 1, attributes: { n: 5 }, publishedAt: 0 },
     { "wasm-pubsub": 1, origin: "x", id: 5, topic: "t", data: 1, attributes: {}, orderingKey: 9, publishedAt: 0 },
     { "wasm-pubsub": 1, origin: "x", id: 6, topic: "t", data: "x".repeat(2 * 1024 * 1024), attributes: {}, publishedAt: 0 },
+    { "wasm-pubsub": 1, origin: "x", id: 7, hops: 33, topic: "t", data: 1, attributes: {}, publishedAt: 0 },
   ];
   await b.evaluate((values) => {
     for (const value of values) window.peer.postRaw("hostile", value);
   }, bad);
+  // Built in the page: a 30M-character topic, rejected before it is copied into wasm memory.
+  await b.evaluate(() => window.peer.postRaw("hostile",
+    { "wasm-pubsub": 1, origin: "x", id: 8, topic: "x".repeat(30_000_000), data: 1, attributes: {}, publishedAt: 0 }));
+  bad.push("a 30M-character topic");
   await until(async () => (await stats(a)).hostile.rejected === bad.length, { what: `${bad.length} rejections` });
   // A well-formed message from a plain BroadcastChannel is still accepted afterwards.
   await b.evaluate(() => window.peer.postRaw("hostile",
     { "wasm-pubsub": 1, origin: "plain", id: 1, topic: "ok.topic", data: "fine", attributes: {}, publishedAt: 0 }));
   await settled([a], 1);
   assert.deepEqual(await lines(a), ['ok.topic "fine"']);
-  assert.deepEqual(await stats(a), { hostile: { sent: 0, received: 1, rejected: bad.length, sendErrors: 0 } });
+  assert.deepEqual(await stats(a), { hostile: { sent: 0, received: 1, rejected: bad.length, sendErrors: 0, duplicates: 0 } });
   const logged = await a.evaluate(() => window.peer.logs.filter((r) => r.event === "bridge.rejected"));
   assert.equal(logged.length, bad.length, "each rejection is logged");
   for (const record of logged) {

@@ -38,8 +38,8 @@ describe("bridge", () => {
     const both = ['chat.room {"from":"left"}', 'chat.room {"from":"right"}'];
     assert.deepEqual(left.seen.sort(), both);
     assert.deepEqual(right.seen.sort(), both);
-    assert.deepEqual(a.stats(), { sent: 1, received: 1, rejected: 0, sendErrors: 0 });
-    assert.deepEqual(b.stats(), { sent: 1, received: 1, rejected: 0, sendErrors: 0 });
+    assert.deepEqual(a.stats(), { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 });
+    assert.deepEqual(b.stats(), { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 });
     await left.bus.close();
     await right.bus.close();
     port1.close();

@@ -340,38 +340,6 @@ export function callMethod(target, fn, args) {
   }
 }
 
-/** The wire form of a bridged message. */
-export function envelope(origin, id, topic, data, attributes, orderingKey, publishedAt) {
-  const wire = { "wasm-pubsub": 1, origin, id, topic, data, attributes: { ...attributes }, publishedAt };
-  if (orderingKey !== undefined) wire.orderingKey = orderingKey;
-  return wire;
-}
-
-/** Reads an incoming bridge message: [origin, id, topic, data, attributes, orderingKey], or
- * a string naming what is wrong. Never throws. */
-export function readEnvelope(wire) {
-  try {
-    if (wire === null || typeof wire !== "object") return "not an object";
-    if (wire["wasm-pubsub"] !== 1) return "not a wasm-pubsub message";
-    const { origin, id, topic, data, attributes, orderingKey } = wire;
-    if (typeof origin !== "string" || origin.length === 0 || origin.length > 128) return "bad origin";
-    if (!Number.isSafeInteger(id) || id < 1) return "bad id";
-    if (typeof topic !== "string") return "bad topic";
-    if (orderingKey !== undefined && typeof orderingKey !== "string") return "bad orderingKey";
-    return [origin, id, topic, data, attributes, orderingKey];
-  } catch {
-    return "unreadable";
-  }
-}
-
-/** A random id for this bus on the bridge wire. */
-export function randomOrigin() {
-  const bytes = new Uint8Array(12);
-  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 // ---------------------------------------------------------------------------------------
 // The front: every method of the package's classes goes through `guarded`. It bounds how
 // deeply calls into wasm-pubsub may nest (a handler, getter, logger or clock re-entering the

@@ -1,0 +1,37 @@
+//! Imports from the bridge's JavaScript snippet (`js/bridge.js`).
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/wasm/js/bridge.js")]
+extern "C" {
+    /// The wire form of a bridged message.
+    #[allow(clippy::too_many_arguments)]
+    pub fn envelope(
+        origin: &JsValue,
+        id: f64,
+        hops: u32,
+        topic: &JsValue,
+        data: &JsValue,
+        attributes: &JsValue,
+        ordering_key: &JsValue,
+        published_at: f64,
+    ) -> JsValue;
+
+    /// A random hex id for this bus on the bridge wire.
+    #[wasm_bindgen(js_name = randomOrigin)]
+    pub fn random_origin() -> String;
+
+    /// Adds the bridge's listener, which hands checked frames to `inbox`, with the port's
+    /// `add_event_listener`; the link to keep, or null when adding threw. `bounds`: see
+    /// [`super::Bounds`].
+    pub fn listen(port: &JsValue, add_event_listener: &Function, inbox: JsValue, bounds: &[u32]) -> JsValue;
+
+    /// Makes a link inert and removes its listener when the port can.
+    pub fn unlisten(port: &JsValue, link: &JsValue);
+
+    /// The `topics` of `bridge()`'s options, copied (at most `max`), or a string naming the
+    /// problem. Never throws.
+    #[wasm_bindgen(js_name = bridgeTopics)]
+    pub fn bridge_topics(options: &JsValue, max: u32) -> JsValue;
+}

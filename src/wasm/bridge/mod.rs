@@ -1,0 +1,248 @@
+//! The cross-context bridge: topics carried over `postMessage` ports.
+//!
+//! Local publishes on a bridge's topics are posted to its port as
+//! `{ "wasm-pubsub": 1, origin, id, hops, topic, data, attributes, orderingKey?, publishedAt }`.
+//! Messages arriving from a port are untrusted: they are validated like any input (bad ones
+//! are counted in `rejected`, logged and dropped; see [`inbox`]), then published locally
+//! (creating a missing topic) and forwarded to the bus's other bridges, never back to the one
+//! they came from. A bridge's `topics` filter both ways: messages arriving on other topics
+//! are ignored, not rejected.
+//!
+//! No loops, exactly once per bus: the bus remembers, per origin, the highest id it accepted
+//! and a window of [`SEEN_WINDOW`](crate::SEEN_WINDOW) ids below it ([`SeenIds`]); repeats
+//! and ids below the window (too old to tell) are dropped and counted in `duplicates`. As a
+//! second line of defence every frame counts the bridges it crossed (`hops`): a message
+//! crosses at most [`MAX_HOPS`] and a frame claiming more is rejected.
+//!
+//! Ownership: the port's listener is JavaScript (`js/bridge.js`) holding the bridge's
+//! [`Inbox`], which holds the bus. An open bridge keeps its bus alive, as any listener keeps
+//! its function, until `bridge.close()` or `bus.close()`; closing makes the listener inert
+//! (and removes it where the port can), so nothing left on a port can throw.
+
+mod handle;
+mod inbox;
+mod js;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+
+pub use handle::Bridge;
+use handle::{BridgeState, Stat};
+use inbox::Inbox;
+
+use super::bus::Bus;
+use super::convert::{get, invalid, to_js, topic_arg};
+use super::handler::{ordering_key, with_js, JsPayload};
+use crate::{Broker, Error, HealthStatus, Level, Limits, LogRecord, Message, Pattern, SeenIds, Sighting, WeakBroker};
+
+/// The most bridges a message crosses: enough for a chain of 33 buses.
+pub const MAX_HOPS: u32 = 32;
+
+/// The most topics or patterns one bridge's `topics` option may list.
+pub const MAX_TOPICS: u32 = 256;
+
+/// The core's longest ordering key (1024 code points), in UTF-16 code units.
+const ORDERING_KEY_UNITS: u32 = 2 * 1024;
+
+/// Where a message came from when a bridge delivered it.
+pub struct Inbound {
+    pub bridge: u32,
+    pub origin: JsValue,
+    pub id: f64,
+    /// Bridges crossed so far.
+    pub hops: u32,
+}
+
+/// Every bridge of one bus, the bus's wire id, and the pairs it has seen.
+pub struct Bridges {
+    broker: RefCell<Option<WeakBroker<JsPayload>>>,
+    origin: JsValue,
+    origin_text: String,
+    open: RefCell<Vec<Rc<BridgeState>>>,
+    seen: RefCell<SeenIds>,
+    /// The pairs being published now (see [`Bridges::admit`]).
+    admitting: RefCell<Vec<(Box<str>, u64)>>,
+    next_id: Cell<u32>,
+}
+
+impl Bridges {
+    pub fn new() -> Rc<Bridges> {
+        let origin_text = js::random_origin();
+        Rc::new(Bridges {
+            broker: RefCell::new(None),
+            origin: JsValue::from_str(&origin_text),
+            origin_text,
+            open: RefCell::new(Vec::new()),
+            seen: RefCell::new(SeenIds::default()),
+            admitting: RefCell::new(Vec::new()),
+            next_id: Cell::new(0),
+        })
+    }
+
+    /// Gives the bridges the broker they publish into and log through.
+    pub fn attach(&self, broker: WeakBroker<JsPayload>) {
+        self.broker.replace(Some(broker));
+        self.observe_while_open();
+    }
+
+    /// Lets the broker hand accepted messages to `forward` only while a bridge is open.
+    fn observe_while_open(&self) {
+        if let Some(broker) = self.broker() {
+            broker.observe_publishes(!self.open.borrow().is_empty());
+        }
+    }
+
+    fn broker(&self) -> Option<Broker<JsPayload>> {
+        self.broker.borrow().as_ref().and_then(|b| b.upgrade())
+    }
+
+    /// Whether `(origin, id)` is new to this bus; its own messages, and those being admitted,
+    /// are repeats.
+    fn sighting(&self, origin: &str, id: u64) -> Sighting {
+        let admitting = self.admitting.borrow().iter().any(|(o, i)| *i == id && **o == *origin);
+        match admitting || origin == self.origin_text {
+            true => Sighting::Repeat,
+            false => self.seen.borrow().check(origin, id),
+        }
+    }
+
+    /// Runs `publish` for a new `(origin, id)` and remembers the pair if it succeeded: a
+    /// rejected frame leaves it free for the genuine message. Meanwhile the pair counts as a
+    /// repeat, since a port that delivers synchronously can bring the message back from
+    /// inside its own publish. Returns the origin forgotten to make room, if any.
+    fn admit<E>(&self, origin: &str, id: u64, publish: impl FnOnce() -> Result<(), E>) -> Result<Option<Box<str>>, E> {
+        self.admitting.borrow_mut().push((origin.into(), id));
+        let published = publish();
+        self.admitting.borrow_mut().pop();
+        published.map(|()| self.seen.borrow_mut().mark(origin, id))
+    }
+
+    /// Posts an accepted message to every bridge that wants it, but the one it came from,
+    /// unless it crossed [`MAX_HOPS`] bridges already.
+    pub fn forward(&self, message: &Rc<Message<JsPayload>>) {
+        let bridges: Vec<Rc<BridgeState>> = self.open.borrow().clone();
+        let (from, hops) = with_js(&message.headers, |h| h.inbound.as_ref().map_or((None, 0), |i| (Some(i.bridge), i.hops)));
+        if hops >= MAX_HOPS {
+            return;
+        }
+        let targets = bridges.iter().filter(|b| from != Some(b.id) && b.wants(message.topic()));
+        let mut wire = None;
+        for bridge in targets {
+            let wire = wire.get_or_insert_with(|| self.wire(message, hops + 1));
+            let outcome = super::js::call_method(&bridge.port, &bridge.post, &Array::of1(wire));
+            if get(&outcome, "ok").is_ok_and(|ok| ok.is_truthy()) {
+                bridge.count(Stat::Sent);
+            } else if let Some(broker) = self.broker() {
+                bridge.count(Stat::SendErrors);
+                log_message(&broker, "bridge.sendFailed", message, "DATA_CLONE_ERROR");
+            }
+        }
+    }
+
+    fn wire(&self, message: &Message<JsPayload>, hops: u32) -> JsValue {
+        with_js(&message.headers, |headers| {
+            let (origin, id) = match &headers.inbound {
+                Some(inbound) => (&inbound.origin, inbound.id),
+                None => (&self.origin, message.id as f64),
+            };
+            let (topic, attributes, key) = (&headers.topic, &headers.attributes, &ordering_key(message));
+            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, message.published_at)
+        })
+    }
+
+    /// Forgets bridge `id` (it is closing).
+    fn remove(&self, id: u32) {
+        self.open.borrow_mut().retain(|b| b.id != id);
+        self.observe_while_open();
+    }
+
+    /// Closes every bridge (the bus is closing).
+    pub fn close_all(&self) {
+        let all = std::mem::take(&mut *self.open.borrow_mut());
+        self.observe_while_open();
+        for bridge in all {
+            bridge.detach();
+        }
+    }
+}
+
+/// `bus.bridge(port, options)`.
+pub fn open(bus: &Rc<Bus>, port: &JsValue, options: &JsValue) -> Result<Bridge, JsValue> {
+    if matches!(bus.broker.health().status, HealthStatus::Closing | HealthStatus::Closed) {
+        return Err(to_js(Error::Closed));
+    }
+    let post = method(port, "postMessage")?;
+    let listen = method(port, "addEventListener")?;
+    let patterns = topics(bus, options)?;
+    let bridges = bus.bridges.clone();
+    let id = bridges.next_id.get() + 1;
+    bridges.next_id.set(id);
+    let state = Rc::new(BridgeState::new(id, port.clone(), post, patterns));
+    let inbox = Inbox::new(bus.clone(), state.clone());
+    let link = js::listen(port, &listen, inbox.into(), &bounds(&bus.limits));
+    if link.is_null() {
+        return Err(invalid("port.addEventListener threw"));
+    }
+    state.set_link(link);
+    if let Some(start) = optional_method(port, "start") {
+        let _ = start.call0(port);
+    }
+    bridges.open.borrow_mut().push(state.clone());
+    bridges.observe_while_open();
+    Ok(Bridge::new(state, Rc::downgrade(&bridges), bus.halt_flag()))
+}
+
+/// What `js/bridge.js` checks before copying a frame's strings, in UTF-16 code units (two
+/// per code point at most): the longest topic, the attribute count, the longest attribute
+/// key and value, the longest ordering key, and the hop limit.
+fn bounds(limits: &Limits) -> [u32; 6] {
+    let units = |chars: u32| chars.saturating_mul(2);
+    [
+        units(limits.max_topic_name_length),
+        limits.max_attributes,
+        units(limits.max_attribute_key_length),
+        units(limits.max_attribute_value_length),
+        ORDERING_KEY_UNITS,
+        MAX_HOPS,
+    ]
+}
+
+fn optional_method(target: &JsValue, key: &str) -> Option<Function> {
+    get(target, key).ok()?.dyn_into::<Function>().ok()
+}
+
+fn method(port: &JsValue, key: &str) -> Result<Function, JsValue> {
+    if !port.is_object() {
+        return Err(invalid("port must be a BroadcastChannel, MessagePort, Worker or { postMessage, addEventListener }"));
+    }
+    get(port, key)?.dyn_into::<Function>().map_err(|_| invalid(format!("port.{key} must be a function")))
+}
+
+/// The patterns of `options.topics`: at most [`MAX_TOPICS`], read in one call that never throws.
+fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
+    let read = js::bridge_topics(options, MAX_TOPICS);
+    if let Some(problem) = read.as_string() {
+        return Err(invalid(problem));
+    }
+    let max = bus.limits.max_topic_name_length;
+    let list: Array = read.unchecked_into();
+    list.iter().map(|topic| Pattern::parse(&topic_arg(&topic, max)?, max).map_err(to_js)).collect()
+}
+
+/// Logs a bridge event with a code.
+fn log(broker: &Broker<JsPayload>, event: &'static str, code: &'static str) {
+    broker.log(LogRecord { code: Some(code), ..LogRecord::new(Level::Warn, event) });
+}
+
+/// Logs a bridge event about one message.
+fn log_message(broker: &Broker<JsPayload>, event: &'static str, message: &Message<JsPayload>, code: &'static str) {
+    broker.log(LogRecord {
+        topic: Some(message.headers.topic.clone()),
+        message_id: Some(message.id),
+        code: Some(code),
+        ..LogRecord::new(Level::Warn, event)
+    });
+}

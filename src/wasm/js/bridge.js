@@ -1,0 +1,153 @@
+// The JavaScript half of the bridge (src/wasm/bridge/): the wire format, the options check,
+// and the one listener each bridge adds to its port.
+//
+// The listener is plain JavaScript holding a `link` whose `inbox` is the bridge's exported
+// Rust `Inbox`, which holds the bus: as long as the port can call the listener, the bus
+// lives — an open bridge owns its bus, as any listener owns its function. Closing sets
+// `link.inbox` to null and removes the listener where the port can; a port that cannot keeps
+// an inert function that never throws. Frames are checked here, every string's length
+// before anything is copied into wasm memory (which never shrinks).
+
+/** The longest `origin` a frame may carry (this library sends 24 hex digits). */
+const MAX_ORIGIN = 128;
+
+/** The wire form of a bridged message. */
+export function envelope(origin, id, hops, topic, data, attributes, orderingKey, publishedAt) {
+  const wire = { "wasm-pubsub": 1, origin, id, hops, topic, data, attributes: { ...attributes }, publishedAt };
+  if (orderingKey !== undefined) wire.orderingKey = orderingKey;
+  return wire;
+}
+
+/** A random id for this bus on the bridge wire. */
+export function randomOrigin() {
+  const bytes = new Uint8Array(12);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Adds the bridge's listener to `port` with its `addEventListener`; returns the link, or null
+ * when adding threw. `bounds` (read at once: it is a view of wasm memory) holds, in code
+ * units, the longest topic, attribute key, attribute value and ordering key, plus the
+ * attribute count and the hop limit.
+ */
+export function listen(port, addEventListener, inbox, bounds) {
+  const [topic, attributes, key, value, orderingKey, hops] = bounds;
+  const link = { inbox, bounds: { topic, attributes, key, value, orderingKey, hops }, listener: null };
+  link.listener = (event) => receive(link, event);
+  try {
+    Reflect.apply(addEventListener, port, ["message", link.listener]);
+    return link;
+  } catch {
+    return null;
+  }
+}
+
+/** Makes a link inert and removes its listener when the port has `removeEventListener`. */
+export function unlisten(port, link) {
+  link.inbox = null;
+  try {
+    const remove = port.removeEventListener;
+    if (typeof remove === "function") Reflect.apply(remove, port, ["message", link.listener]);
+  } catch {
+    // The link is inert already: a port that cannot remove it only keeps a no-op.
+  }
+}
+
+/** Hands one event's frame to the inbox, checked, or the code it is rejected with. */
+function receive(link, event) {
+  const inbox = link.inbox;
+  if (inbox === null) return;
+  const frame = readFrame(event, link.bounds);
+  if (typeof frame === "string") inbox.reject(frame);
+  else inbox.receive(frame);
+}
+
+/**
+ * Reads a frame: `[origin, id, hops, topic, data, orderingKey, attributes, k1, v1, …]`
+ * (`attributes` a frozen prototype-less copy, or undefined when there are none), or the
+ * error code it is rejected with. Never throws; a missing `hops` (older peers) counts as 1.
+ */
+function readFrame(event, bounds) {
+  try {
+    const wire = event.data;
+    if (wire === null || typeof wire !== "object" || wire["wasm-pubsub"] !== 1) return "INVALID_ARGUMENT";
+    const { origin, id, hops = 1, topic, data, orderingKey, attributes } = wire;
+    if (typeof origin !== "string" || origin.length === 0 || origin.length > MAX_ORIGIN) return "INVALID_ARGUMENT";
+    if (!Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(hops) || hops < 1) return "INVALID_ARGUMENT";
+    if (hops > bounds.hops) return "LIMIT_EXCEEDED";
+    if (typeof topic !== "string" || topic.length > bounds.topic) return "INVALID_TOPIC_NAME";
+    if (orderingKey !== undefined && (typeof orderingKey !== "string" || orderingKey.length > bounds.orderingKey)) {
+      return "INVALID_ARGUMENT";
+    }
+    const frame = [origin, id, hops, topic, data, orderingKey];
+    return pushAttributes(attributes, bounds, frame) ? frame : "INVALID_ATTRIBUTES";
+  } catch {
+    return "INVALID_ARGUMENT";
+  }
+}
+
+/** Appends the attributes' frozen copy and pairs to `frame`; false when one is out of bounds
+ * or not a string (the count is checked as the keys are read, not after). */
+function pushAttributes(attributes, bounds, frame) {
+  if (attributes === undefined) {
+    frame.push(undefined);
+    return true;
+  }
+  if (attributes === null || typeof attributes !== "object" || Array.isArray(attributes)) return false;
+  const copy = Object.create(null);
+  frame.push(copy);
+  let count = 0;
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    const value = attributes[key];
+    if (++count > bounds.attributes || key.length > bounds.key) return false;
+    if (typeof value !== "string" || value.length > bounds.value) return false;
+    copy[key] = value;
+    frame.push(key, value);
+  }
+  frame[6] = count === 0 ? undefined : Object.freeze(copy);
+  return true;
+}
+
+/**
+ * Reads `bridge()`'s options: a copy of `topics` (strings, at most `maxTopics`, the length
+ * checked before any element is read), or a string naming the problem. Never throws.
+ */
+export function bridgeTopics(options, maxTopics) {
+  if (options === undefined) return [];
+  if (options === null || typeof options !== "object") return "options must be a plain object { topics? }";
+  let topics;
+  try {
+    const proto = Object.getPrototypeOf(options);
+    if (proto !== null && Object.getPrototypeOf(proto) !== null) return "options must be a plain object { topics? }";
+    const unknown = Object.keys(options).find((key) => key !== "topics");
+    if (unknown !== undefined) return `unknown option "${unknown.slice(0, 64)}": options are { topics? }`;
+  } catch {
+    return "reading the options threw";
+  }
+  try {
+    topics = options.topics;
+  } catch {
+    return "reading options.topics threw";
+  }
+  return topics === undefined ? [] : topicList(topics, maxTopics);
+}
+
+/** A copy of a topics list, or what is wrong with it. */
+function topicList(topics, maxTopics) {
+  try {
+    if (!Array.isArray(topics)) return "options.topics must be an array of topics or patterns";
+    const n = topics.length;
+    if (!Number.isSafeInteger(n) || n > maxTopics) return `options.topics may hold at most ${maxTopics} topics or patterns`;
+    const copy = new Array(n);
+    for (let i = 0; i < n; i++) {
+      copy[i] = topics[i];
+      if (typeof copy[i] !== "string") return "options.topics must be an array of strings";
+    }
+    return copy;
+  } catch {
+    return "reading options.topics threw";
+  }
+}
