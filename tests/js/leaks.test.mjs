@@ -98,3 +98,32 @@ test("close releases handlers, the clock, the logger and the dead-letter callbac
   assert.equal(await callbacks.live(), 0, "every callback the bus held is collectable");
   bus = null;
 });
+
+test("memory stays flat when every message arms and clears an ack timer (publish, await the ack, repeat)", async () => {
+  const bus = new PubSub({ autoCreateTopics: true });
+  let acked;
+  bus.subscribe("t", async () => {
+    await null;
+    acked();
+  });
+  const oneByOne = async (count) => {
+    for (let i = 0; i < count; i++) {
+      const done = new Promise((resolve) => { acked = resolve; });
+      bus.publish("t", i);
+      await done;
+      await settle();
+    }
+  };
+  await oneByOne(2_000);
+  await collect();
+  const [wasmBefore, heapBefore] = [wasmMemoryBytes(), process.memoryUsage().heapUsed];
+  await oneByOne(20_000);
+  await collect();
+  const wasmGrowth = wasmMemoryBytes() - wasmBefore;
+  const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+  console.log(`20 000 messages with an ack timer each: wasm memory +${wasmGrowth} B, JS heap ${heapGrowth >= 0 ? "+" : ""}${heapGrowth} B`);
+  assert.ok(wasmGrowth < 64 * 1024, `wasm memory grew by ${wasmGrowth} bytes`);
+  assert.ok(heapGrowth < 2 * 1024 * 1024, `the JS heap grew by ${heapGrowth} bytes`);
+  assert.equal(bus.metrics().acked, 22_000);
+  await bus.close();
+});
