@@ -155,6 +155,66 @@ fn an_unsubscribed_handler_in_flight_may_still_ack_but_its_failure_is_discarded(
     h.assert_accounting();
 }
 
+#[test]
+fn close_with_nothing_to_drain_resolves_at_once_without_time_passing() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    h.record("t", SubscribeOptions::default(), |_| Outcome::Ack);
+    let closing = h.bus.close(5000);
+    h.run();
+    assert_eq!(report(closing), Some(CloseReport::default()));
+    assert_eq!((h.clock.now_ms(), h.clock.pending_timers()), (0.0, 0));
+}
+
+#[test]
+fn close_resolves_when_the_last_delivery_settles_not_at_the_deadline() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let (_, tokens) = h.deferred("t", SubscribeOptions::default());
+    h.publish("t", "slow");
+    h.run();
+    let closing = h.bus.close(5000);
+    h.advance(10);
+    assert!(closing.clone().now_or_never().is_none(), "still in flight at t=10");
+    h.bus.settle(tokens.borrow()[0], Ok(()));
+    assert_eq!(report(closing), Some(CloseReport { drained: 1, dead_lettered: 0 }), "resolved at t=10");
+    assert_eq!((h.clock.now_ms(), h.clock.pending_timers()), (10.0, 0));
+}
+
+#[test]
+fn close_resolves_when_a_handler_future_completes_on_a_timer() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let clock = h.clock.clone();
+    h.bus
+        .subscribe("t", SubscribeOptions::default(), move |_: &Delivery<'_, String>| {
+            let (sender, receiver) = futures::channel::oneshot::channel::<()>();
+            clock.set_timeout(10, Box::new(move || { let _ = sender.send(()); }));
+            Outcome::Pending(Box::pin(async move { receiver.await.map_err(|_| "dropped".to_string()) }))
+        })
+        .unwrap();
+    h.publish("t", "x");
+    h.publish("t", "y");
+    let closing = h.bus.close(5000);
+    h.advance(20);
+    assert_eq!(report(closing), Some(CloseReport { drained: 2, dead_lettered: 0 }));
+    assert_eq!(h.clock.pending_timers(), 0);
+}
+
+#[test]
+fn unsubscribing_the_last_busy_subscription_while_closing_ends_the_close_at_once() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let (sub, _) = h.deferred("t", SubscribeOptions::default());
+    h.publish("t", "queued");
+    let closing = h.bus.close(5000);
+    h.bus.unsubscribe(sub);
+    h.run();
+    assert_eq!(report(closing), Some(CloseReport::default()), "nothing is left: the queued copy was discarded");
+    assert_eq!((h.clock.now_ms(), h.clock.pending_timers()), (0.0, 0));
+    h.assert_accounting();
+}
+
 /// A broker on a [`CallingClock`] with topic `t` and a handler that counts its deliveries.
 fn on_calling_clock() -> (Broker<String>, ManualClock, CallingClock, Rc<Cell<u32>>) {
     let clock = ManualClock::new();

@@ -209,6 +209,7 @@ impl<P> Inner<P> {
         self.forget_subscription(id, &name, &pattern);
         self.log(|| LogRecord { subscription: Some(name), ..LogRecord::new(Level::Debug, "subscription.closed") });
         self.remove_if_settled(id);
+        self.check_drained();
         true
     }
 
@@ -373,9 +374,9 @@ impl<P> Inner<P> {
         }))
     }
 
-    /// Whether nothing is queued or in flight anywhere.
+    /// Whether nothing is queued or in flight anywhere (read from the gauges: O(1)).
     pub fn is_idle(&self) -> bool {
-        self.subs.values().all(|s| s.queue.is_empty() && s.in_flight.is_empty())
+        self.counters.queued == 0 && self.counters.in_flight == 0
     }
 }
 
