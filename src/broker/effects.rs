@@ -85,11 +85,16 @@ pub(crate) enum Effect<P> {
 }
 
 impl<P: Payload> Broker<P> {
-    /// Runs recorded effects until none are left.
+    /// Runs recorded effects until none are left. Every call that changes the state ends
+    /// here, so this is also where the broker decides whether its work keeps it alive.
     pub(crate) fn flush(&self) {
         {
             let mut inner = self.shared.borrow_mut();
-            if inner.flushing || inner.effects.is_empty() {
+            if inner.flushing {
+                return;
+            }
+            if inner.effects.is_empty() {
+                self.hold_while_busy(&mut inner);
                 return;
             }
             inner.flushing = true;
@@ -101,7 +106,9 @@ impl<P: Payload> Broker<P> {
                 None => break,
             }
         }
-        self.shared.borrow_mut().flushing = false;
+        let mut inner = self.shared.borrow_mut();
+        inner.flushing = false;
+        self.hold_while_busy(&mut inner);
     }
 
     fn run(&self, effect: Effect<P>) {

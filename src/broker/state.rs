@@ -69,6 +69,8 @@ pub(crate) struct Inner<P> {
     pub observing_publishes: bool,
     pub runtime: Option<Runtime<P>>,
     pub close: Option<super::close::CloseState>,
+    /// The broker itself, while it has work (see `keep_alive`).
+    pub keep_alive: super::keep_alive::KeepAlive<P>,
 }
 
 impl<P> Inner<P> {
@@ -91,6 +93,7 @@ impl<P> Inner<P> {
             observing_publishes: true,
             runtime: Some(runtime),
             close: None,
+            keep_alive: None,
         }
     }
 
