@@ -9,6 +9,7 @@
 mod close;
 mod delivery;
 mod effects;
+mod id_list;
 mod keep_alive;
 mod observe;
 mod publish;

@@ -1,22 +1,27 @@
 //! A small map kept as a vector sorted by key.
 //!
-//! It serves the maps that stay small or change rarely: subscriptions and the binding's
-//! timers by id (ids only grow, so an insert is a push and the newest entry is found
-//! without a search), subscription names and per-target counts. A binary search over
-//! contiguous entries beats hashing a `u64` with SipHash on every delivery, and costs much
-//! less code in the `.wasm` than another `HashMap` instantiation.
+//! It serves maps whose keys only grow: subscriptions and the binding's timers by id, so
+//! an insert is a push and the newest entry is found without a search. A removal leaves
+//! its slot empty instead of shifting the entries after it (a binary search, O(log n)), and
+//! the empty slots are swept out once they are as many as the live ones (O(1) amortised),
+//! so a map never holds more than twice its entries. A binary search over contiguous entries
+//! beats hashing a `u64` with SipHash on every delivery, and costs much less code in the
+//! `.wasm` than another `HashMap` instantiation.
 
 use std::borrow::Borrow;
 
 /// Values by key, iterated in key order.
 #[derive(Debug)]
 pub(crate) struct SortedMap<K, V> {
-    entries: Vec<(K, V)>,
+    /// Sorted by key; a removed entry keeps its key with no value until swept out.
+    entries: Vec<(K, Option<V>)>,
+    /// Entries with no value.
+    vacant: usize,
 }
 
 impl<K, V> Default for SortedMap<K, V> {
     fn default() -> Self {
-        SortedMap { entries: Vec::new() }
+        SortedMap { entries: Vec::new(), vacant: 0 }
     }
 }
 
@@ -31,21 +36,13 @@ impl<K: Ord, V> SortedMap<K, V> {
         }
     }
 
-    /// Whether `key` has a value.
-    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-    {
-        self.index(key).is_ok()
-    }
-
     /// The value of `key`.
     pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        self.entries.get(index).map(|(_, value)| value)
+        self.entries.get(index).and_then(|(_, value)| value.as_ref())
     }
 
     /// The value of `key`, mutably.
@@ -54,14 +51,19 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        self.entries.get_mut(index).map(|(_, value)| value)
+        self.entries.get_mut(index).and_then(|(_, value)| value.as_mut())
     }
 
-    /// Stores `value` under `key`, replacing any value it had.
+    /// Stores `value` under `key`, replacing any value it had: a push when `key` is the
+    /// largest yet, a shift of the larger entries otherwise.
     pub fn insert(&mut self, key: K, value: V) {
         match self.index(&key) {
-            Ok(index) => self.entries[index].1 = value,
-            Err(index) => self.entries.insert(index, (key, value)),
+            Ok(index) => {
+                if self.entries[index].1.replace(value).is_none() {
+                    self.vacant -= 1;
+                }
+            }
+            Err(index) => self.entries.insert(index, (key, Some(value))),
         }
     }
 
@@ -71,17 +73,23 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        Some(self.entries.remove(index).1)
+        let value = self.entries.get_mut(index)?.1.take()?;
+        self.vacant += 1;
+        if self.vacant * 2 > self.entries.len() {
+            self.entries.retain(|(_, value)| value.is_some());
+            self.vacant = 0;
+        }
+        Some(value)
     }
 
     /// Every value, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.iter().map(|(_, value)| value)
+        self.entries.iter().filter_map(|(_, value)| value.as_ref())
     }
 
     /// Every value, mutably, in key order.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, value)| value)
+        self.entries.iter_mut().filter_map(|(_, value)| value.as_mut())
     }
 }
 
@@ -103,6 +111,26 @@ mod tests {
         assert_eq!(map.get(&3), None);
         map.insert(5, 7);
         assert_eq!(map.values().copied().collect::<Vec<_>>(), [10, 7, 90]);
+        map.insert(3, 1);
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), [10, 1, 7, 90]);
+    }
+
+    #[test]
+    fn removed_slots_are_swept_out_once_they_are_half_the_entries() {
+        let mut map = SortedMap::default();
+        for id in 1..=8u64 {
+            map.insert(id, id);
+        }
+        for id in 1..=4 {
+            assert_eq!(map.remove(&id), Some(id));
+            assert_eq!(map.remove(&id), None, "gone once");
+        }
+        assert_eq!((map.entries.len(), map.vacant), (8, 4), "half vacant: kept");
+        map.remove(&8);
+        assert_eq!((map.entries.len(), map.vacant), (3, 0), "more than half: swept");
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), [5, 6, 7]);
+        *map.values_mut().next().unwrap() = 50;
+        assert_eq!((map.get(&5), map.get(&4), map.get(&6)), (Some(&50), None, Some(&6)));
     }
 
     #[test]
@@ -115,7 +143,7 @@ mod tests {
         map.insert("audit".into(), 5);
         *map.get_mut("users").unwrap() += 1;
         map.remove("orders");
-        assert!(!map.contains_key("orders"));
+        assert!(map.get("orders").is_none());
         assert_eq!((map.get("audit"), map.get("users")), (Some(&5), Some(&4)));
     }
 }
