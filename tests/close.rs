@@ -300,3 +300,18 @@ fn a_clock_whose_now_publishes_subscribes_and_reads_metrics_is_survived() {
     assert_eq!((c.queued, c.in_flight), (0, 0));
     assert_eq!(c.routed, c.acked + c.dead_lettered + c.discarded);
 }
+
+#[test]
+fn purging_dead_letters_after_close_is_closed_and_keeps_them() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let (sub, _) = h.record("t", SubscribeOptions::default(), |_| Outcome::Ack);
+    h.bus.pause(sub);
+    h.publish("t", "parked");
+    let closing = h.bus.close(0);
+    assert_eq!(h.bus.purge_dead_letters(), Err(Error::Closed), "closing");
+    h.run();
+    assert!(report(closing).is_some());
+    assert_eq!(h.bus.purge_dead_letters(), Err(Error::Closed), "closed");
+    assert_eq!(h.bus.dead_letters().len(), 1, "the SHUTDOWN letter is still there to read");
+}

@@ -208,16 +208,25 @@ impl<P: Payload> Broker<P> {
 
     /// Empties the dead-letter store and returns how many letters it held.
     ///
+    /// # Errors
+    ///
+    /// `CLOSED` once `close` was called, like every call that changes the bus (the letters
+    /// stay readable with [`Broker::dead_letters`]).
+    ///
     /// # Example
     ///
     /// ```
-    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// use wasm_pubsub::{Broker, Config, Error, ManualClock};
     /// let clock = ManualClock::new();
     /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
-    /// assert_eq!(bus.purge_dead_letters(), 0);
+    /// assert_eq!(bus.purge_dead_letters(), Ok(0));
+    /// drop(bus.close(0));
+    /// assert_eq!(bus.purge_dead_letters(), Err(Error::Closed));
     /// ```
-    pub fn purge_dead_letters(&self) -> usize {
-        self.shared.borrow_mut().dead_letters.purge()
+    pub fn purge_dead_letters(&self) -> Result<usize> {
+        let mut inner = self.shared.borrow_mut();
+        inner.ensure_open()?;
+        Ok(inner.dead_letters.purge())
     }
 
     /// Queues again the letters `select` picks on the subscriptions they came from (same
@@ -317,3 +326,4 @@ impl<P> Inner<P> {
         self.schedule_drain(id);
     }
 }
+

@@ -144,8 +144,8 @@ impl PubSub {
     /// bus.purgeDeadLetters(); // 3
     /// ```
     #[wasm_bindgen(js_name = purgeDeadLetters)]
-    pub fn purge_dead_letters(&self) -> u32 {
-        self.bus.broker.purge_dead_letters() as u32
+    pub fn purge_dead_letters(&self) -> Result<u32, JsValue> {
+        self.bus.broker.purge_dead_letters().map(|n| n as u32).map_err(to_js)
     }
 
     /// Queues matching dead letters again on the subscriptions they came from (same message
