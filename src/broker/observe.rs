@@ -180,8 +180,7 @@ impl<P: Payload> Broker<P> {
     pub fn health(&self) -> Health {
         let inner = self.shared.borrow();
         let open_breakers = inner.live_names(|s| s.breaker.state() != BreakerState::Closed);
-        let saturated_subscriptions =
-            inner.live_names(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
+        let saturated_subscriptions = inner.live_names(|s| saturated(s.queue.len(), s.options.queue_capacity));
         let status = match inner.phase {
             Phase::Closing => HealthStatus::Closing,
             Phase::Closed => HealthStatus::Closed,
@@ -262,6 +261,12 @@ impl<P: Payload> Broker<P> {
     }
 }
 
+/// Whether a queue holding `queued` messages is at least 90% of `capacity` full. In `u64`:
+/// `capacity · 9` overflows 32 bits (wasm's `usize`) from a capacity of 477 218 589.
+fn saturated(queued: usize, capacity: u32) -> bool {
+    queued as u64 * 10 >= u64::from(capacity) * 9
+}
+
 /// A letter's identity while the letters it is compared with are alive: its address.
 fn address<P>(letter: &DeadLetter<P>) -> usize {
     std::ptr::from_ref(letter) as usize
@@ -327,3 +332,28 @@ impl<P> Inner<P> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::saturated;
+
+    #[test]
+    fn a_queue_is_saturated_from_90_percent_of_any_capacity_up_to_2_pow_31_minus_1() {
+        let max = i32::MAX as u32;
+        let cases = [
+            (0, 1, false),
+            (1, 1, true),
+            (8, 10, false),
+            (9, 10, true),
+            (1, 477_218_589, false),
+            (429_496_731, 477_218_589, true),
+            (429_496_730, 477_218_589, false),
+            (1, max, false),
+            (1_932_735_282, max, false),
+            (1_932_735_283, max, true),
+            (max as usize, max, true),
+        ];
+        for (queued, capacity, expected) in cases {
+            assert_eq!(saturated(queued, capacity), expected, "{queued} queued of {capacity}");
+        }
+    }
+}

@@ -417,7 +417,8 @@ impl<P> Inner<P> {
 fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &IdList, wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
     for sub in subscribers.iter().filter_map(|id| subs.get(&id)) {
         let capacity = sub.options.queue_capacity;
-        if sub.options.overflow == Overflow::Reject && sub.queue.len() + wanted(sub) > capacity as usize {
+        let after = sub.queue.len() as u64 + wanted(sub) as u64;
+        if sub.options.overflow == Overflow::Reject && after > u64::from(capacity) {
             return Err(Error::QueueFull { subscription: sub.name.to_string(), capacity });
         }
     }
