@@ -4,7 +4,8 @@
 //! an insert is a push and the newest entry is found without a search. A removal leaves
 //! its slot empty instead of shifting the entries after it (a binary search, O(log n)), and
 //! the empty slots are swept out once they are as many as the live ones (O(1) amortised),
-//! so a map never holds more than twice its entries. A binary search over contiguous entries
+//! so a map never holds more than twice its entries. The keys sit apart from the values,
+//! so a search reads one dense array however large the values. A binary search over them
 //! beats hashing a `u64` with SipHash on every delivery, and costs much less code in the
 //! `.wasm` than another `HashMap` instantiation.
 
@@ -13,15 +14,17 @@ use std::borrow::Borrow;
 /// Values by key, iterated in key order.
 #[derive(Debug)]
 pub(crate) struct SortedMap<K, V> {
-    /// Sorted by key; a removed entry keeps its key with no value until swept out.
-    entries: Vec<(K, Option<V>)>,
+    /// Sorted; a binary search reads only these, not the (larger) values beside them.
+    keys: Vec<K>,
+    /// The value of each key; `None` for a removed entry not swept out yet.
+    values: Vec<Option<V>>,
     /// Entries with no value.
     vacant: usize,
 }
 
 impl<K, V> Default for SortedMap<K, V> {
     fn default() -> Self {
-        SortedMap { entries: Vec::new(), vacant: 0 }
+        SortedMap { keys: Vec::new(), values: Vec::new(), vacant: 0 }
     }
 }
 
@@ -30,9 +33,9 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        match self.entries.last() {
-            Some((last, _)) if last.borrow() == key => Ok(self.entries.len() - 1),
-            _ => self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key)),
+        match self.keys.last() {
+            Some(last) if last.borrow() == key => Ok(self.keys.len() - 1),
+            _ => self.keys.binary_search_by(|k| k.borrow().cmp(key)),
         }
     }
 
@@ -42,7 +45,7 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        self.entries.get(index).and_then(|(_, value)| value.as_ref())
+        self.values.get(index)?.as_ref()
     }
 
     /// The value of `key`, mutably.
@@ -51,7 +54,7 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        self.entries.get_mut(index).and_then(|(_, value)| value.as_mut())
+        self.values.get_mut(index)?.as_mut()
     }
 
     /// Stores `value` under `key`, replacing any value it had: a push when `key` is the
@@ -59,11 +62,14 @@ impl<K: Ord, V> SortedMap<K, V> {
     pub fn insert(&mut self, key: K, value: V) {
         match self.index(&key) {
             Ok(index) => {
-                if self.entries[index].1.replace(value).is_none() {
+                if self.values[index].replace(value).is_none() {
                     self.vacant -= 1;
                 }
             }
-            Err(index) => self.entries.insert(index, (key, Some(value))),
+            Err(index) => {
+                self.keys.insert(index, key);
+                self.values.insert(index, Some(value));
+            }
         }
     }
 
@@ -73,23 +79,37 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        let value = self.entries.get_mut(index)?.1.take()?;
+        let value = self.values.get_mut(index)?.take()?;
         self.vacant += 1;
-        if self.vacant * 2 > self.entries.len() {
-            self.entries.retain(|(_, value)| value.is_some());
-            self.vacant = 0;
+        if self.vacant * 2 > self.keys.len() {
+            self.sweep();
         }
         Some(value)
     }
 
+    /// Drops the entries with no value, keeping the others in order.
+    fn sweep(&mut self) {
+        let mut kept = 0;
+        for index in 0..self.values.len() {
+            if self.values[index].is_some() {
+                self.keys.swap(kept, index);
+                self.values.swap(kept, index);
+                kept += 1;
+            }
+        }
+        self.keys.truncate(kept);
+        self.values.truncate(kept);
+        self.vacant = 0;
+    }
+
     /// Every value, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.iter().filter_map(|(_, value)| value.as_ref())
+        self.values.iter().filter_map(Option::as_ref)
     }
 
     /// Every value, mutably, in key order.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().filter_map(|(_, value)| value.as_mut())
+        self.values.iter_mut().filter_map(Option::as_mut)
     }
 }
 
@@ -125,9 +145,9 @@ mod tests {
             assert_eq!(map.remove(&id), Some(id));
             assert_eq!(map.remove(&id), None, "gone once");
         }
-        assert_eq!((map.entries.len(), map.vacant), (8, 4), "half vacant: kept");
+        assert_eq!((map.keys.len(), map.vacant), (8, 4), "half vacant: kept");
         map.remove(&8);
-        assert_eq!((map.entries.len(), map.vacant), (3, 0), "more than half: swept");
+        assert_eq!((map.keys.len(), map.values.len(), map.vacant), (3, 3, 0), "more than half: swept");
         assert_eq!(map.values().copied().collect::<Vec<_>>(), [5, 6, 7]);
         *map.values_mut().next().unwrap() = 50;
         assert_eq!((map.get(&5), map.get(&4), map.get(&6)), (Some(&50), None, Some(&6)));
