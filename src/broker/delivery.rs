@@ -43,7 +43,7 @@ impl<P: Payload> Broker<P> {
                 now = clock.now_ms();
             }
             self.apply(start.token, outcome, now);
-            self.flush();
+            self.run_effects(false);
             if !goes_on {
                 break;
             }

@@ -88,13 +88,23 @@ impl<P: Payload> Broker<P> {
     /// Runs recorded effects until none are left. Every call that changes the state ends
     /// here, so this is also where the broker decides whether its work keeps it alive.
     pub(crate) fn flush(&self) {
+        self.run_effects(true);
+    }
+
+    /// Runs recorded effects until none are left, deciding on the keep-alive after them
+    /// when `hold` is set. The drain loop runs its effects after each delivery without
+    /// deciding (it ends with a [`Broker::flush`]), which keeps the check off the
+    /// per-delivery path.
+    pub(crate) fn run_effects(&self, hold: bool) {
         {
             let mut inner = self.shared.borrow_mut();
             if inner.flushing {
                 return;
             }
             if inner.effects.is_empty() {
-                self.hold_while_busy(&mut inner);
+                if hold {
+                    self.hold_while_busy(&mut inner);
+                }
                 return;
             }
             inner.flushing = true;
@@ -108,7 +118,9 @@ impl<P: Payload> Broker<P> {
         }
         let mut inner = self.shared.borrow_mut();
         inner.flushing = false;
-        self.hold_while_busy(&mut inner);
+        if hold {
+            self.hold_while_busy(&mut inner);
+        }
     }
 
     fn run(&self, effect: Effect<P>) {
