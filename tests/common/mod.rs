@@ -173,8 +173,11 @@ pub fn value(json: serde_json::Value) -> ConfigValue {
 #[derive(Clone)]
 pub struct CallingClock {
     clock: ManualClock,
-    on_now: Rc<RefCell<Option<Rc<dyn Fn()>>>>,
+    on_now: Rc<RefCell<Option<OnNow>>>,
 }
+
+/// What a [`CallingClock`] runs on every reading.
+type OnNow = Rc<dyn Fn()>;
 
 impl CallingClock {
     pub fn new(clock: ManualClock) -> Self {
