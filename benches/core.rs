@@ -11,15 +11,21 @@
 //! until every delivery is settled, so the figures are end-to-end deliveries per second,
 //! like the JS workloads: publish (validate, stamp, route, queue), the drain task, the handler
 //! call, settlement and the counters.
+//!
+//! The `churn` group measures one subscribe plus one unsubscribe (of the oldest live
+//! subscription, so the number live stays put) at 1 000 and 100 000 live subscriptions, all
+//! on one topic or spread over 1 000 topics: the cost must not grow with the number live.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use wasm_pubsub::{
-    Broker, Config, Delivery, DeliveryOptions, DeliveryToken, ManualClock, Outcome, PublishOptions, SubscribeOptions,
+    Broker, Config, Delivery, DeliveryOptions, DeliveryToken, Limits, ManualClock, Outcome, PublishOptions,
+    SubscribeOptions, SubscriptionId,
 };
 
 /// Messages per iteration: enough to amortise the drain task, under the default queue capacity.
@@ -138,6 +144,44 @@ fn deferred(c: &mut Criterion) {
     group.finish();
 }
 
+/// A broker with `live` subscriptions spread round-robin over `topics` topics, and their
+/// ids, oldest first.
+fn subscribed(live: usize, topics: usize) -> (Broker<u64>, VecDeque<SubscriptionId>, Vec<String>) {
+    let clock = ManualClock::new();
+    let limits = Limits { max_subscriptions_per_topic: 1_000_000, max_topics: 10_000, ..Limits::default() };
+    let bus = Broker::new(Config { limits, ..Config::default() }, clock.clone(), clock);
+    let names: Vec<String> = (0..topics).map(|t| format!("churn.t{t}")).collect();
+    for name in &names {
+        bus.create_topic(name).expect("topic");
+    }
+    let ids = (0..live).map(|i| bus.subscribe(&names[i % topics], SubscribeOptions::default(), |_: &Delivery<'_, u64>| Outcome::Ack));
+    let ids = ids.collect::<Result<VecDeque<_>, _>>().expect("subscribe");
+    (bus, ids, names)
+}
+
+/// Subscribe + unsubscribe at a steady number of live subscriptions.
+fn churn(c: &mut Criterion) {
+    let mut group = c.benchmark_group("churn");
+    group.throughput(Throughput::Elements(1));
+    for (live, topics) in [(1_000, 1), (100_000, 1), (1_000, 1_000), (100_000, 1_000)] {
+        let (bus, ids, names) = subscribed(live, topics);
+        let ids = RefCell::new(ids);
+        let mut next = live;
+        group.bench_function(format!("subscribe + unsubscribe, {live} live on {topics} topic(s)"), |b| {
+            b.iter(|| {
+                let topic = &names[next % topics];
+                next += 1;
+                let id = bus.subscribe(topic, SubscribeOptions::default(), |_: &Delivery<'_, u64>| Outcome::Ack);
+                let mut ids = ids.borrow_mut();
+                ids.push_back(id.expect("subscribe"));
+                let oldest = ids.pop_front().expect("a live subscription");
+                black_box(bus.unsubscribe(oldest));
+            })
+        });
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(20)
@@ -145,5 +189,5 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(2))
 }
 
-criterion_group! { name = core; config = config(); targets = deliver, deferred }
+criterion_group! { name = core; config = config(); targets = deliver, deferred, churn }
 criterion_main!(core);

@@ -2,11 +2,15 @@
 //!
 //! A [`Broker`] is a cheap handle (`Rc`) on single-threaded state. Every method takes
 //! `&self` and may be called from inside a handler, a hook, a timer or the clock: no borrow
-//! of the state is held while any of those run (see `effects`).
+//! of the state is held while any of those run (see `effects`). Dropping the last handle
+//! frees an idle broker; one with queued or in-flight work, or a close in progress, lives
+//! on until that is settled (see `keep_alive`).
 
 mod close;
 mod delivery;
 mod effects;
+mod id_list;
+mod keep_alive;
 mod observe;
 mod publish;
 mod state;

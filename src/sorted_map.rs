@@ -1,22 +1,30 @@
 //! A small map kept as a vector sorted by key.
 //!
-//! It serves the maps that stay small or change rarely: subscriptions and the binding's
-//! timers by id (ids only grow, so an insert is a push and the newest entry is found
-//! without a search), subscription names and per-target counts. A binary search over
-//! contiguous entries beats hashing a `u64` with SipHash on every delivery, and costs much
-//! less code in the `.wasm` than another `HashMap` instantiation.
+//! It serves maps whose keys only grow: subscriptions and the binding's timers by id, so
+//! an insert is a push and the newest entry is found without a search. A removal leaves
+//! its slot empty instead of shifting the entries after it (a binary search, O(log n)), and
+//! the empty slots are swept out once they are as many as the live ones (O(1) amortised),
+//! so a map never holds more than twice its entries. The keys sit apart from the values,
+//! so a search reads one dense array however large the values. A binary search over them
+//! beats hashing a `u64` with SipHash on every delivery, and costs much less code in the
+//! `.wasm` than another `HashMap` instantiation.
 
 use std::borrow::Borrow;
 
 /// Values by key, iterated in key order.
 #[derive(Debug)]
 pub(crate) struct SortedMap<K, V> {
-    entries: Vec<(K, V)>,
+    /// Sorted; a binary search reads only these, not the (larger) values beside them.
+    keys: Vec<K>,
+    /// The value of each key; `None` for a removed entry not swept out yet.
+    values: Vec<Option<V>>,
+    /// Entries with no value.
+    vacant: usize,
 }
 
 impl<K, V> Default for SortedMap<K, V> {
     fn default() -> Self {
-        SortedMap { entries: Vec::new() }
+        SortedMap { keys: Vec::new(), values: Vec::new(), vacant: 0 }
     }
 }
 
@@ -25,18 +33,10 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        match self.entries.last() {
-            Some((last, _)) if last.borrow() == key => Ok(self.entries.len() - 1),
-            _ => self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key)),
+        match self.keys.last() {
+            Some(last) if last.borrow() == key => Ok(self.keys.len() - 1),
+            _ => self.keys.binary_search_by(|k| k.borrow().cmp(key)),
         }
-    }
-
-    /// Whether `key` has a value.
-    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-    {
-        self.index(key).is_ok()
     }
 
     /// The value of `key`.
@@ -45,7 +45,7 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        self.entries.get(index).map(|(_, value)| value)
+        self.values.get(index)?.as_ref()
     }
 
     /// The value of `key`, mutably.
@@ -54,14 +54,22 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        self.entries.get_mut(index).map(|(_, value)| value)
+        self.values.get_mut(index)?.as_mut()
     }
 
-    /// Stores `value` under `key`, replacing any value it had.
+    /// Stores `value` under `key`, replacing any value it had: a push when `key` is the
+    /// largest yet, a shift of the larger entries otherwise.
     pub fn insert(&mut self, key: K, value: V) {
         match self.index(&key) {
-            Ok(index) => self.entries[index].1 = value,
-            Err(index) => self.entries.insert(index, (key, value)),
+            Ok(index) => {
+                if self.values[index].replace(value).is_none() {
+                    self.vacant -= 1;
+                }
+            }
+            Err(index) => {
+                self.keys.insert(index, key);
+                self.values.insert(index, Some(value));
+            }
         }
     }
 
@@ -71,17 +79,37 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         let index = self.index(key).ok()?;
-        Some(self.entries.remove(index).1)
+        let value = self.values.get_mut(index)?.take()?;
+        self.vacant += 1;
+        if self.vacant * 2 > self.keys.len() {
+            self.sweep();
+        }
+        Some(value)
+    }
+
+    /// Drops the entries with no value, keeping the others in order.
+    fn sweep(&mut self) {
+        let mut kept = 0;
+        for index in 0..self.values.len() {
+            if self.values[index].is_some() {
+                self.keys.swap(kept, index);
+                self.values.swap(kept, index);
+                kept += 1;
+            }
+        }
+        self.keys.truncate(kept);
+        self.values.truncate(kept);
+        self.vacant = 0;
     }
 
     /// Every value, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.iter().map(|(_, value)| value)
+        self.values.iter().filter_map(Option::as_ref)
     }
 
     /// Every value, mutably, in key order.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, value)| value)
+        self.values.iter_mut().filter_map(Option::as_mut)
     }
 }
 
@@ -103,6 +131,26 @@ mod tests {
         assert_eq!(map.get(&3), None);
         map.insert(5, 7);
         assert_eq!(map.values().copied().collect::<Vec<_>>(), [10, 7, 90]);
+        map.insert(3, 1);
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), [10, 1, 7, 90]);
+    }
+
+    #[test]
+    fn removed_slots_are_swept_out_once_they_are_half_the_entries() {
+        let mut map = SortedMap::default();
+        for id in 1..=8u64 {
+            map.insert(id, id);
+        }
+        for id in 1..=4 {
+            assert_eq!(map.remove(&id), Some(id));
+            assert_eq!(map.remove(&id), None, "gone once");
+        }
+        assert_eq!((map.keys.len(), map.vacant), (8, 4), "half vacant: kept");
+        map.remove(&8);
+        assert_eq!((map.keys.len(), map.values.len(), map.vacant), (3, 3, 0), "more than half: swept");
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), [5, 6, 7]);
+        *map.values_mut().next().unwrap() = 50;
+        assert_eq!((map.get(&5), map.get(&4), map.get(&6)), (Some(&50), None, Some(&6)));
     }
 
     #[test]
@@ -115,7 +163,7 @@ mod tests {
         map.insert("audit".into(), 5);
         *map.get_mut("users").unwrap() += 1;
         map.remove("orders");
-        assert!(!map.contains_key("orders"));
+        assert!(map.get("orders").is_none());
         assert_eq!((map.get("audit"), map.get("users")), (Some(&5), Some(&4)));
     }
 }

@@ -14,7 +14,7 @@ use futures::future::LocalBoxFuture;
 use crate::backlog::{Backlog, Retry};
 use crate::breaker::{Breaker, Permit};
 use crate::config::DeliveryOptions;
-use crate::message::Message;
+use crate::message::{Headers, Message};
 use crate::topic::Pattern;
 
 /// Identifies one delivery attempt, so a deferred handler can settle it later.
@@ -247,6 +247,9 @@ pub(crate) struct Subscription<P> {
     /// The armed wake-up timer, once the clock returned its id.
     pub wake_timer: Option<crate::clock::TimerId>,
     pub stats: SubscriptionStats,
+    /// A pattern subscription's topics (their plain headers), so that unsubscribing visits
+    /// only those. Topics deleted since linger until [`Subscription::attach`] sweeps them.
+    pub topics: Vec<Rc<Headers>>,
 }
 
 /// Per-subscription totals for `metrics().perSubscription`.
@@ -261,6 +264,17 @@ pub struct SubscriptionStats {
 }
 
 impl<P> Subscription<P> {
+    /// Records that this pattern subscription now receives a new topic's messages. When
+    /// the list is full it first drops the topics `current` says are gone, before it grows:
+    /// the sweep costs O(1) amortised per topic, and the list stays within twice the
+    /// largest number of live topics it held.
+    pub fn attach(&mut self, plain: Rc<Headers>, current: impl Fn(&Rc<Headers>) -> bool) {
+        if self.topics.len() == self.topics.capacity() {
+            self.topics.retain(current);
+        }
+        self.topics.push(plain);
+    }
+
     pub fn is_full(&self) -> bool {
         self.queue.len() >= self.options.queue_capacity as usize
     }

@@ -308,7 +308,7 @@ fn replayed_dead_letters_are_delivered_again_with_attempts_from_1() {
     h.run();
     assert_eq!(seen.borrow().last().map(|s| s.2), Some(1));
     assert_eq!(h.bus.dead_letters().len(), 1);
-    assert_eq!(h.bus.purge_dead_letters(), 1);
+    assert_eq!(h.bus.purge_dead_letters(), Ok(1));
     assert_eq!(h.bus.metrics().per_subscription[0].acked, 1);
     let _ = (sub, id);
     h.assert_accounting();

@@ -4,7 +4,7 @@ mod common;
 
 use common::{data, options, Harness};
 use serde_json::json;
-use wasm_pubsub::{Outcome, PublishOptions, SubscribeOptions, SubscriptionState};
+use wasm_pubsub::{DeliveryOptions, HealthStatus, Outcome, PublishOptions, SubscribeOptions, SubscriptionState};
 
 fn ack(_: &wasm_pubsub::Delivery<'_, String>) -> Outcome {
     Outcome::Ack
@@ -380,4 +380,23 @@ fn headers_a_host_builds_are_checked_like_options_and_must_name_the_batch_topic(
     assert_eq!(m.len(), 1, "nothing of a refused publish or batch was queued");
     assert!(Rc::ptr_eq(&m[0].headers, &plain), "the host's headers are the ones delivered");
     assert_eq!(h.bus.counters().rejected, 4);
+}
+
+#[test]
+fn health_calls_a_queue_saturated_from_90_percent_even_for_capacities_past_2_pow_32_over_9() {
+    for (capacity, queued, saturated) in [(10, 8, false), (10, 9, true), (1, 1, true), (477_218_589, 1, false), (i32::MAX as u32, 1, false)] {
+        let h = Harness::new();
+        h.bus.create_topic("t").unwrap();
+        let delivery = DeliveryOptions { queue_capacity: capacity, ..DeliveryOptions::default() };
+        let options = SubscribeOptions { name: Some("s".into()), delivery: Some(delivery), ..SubscribeOptions::default() };
+        let (sub, _) = h.record("t", options, |_| Outcome::Ack);
+        h.bus.pause(sub);
+        for i in 0..queued {
+            h.publish("t", &i.to_string());
+        }
+        let health = h.bus.health();
+        let names: Vec<&str> = health.saturated_subscriptions.iter().map(|n| &**n).collect();
+        assert_eq!(names == ["s"], saturated, "{queued} queued of {capacity}: {health:?}");
+        assert_eq!(health.status == HealthStatus::Degraded, saturated);
+    }
 }

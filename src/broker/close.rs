@@ -67,8 +67,11 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(futures::executor::block_on(closing).drained, 0);
     /// ```
     pub fn close(&self, drain_timeout_ms: u32) -> CloseFuture {
-        let now = self.clock().map(|clock| clock.now_ms());
-        let future = self.shared.borrow_mut().begin_close(drain_timeout_ms, now);
+        let (future, begun) = self.shared.borrow_mut().begin_close();
+        if begun {
+            let now = self.clock().map_or(0.0, |clock| clock.now_ms());
+            self.shared.borrow_mut().start_drain(drain_timeout_ms, now);
+        }
         self.flush();
         future
     }
@@ -123,9 +126,12 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P> Inner<P> {
-    fn begin_close(&mut self, drain_timeout_ms: u32, now: Option<f64>) -> CloseFuture {
+    /// Marks the bus closing and returns the close future, and whether this call began the
+    /// close. It reads no clock: the bus is closing before any host code runs, so a clock
+    /// whose `now` calls `close` gets this same future instead of starting another close.
+    fn begin_close(&mut self) -> (CloseFuture, bool) {
         if let Some(state) = &self.close {
-            return state.future.clone();
+            return (state.future.clone(), false);
         }
         let (sender, receiver) = oneshot::channel();
         let future = receiver.map(|report| report.unwrap_or_default()).boxed_local().shared();
@@ -138,13 +144,19 @@ impl<P> Inner<P> {
         });
         self.phase = Phase::Closing;
         self.log(|| LogRecord::new(Level::Info, "close.started"));
-        let now = now.unwrap_or(0.0);
+        (future, true)
+    }
+
+    /// The rest of a close just begun, at `now`: paused subscriptions give up their queues,
+    /// the deadline is armed, and the close ends at once when nothing is left. Nothing to do
+    /// when the close already ended (a settlement made from inside the clock's `now`).
+    fn start_drain(&mut self, drain_timeout_ms: u32, now: f64) {
+        if self.phase != Phase::Closing {
+            return;
+        }
         self.dead_letter_paused(now);
         self.effect(Effect::ArmClose { delay: drain_timeout_ms });
-        if self.is_idle() {
-            self.finish_close(now);
-        }
-        future
+        self.check_drained();
     }
 
     fn dead_letter_paused(&mut self, now: f64) {
@@ -167,13 +179,15 @@ impl<P> Inner<P> {
         }
     }
 
-    /// Ends a close whose work is done before the deadline.
-    pub(crate) fn check_drained(&mut self, now: f64) {
+    /// Ends a close whose work is done before the deadline: as soon as nothing is queued or
+    /// in flight, whatever ended the last of it (a settlement, a timeout, an unsubscribe).
+    pub(crate) fn check_drained(&mut self) {
         if self.phase == Phase::Closing && self.is_idle() {
-            self.finish_close(now);
+            self.end_close();
         }
     }
 
+    /// The deadline passed: dead-letters whatever is left, then ends the close.
     fn finish_close(&mut self, now: f64) {
         if self.phase != Phase::Closing {
             return;
@@ -182,6 +196,10 @@ impl<P> Inner<P> {
             self.dead_letter_queue(id, now);
             self.dead_letter_in_flight(id, now);
         }
+        self.end_close();
+    }
+
+    fn end_close(&mut self) {
         self.clear_timers();
         self.phase = Phase::Closed;
         self.log(|| LogRecord::new(Level::Info, "close.finished"));

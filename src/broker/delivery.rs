@@ -43,7 +43,7 @@ impl<P: Payload> Broker<P> {
                 now = clock.now_ms();
             }
             self.apply(start.token, outcome, now);
-            self.flush();
+            self.run_effects(false);
             if !goes_on {
                 break;
             }
@@ -218,7 +218,7 @@ impl<P> Inner<P> {
             Err(failure) => self.fail(token.subscription, settled, failure, now),
         }
         self.remove_if_settled(token.subscription);
-        self.check_drained(now);
+        self.check_drained();
     }
 
     fn ack(&mut self, id: u64, settled: InFlight<P>, now: f64) {
@@ -274,7 +274,7 @@ impl<P> Inner<P> {
         }
         self.remove_if_settled(id);
         self.schedule_drain(id);
-        self.check_drained(now);
+        self.check_drained();
     }
 
     fn log_failure(&mut self, name: &Rc<str>, settled: &InFlight<P>, failure: &Failure) {

@@ -85,11 +85,26 @@ pub(crate) enum Effect<P> {
 }
 
 impl<P: Payload> Broker<P> {
-    /// Runs recorded effects until none are left.
+    /// Runs recorded effects until none are left. Every call that changes the state ends
+    /// here, so this is also where the broker decides whether its work keeps it alive.
     pub(crate) fn flush(&self) {
+        self.run_effects(true);
+    }
+
+    /// Runs recorded effects until none are left, deciding on the keep-alive after them
+    /// when `hold` is set. The drain loop runs its effects after each delivery without
+    /// deciding (it ends with a [`Broker::flush`]), which keeps the check off the
+    /// per-delivery path.
+    pub(crate) fn run_effects(&self, hold: bool) {
         {
             let mut inner = self.shared.borrow_mut();
-            if inner.flushing || inner.effects.is_empty() {
+            if inner.flushing {
+                return;
+            }
+            if inner.effects.is_empty() {
+                if hold {
+                    self.hold_while_busy(&mut inner);
+                }
                 return;
             }
             inner.flushing = true;
@@ -101,7 +116,11 @@ impl<P: Payload> Broker<P> {
                 None => break,
             }
         }
-        self.shared.borrow_mut().flushing = false;
+        let mut inner = self.shared.borrow_mut();
+        inner.flushing = false;
+        if hold {
+            self.hold_while_busy(&mut inner);
+        }
     }
 
     fn run(&self, effect: Effect<P>) {

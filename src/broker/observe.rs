@@ -180,8 +180,7 @@ impl<P: Payload> Broker<P> {
     pub fn health(&self) -> Health {
         let inner = self.shared.borrow();
         let open_breakers = inner.live_names(|s| s.breaker.state() != BreakerState::Closed);
-        let saturated_subscriptions =
-            inner.live_names(|s| s.queue.len() * 10 >= s.options.queue_capacity as usize * 9);
+        let saturated_subscriptions = inner.live_names(|s| saturated(s.queue.len(), s.options.queue_capacity));
         let status = match inner.phase {
             Phase::Closing => HealthStatus::Closing,
             Phase::Closed => HealthStatus::Closed,
@@ -208,16 +207,25 @@ impl<P: Payload> Broker<P> {
 
     /// Empties the dead-letter store and returns how many letters it held.
     ///
+    /// # Errors
+    ///
+    /// `CLOSED` once `close` was called, like every call that changes the bus (the letters
+    /// stay readable with [`Broker::dead_letters`]).
+    ///
     /// # Example
     ///
     /// ```
-    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// use wasm_pubsub::{Broker, Config, Error, ManualClock};
     /// let clock = ManualClock::new();
     /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
-    /// assert_eq!(bus.purge_dead_letters(), 0);
+    /// assert_eq!(bus.purge_dead_letters(), Ok(0));
+    /// drop(bus.close(0));
+    /// assert_eq!(bus.purge_dead_letters(), Err(Error::Closed));
     /// ```
-    pub fn purge_dead_letters(&self) -> usize {
-        self.shared.borrow_mut().dead_letters.purge()
+    pub fn purge_dead_letters(&self) -> Result<usize> {
+        let mut inner = self.shared.borrow_mut();
+        inner.ensure_open()?;
+        Ok(inner.dead_letters.purge())
     }
 
     /// Queues again the letters `select` picks on the subscriptions they came from (same
@@ -251,6 +259,12 @@ impl<P: Payload> Broker<P> {
         self.flush();
         Ok(replayed)
     }
+}
+
+/// Whether a queue holding `queued` messages is at least 90% of `capacity` full. In `u64`:
+/// `capacity · 9` overflows 32 bits (wasm's `usize`) from a capacity of 477 218 589.
+fn saturated(queued: usize, capacity: u32) -> bool {
+    queued as u64 * 10 >= u64::from(capacity) * 9
 }
 
 /// A letter's identity while the letters it is compared with are alive: its address.
@@ -315,5 +329,31 @@ impl<P> Inner<P> {
         self.counters.routed += 1;
         self.counters.queued += 1;
         self.schedule_drain(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::saturated;
+
+    #[test]
+    fn a_queue_is_saturated_from_90_percent_of_any_capacity_up_to_2_pow_31_minus_1() {
+        let max = i32::MAX as u32;
+        let cases = [
+            (0, 1, false),
+            (1, 1, true),
+            (8, 10, false),
+            (9, 10, true),
+            (1, 477_218_589, false),
+            (429_496_731, 477_218_589, true),
+            (429_496_730, 477_218_589, false),
+            (1, max, false),
+            (1_932_735_282, max, false),
+            (1_932_735_283, max, true),
+            (max as usize, max, true),
+        ];
+        for (queued, capacity, expected) in cases {
+            assert_eq!(saturated(queued, capacity), expected, "{queued} queued of {capacity}");
+        }
     }
 }

@@ -276,7 +276,7 @@ impl<P: Payload> Inner<P> {
         });
         self.counters.published += 1;
         let mut routed = false;
-        for &id in route.subscribers.iter() {
+        for id in route.subscribers.iter() {
             routed |= self.enqueue(id, &message, now);
         }
         if !routed {

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::effects::{Effect, Runtime};
+use super::id_list::IdList;
 use crate::attributes::matches_filter;
 use crate::clock::TimerId;
 use crate::config::{Config, Overflow};
@@ -33,11 +34,14 @@ pub(crate) enum Phase {
 /// One topic: its sequence counter and the subscriptions (exact and pattern) it routes to.
 #[derive(Default)]
 pub(crate) struct TopicEntry {
-    /// Its name, in the headers its messages without attributes or key share.
+    /// Its name, in the headers its messages without attributes or key share. They also
+    /// tell this topic from an older one of the same name, deleted since.
     pub plain: Rc<Headers>,
     pub sequence: u64,
-    /// Shared with the publishes routing through it; rebuilt when a subscription comes or goes.
-    pub subscribers: Rc<[u64]>,
+    /// Shared with the publish routing through it. A subscription coming or going changes
+    /// it in place (`Rc::make_mut` copies only if a publish still held it, which none does
+    /// once it returned).
+    pub subscribers: Rc<IdList>,
 }
 
 /// Where one publish goes: the topic, the sequence numbers it reserved, the subscribers.
@@ -46,7 +50,7 @@ pub(crate) struct Route {
     pub plain: Rc<Headers>,
     /// Sequence of the next message this publish queues.
     pub sequence: u64,
-    pub subscribers: Rc<[u64]>,
+    pub subscribers: Rc<IdList>,
 }
 
 pub(crate) struct Inner<P> {
@@ -54,10 +58,10 @@ pub(crate) struct Inner<P> {
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
     pub subs: SortedMap<u64, Subscription<P>>,
-    pub names: SortedMap<Rc<str>, u64>,
+    pub names: FxHashMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
-    pub per_target: SortedMap<Rc<str>, u64>,
-    pub patterns: Vec<u64>,
+    pub per_target: FxHashMap<Rc<str>, u64>,
+    pub patterns: IdList,
     pub next_message_id: u64,
     pub next_sub_id: u64,
     pub counters: Counters,
@@ -69,6 +73,8 @@ pub(crate) struct Inner<P> {
     pub observing_publishes: bool,
     pub runtime: Option<Runtime<P>>,
     pub close: Option<super::close::CloseState>,
+    /// The broker itself, while it has work (see `keep_alive`).
+    pub keep_alive: super::keep_alive::KeepAlive<P>,
 }
 
 impl<P> Inner<P> {
@@ -79,9 +85,9 @@ impl<P> Inner<P> {
             phase: Phase::Open,
             topics: FxHashMap::default(),
             subs: SortedMap::default(),
-            names: SortedMap::default(),
-            per_target: SortedMap::default(),
-            patterns: Vec::new(),
+            names: FxHashMap::default(),
+            per_target: FxHashMap::default(),
+            patterns: IdList::default(),
             next_message_id: 0,
             next_sub_id: 0,
             counters: Counters::default(),
@@ -91,6 +97,7 @@ impl<P> Inner<P> {
             observing_publishes: true,
             runtime: Some(runtime),
             close: None,
+            keep_alive: None,
         }
     }
 
@@ -149,22 +156,28 @@ impl<P> Inner<P> {
             return Err(Error::LimitExceeded(format!("limits.maxTopics ({max}) reached")));
         }
         let name: Rc<str> = Rc::from(name);
-        let subscribers = self.matching_patterns(&name).into();
-        let entry = TopicEntry { plain: Rc::new(Headers::plain(name.clone())), sequence: 0, subscribers };
-        self.topics.insert(name.clone(), entry);
+        let plain = Rc::new(Headers::plain(name.clone()));
+        let subscribers = Rc::new(self.attach_patterns(&plain));
+        self.topics.insert(name.clone(), TopicEntry { plain, sequence: 0, subscribers });
         self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
         Ok(name)
     }
 
-    fn matching_patterns(&self, topic: &str) -> Vec<u64> {
-        let matches = |id: &&u64| self.subs.get(id).is_some_and(|s| s.pattern.matches(topic));
-        self.patterns.iter().filter(matches).copied().collect()
+    /// The pattern subscriptions matching a new topic, each told it is now attached to it.
+    fn attach_patterns(&mut self, plain: &Rc<Headers>) -> IdList {
+        let mut matching = Vec::new();
+        for id in self.patterns.iter() {
+            let Some(sub) = self.subs.get_mut(&id).filter(|s| s.pattern.matches(&plain.topic)) else { continue };
+            sub.attach(plain.clone(), |p| is_current(&self.topics, p));
+            matching.push(id);
+        }
+        IdList::from_ascending(matching)
     }
 
     /// Deletes a topic; the subscriptions on exactly this name end, pattern ones stay.
     pub fn delete_topic(&mut self, name: &str) -> bool {
         let Some(entry) = self.topics.remove(name) else { return false };
-        for &id in entry.subscribers.iter() {
+        for id in entry.subscribers.iter() {
             if self.subs.get(&id).is_some_and(|s| s.pattern.is_exact()) {
                 self.end_subscription(id);
             }
@@ -173,22 +186,25 @@ impl<P> Inner<P> {
         true
     }
 
-    /// Registers a subscription whose options, name and pattern were validated.
-    pub fn add_subscription(&mut self, sub: Subscription<P>) {
+    /// Registers a subscription whose options, name and pattern were validated: O(1) for
+    /// a topic (its id is the newest, so each list it joins grows by a push); a pattern
+    /// also walks the topics to find those it matches.
+    pub fn add_subscription(&mut self, mut sub: Subscription<P>) {
         let id = sub.id;
         self.names.insert(sub.name.clone(), id);
         match self.per_target.get_mut(sub.pattern.as_str()) {
             Some(count) => *count += 1,
-            None => self.per_target.insert(Rc::from(sub.pattern.as_str()), 1),
+            None => drop(self.per_target.insert(Rc::from(sub.pattern.as_str()), 1)),
         }
         if sub.pattern.is_exact() {
             if let Some(topic) = self.topics.get_mut(sub.pattern.as_str()) {
-                topic.subscribers = with(&topic.subscribers, id);
+                Rc::make_mut(&mut topic.subscribers).add(id);
             }
         } else {
-            self.patterns.push(id);
+            self.patterns.add(id);
             for topic in self.topics.values_mut().filter(|t| sub.pattern.matches(&t.plain.topic)) {
-                topic.subscribers = with(&topic.subscribers, id);
+                Rc::make_mut(&mut topic.subscribers).add(id);
+                sub.topics.push(topic.plain.clone());
             }
         }
         self.subs.insert(id, sub);
@@ -204,15 +220,20 @@ impl<P> Inner<P> {
         let dropped = sub.queue.len() as u64;
         sub.queue.clear();
         let (name, pattern) = (sub.name.clone(), Rc::<str>::from(sub.pattern.as_str()));
+        let attached = std::mem::take(&mut sub.topics);
         self.counters.discarded += dropped;
         self.counters.queued -= dropped;
-        self.forget_subscription(id, &name, &pattern);
+        self.forget_subscription(id, &name, &pattern, attached);
         self.log(|| LogRecord { subscription: Some(name), ..LogRecord::new(Level::Debug, "subscription.closed") });
         self.remove_if_settled(id);
+        self.check_drained();
         true
     }
 
-    fn forget_subscription(&mut self, id: u64, name: &Rc<str>, pattern: &Rc<str>) {
+    /// Takes an ended subscription out of the name index, the per-target counts and the
+    /// lists of the topics it was on (its own topic, or the `attached` ones of a pattern):
+    /// O(log n) per list, whatever the number of other subscriptions and topics.
+    fn forget_subscription(&mut self, id: u64, name: &Rc<str>, pattern: &Rc<str>, attached: Vec<Rc<Headers>>) {
         self.names.remove(name);
         if let Some(count) = self.per_target.get_mut(pattern) {
             *count -= 1;
@@ -220,11 +241,23 @@ impl<P> Inner<P> {
                 self.per_target.remove(pattern);
             }
         }
-        self.patterns.retain(|&p| p != id);
-        for topic in self.topics.values_mut() {
-            if topic.subscribers.contains(&id) {
-                topic.subscribers = topic.subscribers.iter().copied().filter(|&s| s != id).collect();
+        if self.patterns.remove(id) {
+            for plain in attached {
+                self.leave_topic(&plain, id);
             }
+        } else {
+            let topic = self.topics.get(pattern).map(|t| t.plain.clone());
+            if let Some(plain) = topic {
+                self.leave_topic(&plain, id);
+            }
+        }
+    }
+
+    /// Takes subscription `id` off the topic whose plain headers are `plain`, if that topic
+    /// still exists (and is not a newer one of the same name).
+    fn leave_topic(&mut self, plain: &Rc<Headers>, id: u64) {
+        if let Some(topic) = self.topics.get_mut(&*plain.topic).filter(|t| Rc::ptr_eq(&t.plain, plain)) {
+            Rc::make_mut(&mut topic.subscribers).remove(id);
         }
     }
 
@@ -373,27 +406,29 @@ impl<P> Inner<P> {
         }))
     }
 
-    /// Whether nothing is queued or in flight anywhere.
+    /// Whether nothing is queued or in flight anywhere (read from the gauges: O(1)).
     pub fn is_idle(&self) -> bool {
-        self.subs.values().all(|s| s.queue.is_empty() && s.in_flight.is_empty())
+        self.counters.queued == 0 && self.counters.in_flight == 0
     }
 }
 
 /// `QUEUE_FULL` when a rejecting subscription has no room for the `wanted(sub)` messages
 /// routed to it.
-fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &[u64], wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
-    for sub in subscribers.iter().filter_map(|id| subs.get(id)) {
+fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &IdList, wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
+    for sub in subscribers.iter().filter_map(|id| subs.get(&id)) {
         let capacity = sub.options.queue_capacity;
-        if sub.options.overflow == Overflow::Reject && sub.queue.len() + wanted(sub) > capacity as usize {
+        let after = sub.queue.len() as u64 + wanted(sub) as u64;
+        if sub.options.overflow == Overflow::Reject && after > u64::from(capacity) {
             return Err(Error::QueueFull { subscription: sub.name.to_string(), capacity });
         }
     }
     Ok(())
 }
 
-/// `list` with `id` added at the end.
-fn with(list: &[u64], id: u64) -> Rc<[u64]> {
-    list.iter().copied().chain(std::iter::once(id)).collect()
+/// Whether `plain` are the headers of a topic that still exists (not deleted, nor deleted
+/// and created again).
+fn is_current(topics: &FxHashMap<Rc<str>, TopicEntry>, plain: &Rc<Headers>) -> bool {
+    topics.get(&*plain.topic).is_some_and(|t| Rc::ptr_eq(&t.plain, plain))
 }
 
 fn dead_letter_record<P>(letter: &DeadLetter<P>) -> LogRecord {

@@ -242,6 +242,7 @@ impl<P> Inner<P> {
             wake_due: None,
             wake_timer: None,
             stats: SubscriptionStats::default(),
+            topics: Vec::new(),
         };
         self.add_subscription(sub);
         Ok(SubscriptionId(id))

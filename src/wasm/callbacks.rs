@@ -62,7 +62,7 @@ impl OneShots {
 
     /// Whether `id` is still waiting.
     pub fn contains(&self, id: u64) -> bool {
-        self.table.borrow().entries.contains_key(&id)
+        self.table.borrow().entries.get(&id).is_some()
     }
 
     /// A weak handle for code that outlives the bus (abort watches).

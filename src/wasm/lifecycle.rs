@@ -158,7 +158,8 @@ impl PubSub {
         Ok(self.bus.broker.dead_letters().iter().map(|l| dead_letter(l)).collect())
     }
 
-    /// Empties the dead-letter store; returns how many letters it held.
+    /// Empties the dead-letter store; returns how many letters it held. Throws `CLOSED`
+    /// once the bus is closing or closed.
     ///
     /// ```js
     /// bus.purgeDeadLetters(); // 3
@@ -166,7 +167,7 @@ impl PubSub {
     #[wasm_bindgen(js_name = purgeDeadLetters)]
     pub fn purge_dead_letters(&self) -> Result<u32, JsValue> {
         self.live()?;
-        Ok(self.bus.broker.purge_dead_letters() as u32)
+        self.bus.broker.purge_dead_letters().map(|n| n as u32).map_err(to_js)
     }
 
     /// Queues matching dead letters again on the subscriptions they came from (same message

@@ -153,8 +153,13 @@ impl World {
             Step::Replay(filter) => ctx.replay(*filter),
             Step::Purge => {
                 let stored = ctx.bus.dead_letters().len();
-                assert_eq!(ctx.bus.purge_dead_letters(), stored);
-                assert_eq!(ctx.bus.health().dead_letters, 0);
+                if ctx.is_closing() {
+                    assert_eq!(ctx.bus.purge_dead_letters(), Err(Error::Closed));
+                    assert_eq!(ctx.bus.dead_letters().len(), stored, "a refused purge keeps the letters");
+                } else {
+                    assert_eq!(ctx.bus.purge_dead_letters(), Ok(stored));
+                    assert_eq!(ctx.bus.health().dead_letters, 0);
+                }
             }
             Step::Close(ms) => ctx.close(*ms),
         }
@@ -553,5 +558,6 @@ impl Ctx {
         let subscribed = self.bus.subscribe(">", SubscribeOptions::default(), |_: &Delivery<'_, String>| Outcome::Ack);
         assert_eq!(subscribed.map(drop), closed);
         assert_eq!(self.bus.replay_dead_letters(|_| true).map(drop), closed);
+        assert_eq!(self.bus.purge_dead_letters().map(drop), closed);
     }
 }
