@@ -13,6 +13,7 @@ mod id_list;
 mod keep_alive;
 mod observe;
 mod publish;
+mod rearm;
 mod state;
 mod subscribe;
 

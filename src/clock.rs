@@ -45,9 +45,20 @@ pub trait Clock {
     /// Milliseconds on this clock's time line (`Date.now()` for the default JS clock).
     fn now_ms(&self) -> f64;
     /// Calls `callback` once, `delay_ms` milliseconds from now, unless cleared first.
-    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId;
+    ///
+    /// `None` when the timer could not be set (a host clock that threw): the callback is
+    /// dropped, and the broker logs `clock.failed`, shows the bus `degraded` in its health
+    /// until the timer is set, and tries again on its next publish, settlement, timer or
+    /// `health()`/`metrics()` call. A close deadline that cannot be set ends the close at once.
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId>;
     /// Cancels a timer; clearing a timer that fired or was cleared already does nothing.
     fn clear_timeout(&self, timer: TimerId);
+
+    /// Calls to this clock that failed (threw, or answered something unusable) since it was
+    /// made, for `metrics()` and `health()`. A clock that cannot fail keeps the default, 0.
+    fn errors(&self) -> u64 {
+        0
+    }
 }
 
 /// Runs `'static` local futures soon, outside the current call stack.
@@ -169,7 +180,7 @@ impl ManualClock {
     /// ```
     /// use wasm_pubsub::{Clock, ManualClock};
     /// let clock = ManualClock::new();
-    /// let timer = clock.set_timeout(5, Box::new(|| {}));
+    /// let timer = clock.set_timeout(5, Box::new(|| {})).expect("a manual clock always sets its timers");
     /// assert_eq!(clock.pending_timers(), 1);
     /// clock.clear_timeout(timer);
     /// assert_eq!(clock.pending_timers(), 0);
@@ -194,7 +205,7 @@ impl Clock for ManualClock {
         *self.inner.now.borrow()
     }
 
-    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId {
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId> {
         let id = {
             let mut next = self.inner.next_id.borrow_mut();
             *next += 1;
@@ -202,7 +213,7 @@ impl Clock for ManualClock {
         };
         let due = self.now_ms() as u64 + u64::from(delay_ms);
         self.inner.timers.borrow_mut().insert((due, id), callback);
-        TimerId(id)
+        Some(TimerId(id))
     }
 
     fn clear_timeout(&self, timer: TimerId) {

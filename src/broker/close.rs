@@ -87,6 +87,10 @@ impl<P: Payload> Broker<P> {
                 }
             }),
         );
+        let Some(timer) = timer else {
+            self.shared.borrow_mut().close_deadline_unarmed(clock.now_ms());
+            return;
+        };
         let unwanted = {
             let mut inner = self.shared.borrow_mut();
             let closing = inner.phase == Phase::Closing;
@@ -166,7 +170,7 @@ impl<P> Inner<P> {
     }
 
     /// The ids of the subscriptions `pick` selects, in map order, to work on one by one.
-    fn sub_ids(&self, pick: fn(&Subscription<P>) -> bool) -> Vec<u64> {
+    pub(super) fn sub_ids(&self, pick: fn(&Subscription<P>) -> bool) -> Vec<u64> {
         self.subs.values().filter(|s| pick(s)).map(|s| s.id).collect()
     }
 
@@ -188,7 +192,7 @@ impl<P> Inner<P> {
     }
 
     /// The deadline passed: dead-letters whatever is left, then ends the close.
-    fn finish_close(&mut self, now: f64) {
+    pub(super) fn finish_close(&mut self, now: f64) {
         if self.phase != Phase::Closing {
             return;
         }

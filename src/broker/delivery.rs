@@ -160,6 +160,7 @@ impl<P: Payload> Broker<P> {
         let id = token.subscription;
         let start_now = {
             let mut inner = self.shared.borrow_mut();
+            inner.rearm(now);
             inner.settle(token, result, now);
             continue_now && inner.subs.get(&id).is_some_and(|sub| !sub.draining && sub.can_start(now))
         };
@@ -174,7 +175,10 @@ impl<P: Payload> Broker<P> {
     pub(crate) fn on_wake(&self, id: u64, due: f64) {
         let Some(clock) = self.clock() else { return };
         let now = clock.now_ms().max(due);
-        self.shared.borrow_mut().wake(id, due, now);
+        let mut inner = self.shared.borrow_mut();
+        inner.rearm(now);
+        inner.wake(id, due, now);
+        drop(inner);
         self.after_drain(id, now);
     }
 }

@@ -173,6 +173,10 @@ impl<P: Payload> Broker<P> {
                 }
             }),
         );
+        let Some(timer) = timer else {
+            self.shared.borrow_mut().wake_unarmed(sub);
+            return;
+        };
         let unwanted = self.shared.borrow_mut().wake_armed(sub, due, timer);
         if let Some(timer) = unwanted {
             clock.clear_timeout(timer);

@@ -56,6 +56,8 @@ pub struct MetricsSnapshot {
     pub subscriptions: u64,
     /// Live subscriptions, by name order.
     pub per_subscription: Vec<SubscriptionMetrics>,
+    /// Calls to the clock that failed since the broker was made ([`crate::Clock::errors`]).
+    pub clock_errors: u64,
 }
 
 /// The overall state `health()` reports.
@@ -110,6 +112,8 @@ pub struct Health {
     pub saturated_subscriptions: Vec<Rc<str>>,
     /// Dead letters in the store.
     pub dead_letters: u64,
+    /// Calls to the clock that failed since the broker was made ([`crate::Clock::errors`]).
+    pub clock_errors: u64,
 }
 
 impl<P: Payload> Broker<P> {
@@ -153,6 +157,8 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(bus.metrics().latency.p50, 0.0);
     /// ```
     pub fn metrics(&self) -> MetricsSnapshot {
+        self.rearm();
+        let clock_errors = self.clock().map_or(0, |clock| clock.errors());
         let inner = self.shared.borrow();
         let live: Vec<&Subscription<P>> = inner.live().collect();
         let order = sorted_indices(live.len(), &|a, b| live[a].name.cmp(&live[b].name));
@@ -164,6 +170,7 @@ impl<P: Payload> Broker<P> {
             topics: inner.topics.len() as u64,
             subscriptions: per_subscription.len() as u64,
             per_subscription,
+            clock_errors,
         }
     }
 
@@ -178,17 +185,19 @@ impl<P: Payload> Broker<P> {
     /// assert!(bus.health().open_breakers.is_empty());
     /// ```
     pub fn health(&self) -> Health {
+        self.rearm();
+        let clock_errors = self.clock().map_or(0, |clock| clock.errors());
         let inner = self.shared.borrow();
         let open_breakers = inner.live_names(|s| s.breaker.state() != BreakerState::Closed);
         let saturated_subscriptions = inner.live_names(|s| saturated(s.queue.len(), s.options.queue_capacity));
         let status = match inner.phase {
             Phase::Closing => HealthStatus::Closing,
             Phase::Closed => HealthStatus::Closed,
-            _ if open_breakers.is_empty() && saturated_subscriptions.is_empty() => HealthStatus::Healthy,
+            _ if open_breakers.is_empty() && saturated_subscriptions.is_empty() && !inner.unarmed => HealthStatus::Healthy,
             _ => HealthStatus::Degraded,
         };
         let dead_letters = inner.dead_letters.len() as u64;
-        Health { status, open_breakers, saturated_subscriptions, dead_letters }
+        Health { status, open_breakers, saturated_subscriptions, dead_letters, clock_errors }
     }
 
     /// The stored dead letters, oldest first.

@@ -195,6 +195,9 @@ impl<P: Payload> Broker<P> {
         let now = self.clock().map(|clock| clock.now_ms());
         let result = {
             let mut inner = self.shared.borrow_mut();
+            if let Some(now) = now {
+                inner.rearm(now);
+            }
             let result = now.ok_or(Error::Closed).and_then(|now| publish(&mut inner, now));
             if result.is_err() {
                 inner.counters.rejected += count;

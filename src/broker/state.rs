@@ -73,6 +73,8 @@ pub(crate) struct Inner<P> {
     pub observing_publishes: bool,
     pub runtime: Option<Runtime<P>>,
     pub close: Option<super::close::CloseState>,
+    /// A wake-up timer the clock failed to set is waiting to be armed again (see `rearm`).
+    pub unarmed: bool,
     /// The broker itself, while it has work (see `keep_alive`).
     pub keep_alive: super::keep_alive::KeepAlive<P>,
 }
@@ -97,6 +99,7 @@ impl<P> Inner<P> {
             observing_publishes: true,
             runtime: Some(runtime),
             close: None,
+            unarmed: false,
             keep_alive: None,
         }
     }

@@ -85,11 +85,6 @@ impl JsClock {
         JsClock { now, set_timeout, clear_timeout, callbacks, handles, last_now: Cell::new(0.0), errors: Cell::new(0) }
     }
 
-    /// Calls to the clock that threw or answered something unusable, since construction.
-    pub fn errors(&self) -> u64 {
-        self.errors.get()
-    }
-
     fn count_error(&self) {
         self.errors.set(self.errors.get() + 1);
     }
@@ -121,7 +116,7 @@ impl Clock for JsClock {
         self.last_now.get()
     }
 
-    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId {
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId> {
         let handles = Rc::downgrade(&self.handles);
         let id = self.callbacks.add(|id| {
             Box::new(move || {
@@ -138,14 +133,18 @@ impl Clock for JsClock {
                 if self.callbacks.contains(id) {
                     self.handles.borrow_mut().insert(id, handle);
                 }
-                TimerId(id)
+                Some(TimerId(id))
             }
             Err(_) => {
                 self.callbacks.remove(id);
                 self.count_error();
-                TimerId(id)
+                None
             }
         }
+    }
+
+    fn errors(&self) -> u64 {
+        self.errors.get()
     }
 
     fn clear_timeout(&self, timer: TimerId) {

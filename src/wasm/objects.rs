@@ -90,6 +90,7 @@ pub fn metrics(snapshot: &MetricsSnapshot) -> JsValue {
         ("inFlight", c.in_flight),
         ("topics", snapshot.topics),
         ("subscriptions", snapshot.subscriptions),
+        ("clockErrors", snapshot.clock_errors),
     ];
     set_counts(&object, &counters);
     let latency = Object::new();
@@ -128,5 +129,6 @@ pub fn health(health: &Health) -> JsValue {
     set(&object, "openBreakers", strings(&health.open_breakers));
     set(&object, "saturatedSubscriptions", strings(&health.saturated_subscriptions));
     set(&object, "deadLetters", health.dead_letters as f64);
+    set(&object, "clockErrors", health.clock_errors as f64);
     object.into()
 }

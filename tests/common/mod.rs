@@ -133,7 +133,7 @@ impl Clock for SpinGuard {
         self.clock.now_ms()
     }
 
-    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId {
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId> {
         let (at, count) = self.streak.get();
         let now = self.clock.now_ms();
         let count = if delay_ms == 0 && at == now { count + 1 } else { u32::from(delay_ms == 0) };
@@ -199,11 +199,48 @@ impl Clock for CallingClock {
         self.clock.now_ms()
     }
 
-    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> TimerId {
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId> {
         self.clock.set_timeout(delay_ms, callback)
     }
 
     fn clear_timeout(&self, timer: TimerId) {
         self.clock.clear_timeout(timer);
+    }
+}
+
+/// A [`ManualClock`] whose `set_timeout` fails while `failing` is set, as a host clock that
+/// throws would; it counts those failures in [`Clock::errors`].
+#[derive(Clone)]
+pub struct FailingTimers {
+    clock: ManualClock,
+    pub failing: Rc<Cell<bool>>,
+    failures: Rc<Cell<u64>>,
+}
+
+impl FailingTimers {
+    pub fn new(clock: ManualClock) -> Self {
+        FailingTimers { clock, failing: Rc::default(), failures: Rc::default() }
+    }
+}
+
+impl Clock for FailingTimers {
+    fn now_ms(&self) -> f64 {
+        self.clock.now_ms()
+    }
+
+    fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId> {
+        if self.failing.get() {
+            self.failures.set(self.failures.get() + 1);
+            return None;
+        }
+        self.clock.set_timeout(delay_ms, callback)
+    }
+
+    fn clear_timeout(&self, timer: TimerId) {
+        self.clock.clear_timeout(timer);
+    }
+
+    fn errors(&self) -> u64 {
+        self.failures.get()
     }
 }

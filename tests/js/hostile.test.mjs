@@ -313,3 +313,41 @@ describe("smaller", () => {
     throwsCode(() => new PubSub({ clock }), "INVALID_ARGUMENT", "clock.now");
   });
 });
+
+describe("a failing clock", () => {
+  test("a setTimeout that throws once is counted, logged, shown in health and retried: a hanging handler still times out", async () => {
+    const clock = new FakeClock();
+    let failNext = true;
+    const flaky = {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("no timers today");
+        }
+        return clock.setTimeout(fn, ms);
+      },
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    };
+    const records = [];
+    const bus = new PubSub({ clock: flaky, autoCreateTopics: true, logger: (r) => records.push(r) });
+    bus.subscribe("t", () => new Promise(() => {}), { ackTimeoutMs: 100, maxDeliveryAttempts: 1 });
+    bus.publish("t", 1);
+    await settle();
+    assert.ok(records.some((r) => r.event === "clock.failed" && r.code === "CLOCK_ERROR"));
+    const health = bus.health();
+    assert.equal(health.clockErrors, 1);
+    assert.equal(bus.metrics().clockErrors, 1);
+    await clock.advance(100);
+    assert.equal(bus.metrics().deadLettered, 1, "the ack timeout was armed again and fired");
+  });
+
+  test("the host's own timer functions passed as a clock work (no silent Illegal invocation)", async () => {
+    const bus = new PubSub({ clock: { now: Date.now, setTimeout, clearTimeout }, autoCreateTopics: true });
+    bus.subscribe("t", () => new Promise(() => {}), { ackTimeoutMs: 5, maxDeliveryAttempts: 1 });
+    bus.publish("t", 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(bus.metrics().deadLettered, 1);
+    assert.equal(bus.health().clockErrors, 0);
+  });
+});

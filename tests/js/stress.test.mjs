@@ -4,8 +4,9 @@
 // code, and the accounting invariant must hold at every step and after close.
 import test from "node:test";
 import assert from "node:assert/strict";
+import { MessageChannel } from "node:worker_threads";
 import { PubSub, PubSubError } from "wasm-pubsub";
-import { FakeClock, settle } from "./helpers.mjs";
+import { FakeClock, collect, settle } from "./helpers.mjs";
 
 const CODES = new Set([
   "INVALID_ARGUMENT", "INVALID_CONFIG", "INVALID_TOPIC_NAME", "TOPIC_EXISTS", "TOPIC_NOT_FOUND",
@@ -98,5 +99,127 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
     assert.equal(w.bus.health().status, "closed");
     await settle();
     assert.deepEqual(w.unexpected, [], "only documented PubSubError codes were thrown");
+  });
+}
+
+/** A fake clock whose `now` and `setTimeout` throw at random (seeded): the bus must survive it. */
+class FlakyClock extends FakeClock {
+  constructor(random, rate) {
+    super();
+    this.random = random;
+    this.rate = rate;
+  }
+
+  now() {
+    if (this.random() < this.rate) throw new Error("now failed");
+    return super.now();
+  }
+
+  setTimeout(fn, ms) {
+    if (this.random() < this.rate) throw new Error("setTimeout failed");
+    return super.setTimeout(fn, ms);
+  }
+}
+
+/** Recurses until the stack overflows, calling `call` at every level. */
+function exhaustStack(call) {
+  const walk = () => {
+    call();
+    walk();
+  };
+  try {
+    walk();
+  } catch {
+    // The overflow, in user code or inside the bus.
+  }
+}
+
+/** Connects every pair of `buses` with a MessageChannel; returns the ports. */
+function mesh(buses) {
+  const ports = [];
+  for (let i = 0; i < buses.length; i++) {
+    for (let j = i + 1; j < buses.length; j++) {
+      const { port1, port2 } = new MessageChannel();
+      buses[i].bridge(port1);
+      buses[j].bridge(port2);
+      ports.push(port1, port2);
+    }
+  }
+  return ports;
+}
+
+/** Lets bridged messages cross (MessageChannel delivers on macrotasks). */
+async function crossings() {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+for (const seed of [11, 12, 13]) {
+  test(`seed ${seed}: a mesh of buses on flaky clocks, with stack exhaustion and GC, delivers each message once per bus`, async () => {
+    const random = prng(seed);
+    const unexpected = [];
+    const guard = (fn) => {
+      try {
+        return fn();
+      } catch (err) {
+        if (!(err instanceof PubSubError) || !CODES.has(err.code)) unexpected.push(err);
+        return undefined;
+      }
+    };
+    const clocks = [];
+    const seen = [];
+    const buses = Array.from({ length: 4 }, (_, b) => {
+      const clock = new FlakyClock(random, 0.05);
+      clocks.push(clock);
+      const bus = new PubSub({ clock, autoCreateTopics: true, delivery: { ackTimeoutMs: 20, retryBackoff: { initialMs: 1, maxMs: 5 } } });
+      const got = new Map();
+      seen.push(got);
+      bus.subscribe(">", (msg) => { got.set(msg.data, (got.get(msg.data) ?? 0) + 1); }, { queueCapacity: 100_000 });
+      bus.subscribe("work.*", () => {
+        const roll = random();
+        if (roll < 0.2) throw new Error("handler fails");
+        if (roll < 0.3) return new Promise(() => {});
+        return undefined;
+      }, { queueCapacity: 100_000, overflow: "deadLetterOldest" });
+      return bus;
+    });
+    const ports = mesh(buses);
+    const published = [];
+    for (let step = 0; step < 300; step++) {
+      const roll = random();
+      const from = Math.floor(random() * buses.length);
+      const data = `${seed}:${step}`;
+      if (roll < 0.7) {
+        if (guard(() => buses[from].publish(random() < 0.5 ? "work.a" : "news.b", data)) !== undefined) published.push(data);
+      } else if (roll < 0.75) {
+        const doomed = new PubSub({ autoCreateTopics: true });
+        const { port1, port2 } = new MessageChannel();
+        buses[from].bridge(port1);
+        doomed.bridge(port2);
+        exhaustStack(() => doomed.subscribe("x", () => {}).unsubscribe());
+        port1.close();
+      } else if (roll < 0.8) {
+        (() => { const lost = new PubSub({ autoCreateTopics: true }); lost.subscribe("t", async () => {}); lost.publish("t", 1); })();
+        await collect(1);
+      } else {
+        await clocks[from].advance(Math.floor(random() * 30));
+      }
+      if (step % 25 === 0) await crossings();
+    }
+    await crossings();
+    for (const clock of clocks) await clock.advance(100);
+    await crossings();
+    for (const [b, got] of seen.entries()) {
+      for (const data of published) assert.equal(got.get(data), 1, `bus ${b} got ${data} ${got.get(data) ?? 0} times`);
+      assert.equal(got.size, published.length, `bus ${b} got nothing else`);
+    }
+    for (const [b, bus] of buses.entries()) {
+      const closing = bus.close({ drainTimeoutMs: 50 });
+      await clocks[b].advance(100);
+      await closing;
+      assertInvariant(bus, `bus ${b} after close`);
+    }
+    for (const port of ports) port.close();
+    await settle();
+    assert.deepEqual(unexpected.map(String), [], "only documented PubSubError codes were thrown");
   });
 }

@@ -1,0 +1,63 @@
+//! Timers the host clock failed to set, and setting them again.
+//!
+//! A host clock may throw from `setTimeout` (a broken fake clock, a page's own timer passed
+//! with the wrong `this`). The broker never treats such a timer as armed: a subscription's
+//! wake-up (retry backoff, ack deadline, breaker reset) is recorded as unarmed, logged as
+//! `clock.failed` and shown as `degraded` in [`Broker::health`], and armed again on the
+//! broker's next publish, settlement, timer or `health()`/`metrics()` call. A close whose
+//! deadline cannot be set does not wait for a timer that will never fire: it ends at once,
+//! dead-lettering what is left with reason `SHUTDOWN`, so nothing is lost and close resolves.
+
+use super::state::{Inner, Phase};
+use super::Broker;
+use crate::log::{Level, LogRecord};
+use crate::message::Payload;
+
+impl<P> Inner<P> {
+    /// Records that the wake-up timer of subscription `id` could not be set.
+    pub(crate) fn wake_unarmed(&mut self, id: u64) {
+        if let Some(sub) = self.subs.get_mut(&id) {
+            sub.wake_due = None;
+            self.unarmed = true;
+        }
+        self.log_clock_failure(Some(id));
+    }
+
+    /// Records that the close deadline could not be set: the close ends now.
+    pub(crate) fn close_deadline_unarmed(&mut self, now: f64) {
+        self.log_clock_failure(None);
+        if self.phase == Phase::Closing {
+            self.finish_close(now);
+        }
+    }
+
+    fn log_clock_failure(&mut self, id: Option<u64>) {
+        let subscription = id.and_then(|id| self.subs.get(&id)).map(|s| s.name.clone());
+        self.log(|| LogRecord { subscription, code: Some("CLOCK_ERROR"), ..LogRecord::new(Level::Error, "clock.failed") });
+    }
+
+    /// Arms again every wake-up the clock failed to set, when there is one.
+    pub(crate) fn rearm(&mut self, now: f64) {
+        if !self.unarmed {
+            return;
+        }
+        self.unarmed = false;
+        let busy: Vec<u64> = self.subs.values().filter(|s| !s.queue.is_empty() || !s.in_flight.is_empty()).map(|s| s.id).collect();
+        for id in busy {
+            self.arm_wake(id, now);
+        }
+    }
+}
+
+impl<P: Payload> Broker<P> {
+    /// [`Inner::rearm`] at the clock's time, then runs the timers it set.
+    pub(crate) fn rearm(&self) {
+        if !self.shared.borrow().unarmed {
+            return;
+        }
+        let Some(clock) = self.clock() else { return };
+        let now = clock.now_ms();
+        self.shared.borrow_mut().rearm(now);
+        self.flush();
+    }
+}
