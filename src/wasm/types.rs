@@ -159,15 +159,26 @@ export interface MetricsSnapshot {
   acked: number; failed: number; retried: number; deadLettered: number; deadLettersEvicted: number;
   deadLetterCallbackErrors: number; discarded: number; queued: number; inFlight: number;
   topics: number; subscriptions: number;
+  /** Calls to the clock (`now`, `setTimeout`, `clearTimeout`) that threw or answered something unusable. */
+  clockErrors: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   perSubscription: Record<string, SubscriptionMetrics>;
 }
 
 export interface Health {
+  /** `degraded` while a breaker is not closed, a queue is at least 90% full, or a timer the
+   * clock failed to set waits to be set again. */
   status: "healthy" | "degraded" | "closing" | "closed";
   openBreakers: string[];
   saturatedSubscriptions: string[];
   deadLetters: number;
+  /** Calls to the clock that threw or answered something unusable, since construction. */
+  clockErrors: number;
+}
+
+export interface PubSub {
+  /** `await using bus = new PubSub()`: closes with the default drain and awaits it. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Anything with postMessage and message events: BroadcastChannel, MessagePort, Worker, … */
