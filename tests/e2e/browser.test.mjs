@@ -62,3 +62,40 @@ test("without a bundler, an import map to the installed package's browser entry 
     await plain.close();
   }
 });
+
+test("in Chromium: the page's own timers work as the clock, and a stack overflow halts only its bus", async () => {
+  workspace("nobundler");
+  const plain = await staticServer(app());
+  try {
+    const page = await openPage(browser.context, `${plain.url}nobundler/`);
+    await page.waitForFunction(() => window.roundResult);
+    const result = await page.evaluate(async () => {
+      const { PubSub } = await import("wasm-pubsub");
+      const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      const timed = new PubSub({ clock: { now: Date.now, setTimeout, clearTimeout }, autoCreateTopics: true });
+      timed.subscribe("t", () => new Promise(() => {}), { ackTimeoutMs: 5, maxDeliveryAttempts: 1 });
+      timed.publish("t", 1);
+      await pause(100);
+      const timers = { deadLettered: timed.metrics().deadLettered, clockErrors: timed.health().clockErrors };
+      const other = new PubSub({ autoCreateTopics: true });
+      let got = 0;
+      other.subscribe("x", () => { got++; });
+      const victim = new PubSub({ autoCreateTopics: true });
+      victim.createTopic("t");
+      const walk = () => { victim.subscribe("t", () => {}).unsubscribe(); walk(); };
+      try { walk(); } catch { /* the overflow */ }
+      let after;
+      try { victim.publish("t", 1); after = "working"; } catch (error) { after = `${error.name} ${error.code}`; }
+      other.publish("x", 1);
+      await pause(10);
+      return { timers, after, got };
+    });
+    assert.deepEqual(result.timers, { deadLettered: 1, clockErrors: 0 }, "the ack timeout fired on the page's setTimeout");
+    assert.ok(["working", "PubSubError CLOSED"].includes(result.after), result.after);
+    assert.equal(result.got, 1, "the other bus delivered");
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  } finally {
+    await plain.close();
+  }
+});
