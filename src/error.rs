@@ -17,7 +17,7 @@ use std::fmt::Write;
 ///
 /// let err = Error::TopicNotFound("orders".into());
 /// assert_eq!(err.code(), "TOPIC_NOT_FOUND");
-/// assert_eq!(err.to_string(), "topic \"orders\" does not exist");
+/// assert_eq!(err.to_string(), "topic \"orders\" does not exist: create it with createTopic(\"orders\") or set autoCreateTopics: true");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -34,7 +34,7 @@ pub enum Error {
     #[error("topic {} already exists", quote(.0))]
     TopicExists(String),
     /// A topic that does not exist, with `autoCreateTopics` off (the name, unquoted).
-    #[error("topic {} does not exist", quote(.0))]
+    #[error("topic {} does not exist: create it with createTopic({}) or set autoCreateTopics: true", quote(.0), quote(.0))]
     TopicNotFound(String),
     /// A subscription name already in use (the name, unquoted).
     #[error("subscription {} already exists", quote(.0))]
@@ -59,7 +59,7 @@ pub enum Error {
         limit: u32,
     },
     /// A matching subscription's queue is full and its overflow policy is `reject`.
-    #[error("queue of subscription {} is full ({capacity} messages)", quote(subscription))]
+    #[error("queue of subscription {} is full ({capacity} messages): raise its queueCapacity, or set overflow: \"deadLetterOldest\" to make room by dead-lettering the oldest", quote(subscription))]
     QueueFull {
         /// The full subscription.
         subscription: String,

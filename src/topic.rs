@@ -203,6 +203,10 @@ fn check_char(c: char, wildcards: bool) -> Result<(), &'static str> {
         _ if is_level_char(c) => Ok(()),
         '*' if wildcards => Err("has '*' inside a level; a wildcard must be a whole level"),
         '>' if wildcards => Err("has '>' inside a level; a wildcard must be a whole level"),
+        '*' | '>' => Err("has a wildcard: patterns ('*', '>') are for subscribing; publish to a topic name"),
+        '#' => Err("has '#': the multi-level wildcard here is '>' (orders.>), and only subscriptions take patterns"),
+        '+' => Err("has '+': the one-level wildcard here is '*' (orders.*), and only subscriptions take patterns"),
+        '/' => Err("has '/': levels are separated by '.' (orders.eu)"),
         _ => Err("has a character that is not a letter, mark, digit, '-' or '_'"),
     }
 }
@@ -283,9 +287,18 @@ mod tests {
     }
 
     #[test]
-    fn wildcards_are_plain_bad_characters_in_a_name() {
-        assert!(reason("a.*").contains("not a letter"));
-        assert!(reason(">").contains("not a letter"));
+    fn a_wildcard_in_a_topic_name_says_patterns_are_for_subscribing() {
+        assert!(reason("a.*").contains("patterns ('*', '>') are for subscribing"));
+        assert!(reason(">").contains("publish to a topic name"));
+    }
+
+    #[test]
+    fn other_brokers_wildcards_and_separators_name_ours() {
+        assert!(reason("a.#").contains("the multi-level wildcard here is '>'"));
+        assert!(reason("a.+").contains("the one-level wildcard here is '*'"));
+        assert!(reason("a/b").contains("separated by '.'"));
+        let pattern = Pattern::parse("orders.#", 255).unwrap_err().to_string();
+        assert!(pattern.contains("'>'"), "{pattern}");
     }
 
     #[test]

@@ -236,7 +236,7 @@ fn unknown_keys_are_named_with_the_object_they_are_in() {
         ),
         (
             json!({ "maxTopics": 1 }),
-            "unknown key \"maxTopics\" in config",
+            "unknown key \"maxTopics\" in config: it belongs under limits: { maxTopics: … }",
         ),
     ];
     for (value, expected) in cases {
@@ -477,4 +477,23 @@ proptest::proptest! {
         let _ = Config::from_value(&value);
         let _ = SubscribeOptions::from_value(&value, &DeliveryOptions::default());
     }
+}
+
+#[test]
+fn a_delivery_or_limits_key_at_the_top_of_the_config_names_where_it_belongs() {
+    let err = Config::from_value(&js(json!({ "maxInFlight": 4 }))).unwrap_err();
+    assert_eq!(err.code(), "INVALID_CONFIG");
+    assert!(err.to_string().contains("it belongs under delivery: { maxInFlight: … }"), "{err}");
+    let err = Config::from_value(&js(json!({ "delivery": { "maxTopics": 4 } }))).unwrap_err();
+    assert!(err.to_string().contains("it belongs under limits"), "{err}");
+    let err = Config::from_value(&js(json!({ "delivery": { "initialMs": 4 } }))).unwrap_err();
+    assert!(err.to_string().contains("it belongs under retryBackoff"), "{err}");
+}
+
+#[test]
+fn errors_that_have_a_remedy_name_it() {
+    let missing = wasm_pubsub::Error::TopicNotFound("orders".into()).to_string();
+    assert!(missing.contains("createTopic(\"orders\")") && missing.contains("autoCreateTopics: true"), "{missing}");
+    let full = wasm_pubsub::Error::QueueFull { subscription: "audit".into(), capacity: 10 }.to_string();
+    assert!(full.contains("queueCapacity") && full.contains("overflow: \"deadLetterOldest\""), "{full}");
 }

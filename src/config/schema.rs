@@ -116,7 +116,10 @@ fn read(
 ) -> crate::Result<()> {
     scope.object(value, |field, key, value| {
         let Some(how) = lookup(tables, key) else {
-            return Ok(false);
+            return match home(key) {
+                Some(home) => Err(scope.misplaced(key, home)),
+                None => Ok(false),
+            };
         };
         match how {
             Read::Int(min, slot) => set(slot(settings), field.int(value, *min)?),
@@ -124,6 +127,14 @@ fn read(
         }
         Ok(true)
     })
+}
+
+/// Where a key of the schema belongs, for the error that names a key given at the wrong
+/// level (`maxInFlight` at the top of the config).
+fn home(key: &str) -> Option<&'static str> {
+    let homes: [(&'static str, &Table); 4] =
+        [("delivery", DELIVERY), ("limits", LIMITS), ("retryBackoff", BACKOFF), ("circuitBreaker", BREAKER)];
+    homes.into_iter().find(|(_, table)| table.iter().any(|(name, _)| *name == key)).map(|(home, _)| home)
 }
 
 /// How `key` is read, from the first of `tables` that has it.

@@ -84,6 +84,11 @@ impl Scope {
         }
     }
 
+    /// The error for `key`, unknown here but known under `home` (`delivery`, `limits`, …).
+    pub(super) fn misplaced(&self, key: &str, home: &str) -> Error {
+        (self.error)(format!("unknown key {} in {}: it belongs under {home}: {{ {key}: … }}", quote(key), self.name))
+    }
+
     fn expected(&self, what: &str) -> Error {
         (self.error)(format!("{} must be {what}", self.name))
     }

@@ -270,7 +270,7 @@ fn once_ended(aborted: bool, broker: Option<&Broker<JsPayload>>, target: &str) -
     match (aborted, open) {
         (true, _) => Error::Aborted,
         (false, false) => Error::Closed,
-        (false, true) => Error::TopicNotFound(format!("{target} (deleted while once() waited)")),
+        (false, true) => Error::TopicNotFound(target.to_owned()),
     }
 }
 

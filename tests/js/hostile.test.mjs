@@ -251,7 +251,7 @@ describe("once", () => {
     bus.createTopic("t");
     const next = bus.once("t");
     bus.deleteTopic("t");
-    await rejectsCode(() => next, "TOPIC_NOT_FOUND", "deleted");
+    await rejectsCode(() => next, "TOPIC_NOT_FOUND", "does not exist");
     const last = bus.once("u.>");
     bus.close();
     await rejectsCode(() => last, "CLOSED");
