@@ -90,6 +90,10 @@ extern "C" {
     #[wasm_bindgen(js_name = callHook)]
     pub fn call_hook(hook: &Function, argument: &JsValue) -> JsValue;
 
+    /// One console line for a warning or an error, rate-limited.
+    #[wasm_bindgen(js_name = consoleLine)]
+    pub fn console_line(level: &str, event: &str, topic: &str, subscription: &str, message_id: f64, code: &str);
+
     /// Calls a callback, swallowing a throw or a rejection.
     #[wasm_bindgen(js_name = callQuietly)]
     pub fn call_quietly(hook: &Function, argument: &JsValue);

@@ -1,5 +1,6 @@
 // Error messages that say what to do, as a newcomer meets them (issue 12).
 import test from "node:test";
+import assert from "node:assert/strict";
 import { PubSub } from "wasm-pubsub";
 import { throwsCode } from "./helpers.mjs";
 
@@ -24,4 +25,60 @@ test("QUEUE_FULL names the overflow option", () => {
   bus.subscribe("t", () => new Promise(() => {}), { queueCapacity: 1 });
   bus.publish("t", 1);
   throwsCode(() => bus.publish("t", 2), "QUEUE_FULL", "queueCapacity", 'overflow: "deadLetterOldest"');
+});
+
+/** Replaces console.warn and console.error while `run` runs; returns the lines printed. */
+async function consoleLines(run) {
+  const lines = [];
+  const saved = [console.warn, console.error];
+  console.warn = (line) => lines.push(["warn", String(line)]);
+  console.error = (line) => lines.push(["error", String(line)]);
+  try {
+    await run();
+  } finally {
+    [console.warn, console.error] = saved;
+  }
+  return lines;
+}
+
+test("by default a failing handler is a console line naming the subscription, the message and the code, never the payload", async () => {
+  const { FakeClock } = await import("./helpers.mjs");
+  const clock = new FakeClock();
+  const lines = await consoleLines(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a fresh rate-limit window
+    const bus = new PubSub({ clock, autoCreateTopics: true, delivery: { maxDeliveryAttempts: 1 } });
+    bus.subscribe("orders", () => { throw new Error("card 4111 declined"); }, { name: "saver" });
+    bus.publish("orders", { secret: "s3cr3t" }, { attributes: { tier: "gold" } });
+    await clock.advance(0);
+  });
+  const text = lines.map(([, line]) => line).join("\n");
+  assert.match(text, /wasm-pubsub warn: handler\.failed subscription="saver" topic="orders" message=1 code=HANDLER_ERROR/);
+  assert.match(text, /deadLetter .*code=MAX_ATTEMPTS/);
+  assert.doesNotMatch(text, /s3cr3t|gold|4111/);
+});
+
+test("logger: null silences it; the console lines are rate-limited", async () => {
+  const { FakeClock } = await import("./helpers.mjs");
+  const silent = await consoleLines(async () => {
+    const clock = new FakeClock();
+    const bus = new PubSub({ clock, logger: null, autoCreateTopics: true, delivery: { maxDeliveryAttempts: 1 } });
+    bus.subscribe("t", () => { throw new Error("no"); });
+    bus.publish("t", 1);
+    await clock.advance(0);
+  });
+  assert.deepEqual(silent, []);
+  const noisy = await consoleLines(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const clock = new FakeClock();
+    const delivery = { maxDeliveryAttempts: 1, circuitBreaker: { failureThreshold: 1000 } };
+    const bus = new PubSub({ clock, autoCreateTopics: true, delivery });
+    bus.subscribe("t", () => { throw new Error("no"); });
+    for (let i = 0; i < 100; i++) bus.publish("t", i);
+    await clock.advance(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    bus.publish("t", "one more");
+    await clock.advance(0);
+  });
+  assert.ok(noisy.length <= 24, `${noisy.length} lines for 202 records`);
+  assert.ok(noisy.some(([, line]) => /more log lines suppressed/.test(line)));
 });

@@ -266,6 +266,34 @@ export function callHook(hook, argument) {
   }
 }
 
+/** The default logger prints at most this many lines a second; the rest are counted. */
+const CONSOLE_LINES_PER_SECOND = 10;
+let consoleWindow = 0;
+let consoleLines = 0;
+let consoleSuppressed = 0;
+
+/** The default logger's line for a warning or an error: event, names, ids and code only (never
+ * data, attribute values or a handler's error text), at most CONSOLE_LINES_PER_SECOND a second. */
+export function consoleLine(level, event, topic, subscription, messageId, code) {
+  const now = Date.now();
+  if (now - consoleWindow >= 1000) {
+    if (consoleSuppressed > 0) console.warn(`wasm-pubsub: ${consoleSuppressed} more log lines suppressed (pass a logger to see every record, or logger: null for none)`);
+    consoleWindow = now;
+    consoleLines = 0;
+    consoleSuppressed = 0;
+  }
+  if (++consoleLines > CONSOLE_LINES_PER_SECOND) {
+    consoleSuppressed++;
+    return;
+  }
+  let line = `wasm-pubsub ${level}: ${event}`;
+  if (subscription) line += ` subscription=${JSON.stringify(subscription)}`;
+  if (topic) line += ` topic=${JSON.stringify(topic)}`;
+  if (messageId >= 0) line += ` message=${messageId}`;
+  if (code) line += ` code=${code}`;
+  (level === "error" ? console.error : console.warn)(line);
+}
+
 /** Calls a callback whose failures are only to be survived (the logger). */
 export function callQuietly(hook, argument) {
   try {
