@@ -1,7 +1,9 @@
 // The packed package in real workerd (npm `workerd`): a config.capnp lists the modules the
-// README lists (the Worker, the package's `workerd` entry, its glue, snippets and .wasm). `workerd serve` answers an HTTP request on 127.0.0.1 with a round and is stopped
-// afterwards; `workerd test` runs the Worker's test() export. And the way wrangler users ship
-// it: `workerd serve wrangler.json` bundles the same Worker with esbuild as wrangler does.
+// README lists (the Worker, the package's `workerd` entry, its glue, snippets and .wasm).
+// `workerd serve` answers an HTTP request on 127.0.0.1 with a round and is stopped afterwards,
+// also with a bus built at module scope; `workerd test` runs the Worker's test() export. And
+// the way wrangler users ship it: `workerd serve wrangler.json` bundles the same Worker with
+// esbuild as wrangler does.
 import assert from "node:assert/strict";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
