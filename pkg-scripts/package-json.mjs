@@ -17,6 +17,9 @@ const manifest = {
   ...(crate.repository && { repository: { type: "git", url: crate.repository } }),
   keywords: crate.keywords,
   type: "module",
+  // The tests run Node 20.20, with require(esm) both on and off (off as in Node 20.0–20.18):
+  // `require` loads CommonJS only (the snippets' .cjs copies).
+  engines: { node: ">=20" },
   // Conditions are tried in order: `types` first, `workerd` before `browser`/`node` (workerd
   // also matches them), `default` last. Deno matches `deno`; bundlers for the web `browser`.
   exports: {
@@ -35,7 +38,7 @@ const manifest = {
   module: "./browser.js",
   types: "./browser.d.ts",
   // The entry files instantiate the wasm module when imported: keep them. Everything else
-  // (glue, snippets) only defines classes and functions.
+  // (glue, snippets, their CommonJS copies) only defines classes and functions.
   sideEffects: [...entries.map((e) => `./${e}.js`), "./node.cjs"],
   files: [
     "wasm_pubsub_bg.wasm",

@@ -1,10 +1,10 @@
 /* @ts-self-types="./deno.d.ts" */
 // Deno: compile the .wasm synchronously from disk.
 import { Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
-import { harden } from "@SNIPPET@";
+import { harden } from "./snippets/bus.js";
 
 const wasm = initSync({ module: Deno.readFileSync(new URL("./wasm_pubsub_bg.wasm", import.meta.url)) });
 harden([PubSub, Topic, Subscription, Bridge], wasm.__wbg_stack_pointer);
 
 export * from "./wasm_pubsub.js";
-export { PubSubError } from "@SNIPPET@";
+export { PubSubError } from "./snippets/bus.js";

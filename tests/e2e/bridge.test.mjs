@@ -3,8 +3,10 @@
 // worker over a MessagePort, malformed input rejected and counted, and rings and meshes of
 // three pages that deliver each message exactly once per bus.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { buildBrowserApp, launchChromium, openPage, previewServer, sleep, until } from "./harness.mjs";
+import { buildBrowserApp, HERE, launchChromium, openPage, previewServer, ROOT, sleep, until } from "./harness.mjs";
 
 let server, browser;
 const pages = [];
@@ -122,6 +124,28 @@ test("a page and a dedicated worker bridged through a MessagePort carry messages
   assert.deepEqual(await stats(page), { worker: { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 } });
   assert.deepEqual(await page.evaluate(() => window.peer.workerStats()), { sent: 1, received: 1, rejected: 0, sendErrors: 0, duplicates: 0 });
   await closeAll();
+});
+
+/** The part of a fixture above its "// ↑" line: a README snippet, verbatim. */
+function snippet(fixture) {
+  const text = readFileSync(join(HERE, "browser-app", fixture), "utf8");
+  return text.slice(0, text.indexOf("// ↑"));
+}
+
+test("the README's worker bridge, as written: what the page publishes at once reaches the loading worker, and back", async (t) => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const fixture of ["readme-page.js", "worker.js"]) {
+    assert.ok(readme.includes(snippet(fixture).trimEnd()), `README holds ${fixture}'s snippet verbatim`);
+  }
+  const page = await openPage(browser.context, `${server.url}readme-worker.html`);
+  await until(() => page.evaluate(() => window.echoes?.length >= 2), { what: "2 echoes from the worker" });
+  await sleep(200);
+  const echoes = await page.evaluate(() => window.echoes);
+  assert.deepEqual(echoes.map(({ topic, data }) => ({ topic, data })),
+    [{ topic: "done.worker", data: { n: 1 } }, { topic: "done.worker", data: { n: 2 } }]);
+  t.diagnostic(`first echo ${echoes[0].at.toFixed(0)} ms after navigation`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test("malformed incoming messages are rejected, counted and logged, never thrown into the page", async () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { app, buildBrowserApp, expectedRound, launchChromium, openPage, previewServer, staticServer, workspace } from "./harness.mjs";
+import { app, buildBrowserApp, expectedRound, HERE, launchChromium, openPage, previewServer, ROOT, staticServer, workspace } from "./harness.mjs";
 
 let dir, server, browser;
 
@@ -57,6 +57,24 @@ test("without a bundler, an import map to the installed package's browser entry 
     const result = await page.evaluate(() => window.roundResult);
     assert.deepEqual(result, expectedRound("importmap"));
     assert.deepEqual(page.problems, []);
+    await page.close();
+  } finally {
+    await plain.close();
+  }
+});
+
+test("without a bundler, a module worker imports the package by its path (the page's import map does not reach it)", async () => {
+  const fixture = readFileSync(join(HERE, "nobundler", "worker.js"), "utf8");
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  assert.ok(readme.includes(fixture.slice(0, fixture.indexOf("// ↑")).trimEnd()), "README holds the worker snippet verbatim");
+  workspace("nobundler");
+  const plain = await staticServer(app());
+  try {
+    const page = await openPage(browser.context, `${plain.url}nobundler/worker.html`);
+    await page.waitForFunction(() => window.answer);
+    assert.deepEqual(await page.evaluate(() => window.answer("./worker.js")), expectedRound("worker function"));
+    const bare = await page.evaluate(() => window.answer("./bare-worker.js"));
+    assert.ok(bare?.error !== undefined, `a bare "wasm-pubsub" in a worker: ${JSON.stringify(bare)}`);
     await page.close();
   } finally {
     await plain.close();

@@ -1,42 +1,36 @@
-// The packed package in real workerd (npm `workerd`): a config.capnp embeds the Worker, the
-// package's `workerd` entry (found through its package.json exports) and its .wasm as a wasm
-// module. `workerd serve` answers an HTTP request on 127.0.0.1 with a round and is stopped
-// afterwards; `workerd test` runs the Worker's test() export. And the way wrangler users ship
-// it: `workerd serve wrangler.json` bundles the same Worker with esbuild as wrangler does.
+// The packed package in real workerd (npm `workerd`): a config.capnp lists the modules the
+// README lists (the Worker, the package's `workerd` entry, its glue, snippets and .wasm).
+// `workerd serve` answers an HTTP request on 127.0.0.1 with a round and is stopped afterwards,
+// also with a bus built at module scope; `workerd test` runs the Worker's test() export. And
+// the way wrangler users ship it: `workerd serve wrangler.json` bundles the same Worker with
+// esbuild as wrangler does.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, test } from "node:test";
-import { BIN, app, expectedRound, freePort, run, start, until, workspace } from "./harness.mjs";
+import { BIN, ROOT, app, expectedRound, freePort, run, start, until, workspace } from "./harness.mjs";
 
 const WORKERD = join(BIN, "workerd");
 let dir, port;
 
-/** Every file of a directory, as paths relative to it. */
-function files(base, sub = "") {
-  return readdirSync(join(base, sub)).flatMap((name) => {
-    const path = join(sub, name);
-    return statSync(join(base, path)).isDirectory() ? files(base, path) : [path];
-  });
+/**
+ * The README's `modules` list for a hand-written config.capnp, as printed there (the
+ * `node_modules` it names is linked into the Worker's directory).
+ */
+function readmeModules() {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const block = readme.match(/```capnp\nmodules = \[\n([^]*?)\],\n```/);
+  assert.ok(block, "README has a capnp modules block");
+  return block[1].trim().split("\n").map((line) => line.trim().replace(/,$/, ""));
 }
 
 /**
- * The capnp config: the Worker as "worker.js", the entry that the package's exports give the
- * `workerd` condition as the module "wasm-pubsub", and every other .js file and the .wasm of
- * the package under their paths in it, so the entry's relative imports resolve as published.
+ * The capnp config: the README's modules with WORKER as "worker.js", plus the round every
+ * runtime answers, served on 127.0.0.1:SOCKET when given.
  */
-function config(pkgDir, socket) {
-  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
-  const entry = manifest.exports["."].workerd;
-  assert.equal(typeof entry, "string", "package.json exports a workerd entry");
-  const embed = (file) => JSON.stringify(relative(dir, join(pkgDir, file)));
-  const modules = [
-    `(name = "worker.js", esModule = embed "worker.js")`,
-    `(name = "round.js", esModule = embed "round.js")`,
-    `(name = "wasm-pubsub", esModule = embed ${embed(entry)})`,
-    ...files(pkgDir).filter((f) => f.endsWith(".wasm") || (f.endsWith(".js") && f !== entry.slice(2)))
-      .map((f) => `(name = ${JSON.stringify(f)}, ${f.endsWith(".wasm") ? "wasm" : "esModule"} = embed ${embed(f)})`),
-  ];
+function config(worker, socket) {
+  const modules = readmeModules().map((m) => m.replace('embed "worker.js"', `embed "${worker}"`));
+  modules.push(`(name = "round.js", esModule = embed "round.js")`);
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -56,9 +50,9 @@ const worker :Workerd.Worker = (
 before(async () => {
   dir = workspace("workerd");
   port = await freePort();
-  const pkgDir = join(app(), "node_modules", "wasm-pubsub");
-  writeFileSync(join(dir, "serve.capnp"), config(pkgDir, port));
-  writeFileSync(join(dir, "test.capnp"), config(pkgDir, null));
+  symlinkSync(join(app(), "node_modules"), join(dir, "node_modules"));
+  writeFileSync(join(dir, "serve.capnp"), config("worker.js", port));
+  writeFileSync(join(dir, "test.capnp"), config("worker.js", null));
 });
 
 test("workerd serves the Worker on 127.0.0.1 and answers a request with a round", async () => {
@@ -79,6 +73,25 @@ test("workerd serves the Worker on 127.0.0.1 and answers a request with a round"
     assert.ok(signal === "SIGTERM" || code === 0, `workerd stopped: ${signal ?? code}\n${server.output()}`);
   }
   await assert.rejects(fetch(`http://127.0.0.1:${port}/`), "workerd is stopped");
+});
+
+test("a bus built at module scope, while workerd loads the Worker, serves every request", async () => {
+  const scopedPort = await freePort();
+  writeFileSync(join(dir, "scoped.capnp"), config("scoped.js", scopedPort));
+  const server = start(WORKERD, ["serve", "scoped.capnp"], { cwd: dir });
+  try {
+    const first = await until(async () => {
+      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
+      return await fetch(`http://127.0.0.1:${scopedPort}/one`).catch(() => null);
+    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
+    assert.equal(first.status, 200, server.output());
+    assert.deepEqual(await first.json(), { paths: ["/one"], metrics: 1 });
+    const second = await fetch(`http://127.0.0.1:${scopedPort}/two`);
+    assert.deepEqual(await second.json(), { paths: ["/one", "/two"], metrics: 2 });
+    assert.doesNotMatch(server.output(), /Disallowed operation/);
+  } finally {
+    await server.stop();
+  }
 });
 
 test("workerd test runs the Worker's test() export", async () => {

@@ -23,7 +23,7 @@ mod handle;
 mod inbox;
 mod js;
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function};
@@ -59,8 +59,9 @@ pub struct Inbound {
 /// Every bridge of one bus, the bus's wire id, and the pairs it has seen.
 pub struct Bridges {
     broker: RefCell<Option<WeakBroker<JsPayload>>>,
-    origin: JsValue,
-    origin_text: String,
+    /// The bus's random wire id (as sent, and as text), drawn when a message first needs it:
+    /// workerd forbids random values at a Worker's start-up, where a bus may be constructed.
+    origin: OnceCell<(JsValue, String)>,
     open: RefCell<Vec<Rc<BridgeState>>>,
     seen: RefCell<SeenIds>,
     /// The pairs being published now (see [`Bridges::admit`]).
@@ -70,11 +71,9 @@ pub struct Bridges {
 
 impl Bridges {
     pub fn new() -> Rc<Bridges> {
-        let origin_text = js::random_origin();
         Rc::new(Bridges {
             broker: RefCell::new(None),
-            origin: JsValue::from_str(&origin_text),
-            origin_text,
+            origin: OnceCell::new(),
             open: RefCell::new(Vec::new()),
             seen: RefCell::new(SeenIds::default()),
             admitting: RefCell::new(Vec::new()),
@@ -99,11 +98,20 @@ impl Bridges {
         self.broker.borrow().as_ref().and_then(|b| b.upgrade())
     }
 
-    /// Whether `(origin, id)` is new to this bus; its own messages, and those being admitted,
-    /// are repeats.
+    /// This bus's wire id, drawn on first use.
+    fn origin(&self) -> &JsValue {
+        &self.origin.get_or_init(|| {
+            let text = js::random_origin();
+            (JsValue::from_str(&text), text)
+        }).0
+    }
+
+    /// Whether `(origin, id)` is new to this bus; its own messages (none before it drew its
+    /// wire id), and those being admitted, are repeats.
     fn sighting(&self, origin: &str, id: u64) -> Sighting {
         let admitting = self.admitting.borrow().iter().any(|(o, i)| *i == id && **o == *origin);
-        match admitting || origin == self.origin_text {
+        let own = self.origin.get().is_some_and(|(_, text)| text == origin);
+        match admitting || own {
             true => Sighting::Repeat,
             false => self.seen.borrow().check(origin, id),
         }
@@ -146,7 +154,7 @@ impl Bridges {
         with_js(&message.headers, |headers| {
             let (origin, id) = match &headers.inbound {
                 Some(inbound) => (&inbound.origin, inbound.id),
-                None => (&self.origin, message.id as f64),
+                None => (self.origin(), message.id as f64),
             };
             let (topic, attributes, key) = (&headers.topic, &headers.attributes, &ordering_key(message));
             js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, message.published_at)

@@ -2,12 +2,28 @@
 // that keep every delivery to one boundary crossing (build the message, call the handler,
 // attach the settlement to a thenable) without allocating a Rust closure per message.
 
-/** The error every wasm-pubsub call throws or rejects with; `code` is stable. */
+/** Marks a PubSubError of any copy of this module (the package ships it as ESM and as CJS). */
+const BRAND = Symbol.for("wasm-pubsub.PubSubError");
+
+/**
+ * The error every wasm-pubsub call throws or rejects with; `code` is stable. `instanceof`
+ * also holds across the package's ES module and CommonJS copies of this class, which a
+ * program that both imports and requires the package loads side by side.
+ */
 export class PubSubError extends Error {
   constructor(code, message) {
     super(message);
     this.name = "PubSubError";
     this.code = code;
+  }
+
+  get [BRAND]() {
+    return true;
+  }
+
+  static [Symbol.hasInstance](value) {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === PubSubError && value instanceof Error && value[BRAND] === true;
   }
 }
 
