@@ -11,6 +11,7 @@ mod delivery;
 mod effects;
 mod id_list;
 mod keep_alive;
+mod listeners;
 mod observe;
 mod publish;
 mod rearm;

@@ -15,6 +15,7 @@ mod handler;
 mod hooks;
 mod js;
 mod lifecycle;
+mod listeners;
 mod objects;
 mod pubsub;
 mod subscription;

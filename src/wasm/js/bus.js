@@ -421,6 +421,7 @@ function guardClass(proto, stackPointer) {
     else continue;
     Object.defineProperty(proto, key, descriptor);
   }
+  if (typeof proto.once === "function") installStream(proto);
   proto.free = function free() {
     this.dispose();
   };
@@ -431,6 +432,89 @@ function guardClass(proto, stackPointer) {
       this.dispose();
       await closing;
     };
+  }
+}
+
+// `bus.stream(topicOrPattern, options)`: an async iterator over a subscription. Its handler
+// holds each message until the loop asks for the next one, then acks it; the subscription's
+// queue (queueCapacity, overflow) bounds what waits, and ackTimeoutMs bounds the loop's body.
+// Ending the loop (break, return, throw), aborting `options.signal` or closing the bus
+// unsubscribes: the message in hand is acked, the ones not yet handed out are discarded
+// (counted in metrics().discarded), never lost silently.
+
+/** The open streams of each bus, ended when it closes. */
+const openStreams = new WeakMap();
+
+function installStream(proto) {
+  proto.stream = function stream(topicOrPattern, options) {
+    return new MessageStream(this, topicOrPattern, options);
+  };
+  const close = proto.close;
+  proto.close = function closeAndEndStreams(options) {
+    const closing = close.call(this, options);
+    for (const stream of openStreams.get(this) ?? []) stream.end();
+    return closing;
+  };
+}
+
+class MessageStream {
+  #bus;
+  #subscription;
+  #waiting = [];
+  #inHand;
+  #wake;
+  #ended = false;
+
+  constructor(bus, topicOrPattern, options) {
+    const hold = (message) => new Promise((ack, fail) => {
+      this.#waiting.push({ message, ack, fail });
+      this.#wake?.();
+    });
+    this.#subscription = bus.subscribe(topicOrPattern, hold, options);
+    this.#bus = bus;
+    const signal = options?.signal;
+    if (signal?.aborted) this.end();
+    else signal?.addEventListener?.("abort", () => this.end(), { once: true });
+    if (!openStreams.has(bus)) openStreams.set(bus, new Set());
+    openStreams.get(bus).add(this);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  /** Acks the message in hand and waits for the next one. */
+  async next() {
+    this.#inHand?.ack();
+    this.#inHand = undefined;
+    while (this.#waiting.length === 0 && !this.#ended) {
+      await new Promise((resolve) => { this.#wake = resolve; });
+      this.#wake = undefined;
+    }
+    if (this.#ended) return { done: true, value: undefined };
+    this.#inHand = this.#waiting.shift();
+    return { done: false, value: this.#inHand.message };
+  }
+
+  async return() {
+    this.end();
+    return { done: true, value: undefined };
+  }
+
+  /** Unsubscribes, acks the message in hand and discards those not handed out. */
+  end() {
+    if (this.#ended) return;
+    this.#ended = true;
+    openStreams.get(this.#bus)?.delete(this);
+    try {
+      this.#subscription.unsubscribe();
+    } catch {
+      // A closed or disposed bus: its subscription has ended already.
+    }
+    this.#inHand?.ack();
+    this.#inHand = undefined;
+    for (const held of this.#waiting.splice(0)) held.fail(new PubSubError("ABORTED", "the stream ended before this message was read"));
+    this.#wake?.();
   }
 }
 
