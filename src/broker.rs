@@ -17,6 +17,7 @@ mod publish;
 mod rearm;
 mod state;
 mod subscribe;
+mod waiters;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -26,6 +27,7 @@ pub use effects::{DeadLetterHook, Hooks, Logger, PublishObserver};
 pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
 pub use publish::{Headed, PublishOptions};
 pub use subscribe::SubscriptionId;
+pub use waiters::WaitReport;
 
 use crate::clock::{Clock, Spawner};
 use crate::config::Config;

@@ -50,7 +50,7 @@ mod unicode;
 pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;
 pub use broker::{
-    Broker, CloseFuture, CloseReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
+    Broker, CloseFuture, CloseReport, WaitReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
     Headed, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
 };
 pub use clock::{Clock, ManualClock, Spawner, TimerId};

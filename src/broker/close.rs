@@ -218,6 +218,7 @@ impl<P> Inner<P> {
         for settled in in_flight {
             if closed {
                 self.counters.discarded += 1;
+                self.copy_settled(settled.message.id, super::waiters::Settled::Discarded);
             } else {
                 let (message, attempts) = (settled.message, settled.attempt);
                 self.dead_letter(id, message, DeadLetterReason::Shutdown, None, attempts, now);

@@ -232,6 +232,7 @@ impl<P> Inner<P> {
         let name = transition.is_some().then(|| sub.name.clone());
         self.counters.acked += 1;
         self.latency.record(now - settled.message.published_at);
+        self.copy_settled(settled.message.id, super::waiters::Settled::Acked);
         if let Some(name) = name {
             self.log_transition(&name, transition);
         }
@@ -249,6 +250,7 @@ impl<P> Inner<P> {
         self.log_transition(&name, transition);
         if closed {
             self.counters.discarded += 1;
+            self.copy_settled(settled.message.id, super::waiters::Settled::Discarded);
         } else if exhausted {
             let (message, attempts) = (settled.message, settled.attempt);
             self.dead_letter(id, message, DeadLetterReason::MaxAttempts, Some(failure), attempts, now);

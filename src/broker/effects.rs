@@ -82,6 +82,8 @@ pub(crate) enum Effect<P> {
     Published(Rc<Message<P>>),
     /// Resolve `close` and release every host callback.
     Finish(oneshot::Sender<CloseReport>, CloseReport),
+    /// Resolve a `publish_and_wait`.
+    Settled(oneshot::Sender<super::WaitReport>, super::WaitReport),
 }
 
 impl<P: Payload> Broker<P> {
@@ -137,6 +139,7 @@ impl<P: Payload> Broker<P> {
             Effect::DeadLetter(letter) => self.call_dead_letter_hook(&letter),
             Effect::Published(message) => self.call_publish_observer(&message),
             Effect::Finish(sender, report) => self.release(sender, report),
+            Effect::Settled(sender, report) => drop(sender.send(report)),
         }
     }
 

@@ -67,7 +67,7 @@ pub type Headed<P> = (P, Rc<Headers>, Option<u64>);
 
 /// A message checked and ready to be stamped and queued; `headers: None` stands for the
 /// topic's own plain headers.
-struct Checked<P> {
+pub(super) struct Checked<P> {
     data: P,
     headers: Option<Rc<Headers>>,
 }
@@ -191,7 +191,7 @@ impl<P: Payload> Broker<P> {
 
     /// Runs `publish` on the state at the clock's time, counting `count` rejections when it
     /// fails, then runs the effects it recorded.
-    fn publishing<T>(&self, count: u64, publish: impl FnOnce(&mut Inner<P>, f64) -> Result<T>) -> Result<T> {
+    pub(super) fn publishing<T>(&self, count: u64, publish: impl FnOnce(&mut Inner<P>, f64) -> Result<T>) -> Result<T> {
         let now = self.clock().map(|clock| clock.now_ms());
         let result = {
             let mut inner = self.shared.borrow_mut();
@@ -210,7 +210,7 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P: Payload> Inner<P> {
-    fn publish_one(&mut self, topic: &str, checked: Result<Checked<P>>, now: f64) -> Result<u64> {
+    pub(super) fn publish_one(&mut self, topic: &str, checked: Result<Checked<P>>, now: f64) -> Result<u64> {
         self.ensure_open()?;
         let checked = checked?;
         let wanted = |sub: &Subscription<P>| usize::from(checked.passes(&sub.filter));
@@ -247,7 +247,7 @@ impl<P: Payload> Inner<P> {
     }
 
     /// Checks a message published with headers the host built.
-    fn check_headed(&self, data: P, headers: Rc<Headers>, size: Option<u64>) -> Result<Checked<P>> {
+    pub(super) fn check_headed(&self, data: P, headers: Rc<Headers>, size: Option<u64>) -> Result<Checked<P>> {
         self.check_size(&headers.attributes, headers.ordering_key.as_deref(), size)?;
         Ok(Checked { data, headers: Some(headers) })
     }

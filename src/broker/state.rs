@@ -75,6 +75,8 @@ pub(crate) struct Inner<P> {
     pub close: Option<super::close::CloseState>,
     /// A wake-up timer the clock failed to set is waiting to be armed again (see `rearm`).
     pub unarmed: bool,
+    /// Publishes waiting for their copies to settle (see `waiters`).
+    pub waiters: super::waiters::Waiters,
     /// The broker itself, while it has work (see `keep_alive`).
     pub keep_alive: super::keep_alive::KeepAlive<P>,
 }
@@ -100,6 +102,7 @@ impl<P> Inner<P> {
             runtime: Some(runtime),
             close: None,
             unarmed: false,
+            waiters: Default::default(),
             keep_alive: None,
         }
     }
@@ -221,12 +224,19 @@ impl<P> Inner<P> {
         }
         sub.state = SubscriptionState::Closed;
         let dropped = sub.queue.len() as u64;
+        let queued: Vec<u64> = match self.waiters.is_empty() {
+            true => Vec::new(),
+            false => sub.queue.iter().map(|(message, _)| message.id).collect(),
+        };
         sub.queue.clear();
         let (name, pattern) = (sub.name.clone(), Rc::<str>::from(sub.pattern.as_str()));
         let attached = std::mem::take(&mut sub.topics);
         self.counters.discarded += dropped;
         self.counters.queued -= dropped;
         self.forget_subscription(id, &name, &pattern, attached);
+        for message in queued {
+            self.copy_settled(message, super::waiters::Settled::Discarded);
+        }
         self.log(|| LogRecord { subscription: Some(name), ..LogRecord::new(Level::Debug, "subscription.closed") });
         self.remove_if_settled(id);
         self.check_drained();
@@ -325,6 +335,7 @@ impl<P> Inner<P> {
         sub.stats.dead_lettered += 1;
         let subscription = sub.name.clone();
         self.counters.dead_lettered += 1;
+        self.copy_settled(message.id, super::waiters::Settled::DeadLettered);
         let subscription_id = super::SubscriptionId(id);
         let letter = Rc::new(DeadLetter {
             message,

@@ -16,7 +16,9 @@ use super::convert::{batch_arg, config_value, get, invalid, options_from, publis
 use super::js;
 use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsPayload};
 use super::subscription::Subscription;
-use crate::{Broker, DeliveryToken, Error, Headed, Headers, Limits, SubscribeOptions, WeakBroker};
+use futures::future::LocalBoxFuture;
+
+use crate::{Broker, DeliveryToken, Error, Headed, Headers, Limits, SubscribeOptions, WaitReport, WeakBroker};
 
 /// Set once a call into the bus was cut short (see [`Bus::halt`]); shared with everything
 /// that can enter the bus's state from JavaScript later: the settler, the callback table,
@@ -119,6 +121,15 @@ impl Bus {
         let headers = self.counting(1, || headers_of(plain, options, &self.limits))?;
         let id = self.broker.publish_headed(headers, JsPayload { data }, size).map_err(to_js)?;
         Ok(id as f64)
+    }
+
+    /// `publish(topic, data, options)` by name, and a future of what became of its copies.
+    pub fn publish_waiting(&self, topic: &JsValue, data: JsValue, options: Option<JsValue>) -> Result<LocalBoxFuture<'static, WaitReport>, JsValue> {
+        let plain = self.topic_by_name(topic).inspect_err(|_| self.broker.record_rejected(1))?;
+        let headers = self.counting(1, || headers_of(&plain, options, &self.limits))?;
+        let size = super::handler::measured(&data);
+        let (_, settled) = self.broker.publish_and_wait((JsPayload { data }, headers, size)).map_err(to_js)?;
+        Ok(settled)
     }
 
     /// `publishBatch(topic, messages)`.

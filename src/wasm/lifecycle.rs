@@ -276,7 +276,7 @@ fn once_ended(aborted: bool, broker: Option<&Broker<JsPayload>>, target: &str) -
 
 /// The promise of a boxed future: boxing gives `once` and `close` one copy of
 /// `future_to_promise` instead of one per future type.
-fn promise(future: LocalBoxFuture<'static, Result<JsValue, JsValue>>) -> Promise {
+pub(crate) fn promise(future: LocalBoxFuture<'static, Result<JsValue, JsValue>>) -> Promise {
     future_to_promise(future)
 }
 

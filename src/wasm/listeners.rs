@@ -1,10 +1,17 @@
-//! `listenerCount` and `unsubscribeAll`: what users of mitt and emittery reach for, in the
-//! broker's terms. (`stream`, the async iterator, is built on `subscribe` in `js/bus.js`.)
+//! `listenerCount`, `unsubscribeAll` and `publishAndWait`: what users of mitt and emittery
+//! reach for, in the broker's terms. (`stream`, the async iterator, is built on `subscribe`
+//! in `js/bus.js`.)
 
+use futures::FutureExt;
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{to_js, topic_arg};
+use super::lifecycle::promise;
+use super::objects::set_counts;
 use super::pubsub::PubSub;
+use super::types::PublishOptionsArg;
+use crate::WaitReport;
 
 #[wasm_bindgen]
 impl PubSub {
@@ -40,4 +47,32 @@ impl PubSub {
         };
         Ok(self.bus.broker.unsubscribe_all(target.as_deref()) as u32)
     }
+
+    /// Publishes like `publish`, then resolves once every copy it queued is settled:
+    /// `{ acked, deadLettered, discarded }` — emittery's `await emit()`, with acks, retries
+    /// and timeouts. Resolves at once with zeros when no subscription took the message;
+    /// rejects with the codes `publish` throws.
+    ///
+    /// ```js
+    /// const { acked, deadLettered } = await bus.publishAndWait("orders.eu", order);
+    /// ```
+    #[wasm_bindgen(js_name = publishAndWait, unchecked_return_type = "Promise<PublishReport>")]
+    pub fn publish_and_wait(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] data: JsValue,
+        options: Option<PublishOptionsArg>,
+    ) -> Promise {
+        match self.live().and_then(|()| self.bus.publish_waiting(&topic, data, options.map(Into::into))) {
+            Ok(settled) => promise(settled.map(|report| Ok(wait_report(&report))).boxed_local()),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+}
+
+/// `{ acked, deadLettered, discarded }`.
+fn wait_report(report: &WaitReport) -> JsValue {
+    let object = js_sys::Object::new();
+    set_counts(&object, &[("acked", report.acked), ("deadLettered", report.dead_lettered), ("discarded", report.discarded)]);
+    object.into()
 }

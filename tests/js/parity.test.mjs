@@ -76,3 +76,21 @@ test("a stream ends when its signal aborts or its bus closes; what was not read 
   await bus.close();
   assert.deepEqual(await pending, { done: true, value: undefined });
 });
+
+test("await bus.publishAndWait(...) resolves once every copy is acked, dead-lettered or discarded", async () => {
+  const { FakeClock } = await import("./helpers.mjs");
+  const clock = new FakeClock();
+  const bus = new PubSub({ clock, autoCreateTopics: true, delivery: { maxDeliveryAttempts: 2, retryBackoff: { initialMs: 10 } } });
+  bus.subscribe("orders.eu", async () => {});
+  bus.subscribe("orders.*", () => { throw new Error("down"); });
+  bus.subscribe("orders.>", () => new Promise(() => {}), { name: "hangs", ackTimeoutMs: 1000 });
+  let report;
+  bus.publishAndWait("orders.eu", { total: 1 }).then((r) => { report = r; });
+  await clock.advance(10);
+  assert.equal(report, undefined, "one copy still hangs");
+  bus.unsubscribeAll("orders.>");
+  await clock.advance(2000);
+  assert.deepEqual(report, { acked: 1, deadLettered: 1, discarded: 1 });
+  assert.deepEqual(await bus.publishAndWait("nobody.here", 1), { acked: 0, deadLettered: 0, discarded: 0 });
+  await assert.rejects(() => bus.publishAndWait("bad..name", 1), (error) => error.code === "INVALID_TOPIC_NAME");
+});
