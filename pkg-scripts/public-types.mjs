@@ -58,7 +58,7 @@ const CHANGES = {
   Bridge: [
     ...disposal(
       "closes the bridge (as `close()`); `stats()` then throws `CLOSED`.",
-      "closes the bridge, as `close()` (nothing to wait for).",
+      "disposes of the bridge, as `dispose()` (there is nothing to wait for).",
     ),
   ],
 };
