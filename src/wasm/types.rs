@@ -101,23 +101,21 @@ export interface BatchMessage<T = unknown> extends PublishOptions {
  */
 export type TopicMap = object;
 
-/** The levels of a topic name or pattern: `"orders.*"` → `["orders", "*"]`. */
-type Levels<Name extends string> = Name extends `${infer Level}.${infer Rest}`
-  ? [Level, ...Levels<Rest>]
-  : [Name];
+/** The levels of a topic name or pattern: `"orders.*"` → `["orders", "*"]` (tail-recursive,
+ * so names of many levels do not run into TypeScript's depth limit). */
+type Levels<Name extends string, Done extends string[] = []> = Name extends `${infer Level}.${infer Rest}`
+  ? Levels<Rest, [...Done, Level]>
+  : [...Done, Name];
 
 /** Whether pattern levels `P` match topic levels `T`: `*` is one level, `>` one or more, and a
- * `string` level (a template key's `${string}`) matches whatever is left. */
+ * `string` level (a template key's `${string}`) matches whatever is left. Tail-recursive. */
 type LevelsMatch<P extends string[], T extends string[]> = P extends [">"]
   ? (T extends [] ? false : true)
   : P extends [infer Head extends string, ...infer Rest extends string[]]
-  ? (T extends [infer Level extends string, ...infer More extends string[]] ? LevelMatch<Head, Level, Rest, More> : false)
+  ? (T extends [infer Level extends string, ...infer More extends string[]]
+    ? (string extends Level ? true : Head extends "*" | Level ? LevelsMatch<Rest, More> : false)
+    : false)
   : (T extends [] ? true : false);
-
-/** One level of `LevelsMatch`, then the rest. */
-type LevelMatch<Head extends string, Level extends string, Rest extends string[], More extends string[]> = string extends Level
-  ? true
-  : Head extends "*" | Level ? LevelsMatch<Rest, More> : false;
 
 /** The keys of `Events` that a topic or pattern matches. */
 type MatchedTopics<Events, Pattern extends string> = {

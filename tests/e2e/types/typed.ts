@@ -172,6 +172,17 @@ export function templateKeys(): void {
   everything.subscribe("any.*", (msg) => renderCart(msg.data));
 }
 
+/** A name of 100 levels (199 characters, within the 255 limit) is typed like any other. */
+const deep = "x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x";
+export function deepNames(): void {
+  const bus = new PubSub<Record<typeof deep, Order>>();
+  bus.publish(deep, { id: "o-8", total: 8, currency: "EUR" });
+  // @ts-expect-error still checked
+  bus.publish(deep, 8);
+  bus.subscribe(deep, (msg) => save(msg.data));
+  bus.subscribe("x.>", (msg) => save(msg.data));
+}
+
 /** Without a topic map every topic carries unknown data, and subscribers type their own. */
 export function untypedBus(): void {
   const bus = new PubSub();
