@@ -26,6 +26,17 @@ const LONGEST_CONFIG_STRING: u32 = 256;
 
 /// A publish/subscribe bus with acks, retries, circuit breakers, dead letters, ordering,
 /// flow control, metrics and a graceful close.
+///
+/// In TypeScript it takes an optional topic map, `PubSub<Events>`: `publish` checks the data
+/// of a mapped topic, a subscription to a mapped topic gets its type, one to a pattern the
+/// union of the mapped topics it matches (see `MessageData`); other topics carry `unknown`
+/// unless the subscriber says otherwise (`subscribe<T>`, `once<T>`, `createTopic<T>`).
+///
+/// ```ts
+/// const bus = new PubSub<{ "orders.eu": Order; "cart.items": Cart }>();
+/// bus.publish("orders.eu", { total: 42 });             // checked against Order
+/// bus.subscribe("orders.*", (msg) => save(msg.data));  // msg.data: Order
+/// ```
 #[wasm_bindgen]
 pub struct PubSub {
     pub(crate) bus: Rc<Bus>,

@@ -14,7 +14,9 @@ use super::types::{optional, PublishOptionsArg, SubscribeOptionsArg};
 use crate::{Error, Headers};
 
 /// A handle on one topic, by name: after `deleteTopic` its methods throw `TOPIC_NOT_FOUND`
-/// until a topic of that name exists again.
+/// until a topic of that name exists again. In TypeScript, `Topic<T>` publishes and
+/// delivers data of type `T`: the topic's type in the bus's topic map, or the one given to
+/// `createTopic<T>()`.
 #[wasm_bindgen]
 pub struct Topic {
     bus: Rc<Bus>,

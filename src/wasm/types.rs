@@ -15,10 +15,10 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "SubscribeOptions")]
     pub type SubscribeOptionsArg;
     /// `once` options, as an optional argument.
-    #[wasm_bindgen(typescript_type = "{ signal?: AbortSignal }")]
+    #[wasm_bindgen(typescript_type = "OnceOptions")]
     pub type OnceOptionsArg;
     /// `close` options, as an optional argument.
-    #[wasm_bindgen(typescript_type = "{ drainTimeoutMs?: number }")]
+    #[wasm_bindgen(typescript_type = "CloseOptions")]
     pub type CloseOptionsArg;
     /// `bridge` options, as an optional argument.
     #[wasm_bindgen(typescript_type = "BridgeOptions")]
@@ -32,6 +32,7 @@ extern "C" {
 pub fn optional<T: Into<JsValue>>(argument: Option<T>) -> JsValue {
     argument.map_or(JsValue::UNDEFINED, Into::into)
 }
+
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -52,7 +53,10 @@ export type SubscriptionState = "active" | "paused" | "closed";
 export type BreakerState = "closed" | "open" | "halfOpen";
 export type Attributes = Readonly<Record<string, string>>;
 
-/** A message as a handler receives it. `attributes` has no prototype. */
+/**
+ * A message as a handler receives it. `attributes` has no prototype. `T` is the type of
+ * `data`: the topic's payload in the bus's topic map, or what the subscriber declares.
+ */
 export interface Message<T = unknown> {
   id: number;
   topic: string;
@@ -68,18 +72,74 @@ export interface Message<T = unknown> {
   attempt: number;
 }
 
-/** Returning (or fulfilling) acks; throwing, rejecting or timing out fails the attempt. */
-export type Handler<T = unknown> = (message: Message<T>) => void | Promise<void>;
+/**
+ * A subscriber. It may return anything: returning (or a returned thenable fulfilling) acks
+ * the message; throwing, rejecting or timing out fails the attempt.
+ *
+ * ```ts
+ * const render: Handler<Cart> = (msg) => renderCart(msg.data);
+ * ```
+ */
+export type Handler<T = unknown> = (message: Message<T>) => unknown;
 
 export interface PublishOptions {
-  attributes?: Record<string, string>;
+  attributes?: Readonly<Record<string, string>>;
   /** 1..1024 code points; messages sharing a key are delivered in order, one at a time. */
   orderingKey?: string;
 }
 
-export interface BatchMessage extends PublishOptions {
-  data: unknown;
+/** One message of `publishBatch`. */
+export interface BatchMessage<T = unknown> extends PublishOptions {
+  data: T;
 }
+
+/**
+ * A bus's topic map: topic name → the type of the data published on it, as in
+ * `new PubSub<{ "orders.eu": Order; "cart.items": Cart }>()`. Keys may be template literal
+ * types (`` [topic: `orders.${string}`]: Order ``) or a string index signature. Topics the map
+ * does not name carry `unknown` data.
+ */
+export type TopicMap = object;
+
+/** The levels of a topic name or pattern: `"orders.*"` → `["orders", "*"]` (tail-recursive,
+ * so names of many levels do not run into TypeScript's depth limit). */
+type Levels<Name extends string, Done extends string[] = []> = Name extends `${infer Level}.${infer Rest}`
+  ? Levels<Rest, [...Done, Level]>
+  : [...Done, Name];
+
+/** Whether pattern levels `P` match topic levels `T`: `*` is one level, `>` one or more, and a
+ * `string` level (a template key's `${string}`) matches whatever is left. Tail-recursive. */
+type LevelsMatch<P extends string[], T extends string[]> = P extends [">"]
+  ? (T extends [] ? false : true)
+  : P extends [infer Head extends string, ...infer Rest extends string[]]
+  ? (T extends [infer Level extends string, ...infer More extends string[]]
+    ? (string extends Level ? true : Head extends "*" | Level ? LevelsMatch<Rest, More> : false)
+    : false)
+  : (T extends [] ? true : false);
+
+/** The keys of `Events` that a topic or pattern matches. */
+type MatchedTopics<Events, Pattern extends string> = {
+  [Name in keyof Events & string]: LevelsMatch<Levels<Pattern>, Levels<Name>> extends true ? Name : never;
+}[keyof Events & string];
+
+/**
+ * The data `publish` takes on topic `Name`: its payload in the topic map `Events`, or
+ * `unknown` for a topic the map does not name (or a topic that is not a literal type).
+ */
+export type TopicData<Events, Name extends string> = Name extends keyof Events ? Events[Name] : unknown;
+
+/**
+ * The data a subscription on a topic or pattern receives:
+ * - a topic the map `Events` names: its payload;
+ * - a pattern (`orders.*`, `cart.>`, `>`): the union of the payloads of every mapped topic it
+ *   matches, as though the map named every topic the pattern can see (type the handler
+ *   yourself, e.g. `Message<unknown>`, if unmapped topics also match);
+ * - anything else (an unmapped topic, a pattern that matches no mapped topic, a `string`):
+ *   `Otherwise` — the subscriber's own type argument or handler annotation, else `unknown`.
+ */
+export type MessageData<Events, Pattern extends string, Otherwise = unknown> = Pattern extends keyof Events
+  ? Events[Pattern]
+  : [MatchedTopics<Events, Pattern>] extends [never] ? Otherwise : Events[MatchedTopics<Events, Pattern>];
 
 export interface RetryBackoff { initialMs?: number; maxMs?: number; multiplier?: number }
 export interface CircuitBreakerOptions { failureThreshold?: number; resetTimeoutMs?: number; halfOpenMaxCalls?: number }
@@ -101,9 +161,21 @@ export interface DeliveryOptions {
 export interface SubscribeOptions extends DeliveryOptions {
   name?: string;
   /** Only messages whose attributes contain all these pairs. */
-  filter?: Record<string, string>;
+  filter?: Readonly<Record<string, string>>;
   /** Aborting it unsubscribes. */
   signal?: AbortSignal;
+}
+
+/** `bus.once(topic, options)`. */
+export interface OnceOptions {
+  /** Aborting it rejects the promise with `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** `bus.close(options)`. */
+export interface CloseOptions {
+  /** How long queued and in-flight messages get to settle; default 5000. */
+  drainTimeoutMs?: number;
 }
 
 export interface Limits {
@@ -125,19 +197,21 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-export interface PubSubConfig {
+/** `new PubSub(config)`; `Events` is the bus's topic map, which types `onDeadLetter`. */
+export interface PubSubConfig<Events extends TopicMap = {}> {
   autoCreateTopics?: boolean;
   limits?: Limits;
   delivery?: DeliveryOptions;
   clock?: Clock;
-  onDeadLetter?: (deadLetter: DeadLetter) => void | Promise<void>;
+  /** Called once per dead letter; a throw or rejection is counted and logged, never fatal. */
+  onDeadLetter?: (deadLetter: DeadLetter<MessageData<Events, ">">>) => unknown;
   logger?: (record: LogRecord) => void;
 }
 
 export type DeadLetterReason = "MAX_ATTEMPTS" | "OVERFLOW" | "SHUTDOWN";
 
-export interface DeadLetter {
-  message: Message;
+export interface DeadLetter<T = unknown> {
+  message: Message<T>;
   subscription: string;
   reason: DeadLetterReason;
   error?: { code: "HANDLER_ERROR" | "HANDLER_TIMEOUT"; message: string };
@@ -176,22 +250,25 @@ export interface Health {
   clockErrors: number;
 }
 
-export interface PubSub {
-  /** `await using bus = new PubSub()`: closes with the default drain and awaits it. */
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** Anything with postMessage and message events: BroadcastChannel, MessagePort, Worker, … */
+/**
+ * Anything with `postMessage` and message events: a `BroadcastChannel`, `MessagePort` or
+ * `Worker` of the web, Node's `worker_threads` `MessagePort` and `BroadcastChannel`, or an
+ * object of your own.
+ */
 export interface BridgePort {
   postMessage(message: unknown): void;
-  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-  removeEventListener?(type: "message", listener: (event: { data: unknown }) => void): void;
+  /**
+   * The bus adds one listener. Call it with each message event: it reads the event's `data`,
+   * and counts anything that is not a frame of this library as rejected.
+   */
+  addEventListener(type: "message", listener: (event: unknown) => void): void;
+  removeEventListener?(type: "message", listener: (event: unknown) => void): void;
 }
 
 /** `bus.bridge(port, options)`: no other key is allowed. */
 export interface BridgeOptions {
   /** Topics or patterns carried both ways (default: all); at most 256. */
-  topics?: string[];
+  topics?: readonly string[];
 }
 
 export interface BridgeStats {
@@ -203,13 +280,70 @@ export interface BridgeStats {
   duplicates: number;
 }
 
-export interface LogRecord {
-  level: "debug" | "info" | "warn" | "error";
-  event: string;
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * Every event of a `LogRecord`, with the `code` it carries (`never`: none). Records never
+ * carry data, attribute values or the text of a handler's error.
+ */
+export interface LogEventCodes {
+  /** debug — `topic` was created (by `createTopic`, auto-creation or a bridge). */
+  "topic.created": never;
+  /** debug — `topic` was deleted. */
+  "topic.deleted": never;
+  /** debug — `subscription` ended (unsubscribe, its signal, `deleteTopic`, close). */
+  "subscription.closed": never;
+  /** warn — a handler call failed: `topic`, `subscription`, `messageId`. */
+  "handler.failed": "HANDLER_ERROR" | "HANDLER_TIMEOUT";
+  /** warn — `subscription`'s circuit breaker opened. */
+  "breaker.opened": never;
+  /** info — `subscription`'s circuit breaker lets trial deliveries through. */
+  "breaker.halfOpen": never;
+  /** info — `subscription`'s circuit breaker closed again. */
+  "breaker.closed": never;
+  /** warn — a message was dead-lettered (`code` is the reason): `topic`, `subscription`, `messageId`. */
+  "deadLetter": DeadLetterReason;
+  /** error — `onDeadLetter` threw or rejected. */
+  "deadLetter.callbackFailed": "DEAD_LETTER_CALLBACK_FAILED";
+  /** error — the clock's `setTimeout` threw or answered something unusable (`subscription` when it was its timer). */
+  "clock.failed": "CLOCK_ERROR";
+  /** warn — a bridge dropped what arrived from its port (`code` says why). */
+  "bridge.rejected": ErrorCode;
+  /** warn — a bridge's port could not clone a message's data: `topic`, `messageId`. */
+  "bridge.sendFailed": "DATA_CLONE_ERROR";
+  /** warn — a bus past 128 origins forgot the least recently seen one. */
+  "bridge.originEvicted": "LIMIT_EXCEEDED";
+  /** info — `close()` began. */
+  "close.started": never;
+  /** info — `close()` ended. */
+  "close.finished": never;
+}
+
+export type LogEvent = keyof LogEventCodes;
+export type LogCode = LogEventCodes[LogEvent];
+
+/**
+ * One structured record, narrowed by `event`: after `record.event === "handler.failed"`,
+ * `record.code` is `"HANDLER_ERROR" | "HANDLER_TIMEOUT"`.
+ */
+export type LogRecord = { [Event in LogEvent]: LogRecordOf<Event> }[LogEvent];
+
+/** The record of one event: `code` is set when the event has one (see `LogEventCodes`). */
+export type LogRecordOf<Event extends LogEvent> = LogFields & { event: Event } & CodeField<LogEventCodes[Event]>;
+
+/** `code`, required when the event has one, absent when it has none (`never`). */
+type CodeField<Code> = [Code] extends [never] ? { code?: undefined } : { code: Code };
+
+/** The fields every `LogRecord` may have. */
+export interface LogFields {
+  level: LogLevel;
   topic?: string;
   subscription?: string;
   messageId?: number;
-  code?: string;
+  /** A short text written by the broker, never user data. */
   message?: string;
 }
+
+// Only what is exported above is public: the helper types (Levels, …) stay private.
+export {};
 "#;

@@ -77,7 +77,7 @@ export async function everything(): Promise<CloseReport> {
     signal: controller.signal,
     overflow: "reject",
   };
-  const sub: Subscription = bus.subscribe("orders.*", handler as Handler, options);
+  const sub: Subscription = bus.subscribe("orders.*", handler, options);
   const quick: Subscription = bus.subscribe("orders.>", () => {});
   const onTopic: Subscription = orders.subscribe((msg) => console.log(msg.data), { name: "direct" });
   const onTopicPlain: Subscription = orders.subscribe(() => {});
