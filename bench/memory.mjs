@@ -2,7 +2,7 @@
 // messages and after 100 000 subscribe/unsubscribe cycles, each repeated twice, and the wasm
 // heap per queued message. Each phase runs in its own process (memory-phase.mjs).
 //
-// How the memory is reached: `initSync()` (re-exported by the package's Node entry) returns
+// How the memory is reached: the web glue's `initSync()` (imported from the glue file itself, see lib/load.mjs) returns
 // the instance's exports once the entry has initialised it; `exports.memory.buffer.byteLength`
 // is the linear memory and `exports.__wbindgen_externrefs.length` the externref table. The JS
 // heap is `process.memoryUsage().heapUsed` after forced GCs (node --expose-gc).

@@ -26,5 +26,5 @@ function readSync(url) {
   return request.response;
 }
 
-export * from "./wasm_pubsub.js";
+export { Bridge, PubSub, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
 export { PubSubError } from "./snippets/bus.js";

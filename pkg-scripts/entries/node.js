@@ -7,5 +7,5 @@ import { harden } from "./snippets/bus.js";
 const wasm = initSync({ module: readFileSync(new URL("./wasm_pubsub_bg.wasm", import.meta.url)) });
 harden([PubSub, Topic, Subscription, Bridge], wasm.__wbg_stack_pointer);
 
-export * from "./wasm_pubsub.js";
+export { Bridge, PubSub, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
 export { PubSubError } from "./snippets/bus.js";

@@ -8,5 +8,5 @@ import { harden } from "./snippets/bus.js";
 const exports = initSync({ module: wasm });
 harden([PubSub, Topic, Subscription, Bridge], exports.__wbg_stack_pointer);
 
-export * from "./wasm_pubsub.js";
+export { Bridge, PubSub, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
 export { PubSubError } from "./snippets/bus.js";

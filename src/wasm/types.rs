@@ -205,7 +205,9 @@ export interface PubSubConfig<Events extends TopicMap = {}> {
   clock?: Clock;
   /** Called once per dead letter; a throw or rejection is counted and logged, never fatal. */
   onDeadLetter?: (deadLetter: DeadLetter<MessageData<Events, ">">>) => unknown;
-  logger?: (record: LogRecord) => void;
+  /** Every structured record; without it warnings and errors go to the console (one
+   * rate-limited line each), and `null` silences them. */
+  logger?: ((record: LogRecord) => unknown) | null;
 }
 
 export type DeadLetterReason = "MAX_ATTEMPTS" | "OVERFLOW" | "SHUTDOWN";
@@ -222,6 +224,14 @@ export interface DeadLetter<T = unknown> {
 export interface DeadLetterFilter { topic?: string; subscription?: string; reason?: DeadLetterReason }
 
 export interface CloseReport { drained: number; deadLettered: number }
+
+/** What became of the copies a `publishAndWait` queued. */
+export interface PublishReport { acked: number; deadLettered: number; discarded: number }
+
+/** `bus.stream(...)`: `for await` over it; `end()` (or leaving the loop) unsubscribes. */
+export interface MessageStream<T = unknown> extends AsyncIterableIterator<Message<T>> {
+  end(): void;
+}
 
 export interface SubscriptionMetrics {
   topic: string; queued: number; inFlight: number; acked: number; failed: number;

@@ -2,6 +2,8 @@
 // `tsc --strict --noEmit` must accept this file against the packed package's types, and each
 // `@ts-expect-error` line proves a wrong use is caught (tsc fails on an unused directive).
 import {
+  type MessageStream,
+  type PublishReport,
   Bridge, PubSub, PubSubError, Subscription, Topic, wasmMemoryBytes,
   type Attributes, type BatchMessage, type BreakerState, type BridgePort, type BridgeStats,
   type CircuitBreakerOptions, type Clock, type CloseReport, type DeadLetter, type DeadLetterFilter,
@@ -179,6 +181,18 @@ export async function everything(): Promise<CloseReport> {
   bus.subscribe("orders.eu", "not a function");
   // @ts-expect-error the close report has no such field
   console.log(badCode, badBreaker, (await bus.close()).lost);
+
+  // Parity with mitt and emittery: counts, clearing, awaiting a publish, an async iterator.
+  const count: number = bus.listenerCount("orders.eu") + bus.unsubscribeAll("orders.*") + bus.unsubscribeAll();
+  const report: PublishReport = await bus.publishAndWait("orders.eu", { total: count });
+  console.log(report.acked, report.deadLettered, report.discarded);
+  const stream: MessageStream = bus.stream("orders.>", { signal: AbortSignal.timeout(10), queueCapacity: 10 });
+  for await (const msg of stream) {
+    console.log(msg.id, msg.topic);
+    break;
+  }
+  stream.end();
+  new PubSub({ logger: null });
 
   // Closing, with and without options.
   return bus.close({ drainTimeoutMs: 2000 });
