@@ -3,7 +3,7 @@
 //! in `js/bus.js`.)
 
 use futures::FutureExt;
-use js_sys::Promise;
+use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{to_js, topic_arg};
@@ -39,10 +39,10 @@ impl PubSub {
     /// bus.unsubscribeAll();           // everything else
     /// ```
     #[wasm_bindgen(js_name = unsubscribeAll)]
-    pub fn unsubscribe_all(&self, #[wasm_bindgen(unchecked_param_type = "string")] topic_or_pattern: Option<JsValue>) -> Result<u32, JsValue> {
+    pub fn unsubscribe_all(&self, pattern: Option<JsString>) -> Result<u32, JsValue> {
         self.live()?;
-        let target = match topic_or_pattern {
-            Some(target) => Some(topic_arg(&target, self.max_name())?),
+        let target = match pattern {
+            Some(target) => Some(topic_arg(&target.into(), self.max_name())?),
             None => None,
         };
         Ok(self.bus.broker.unsubscribe_all(target.as_deref()) as u32)

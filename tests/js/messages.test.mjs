@@ -20,11 +20,12 @@ test("a delivery key at the top of the config names where it belongs", () => {
   throwsCode(() => new PubSub({ maxTopics: 4 }), "INVALID_CONFIG", "limits: { maxTopics");
 });
 
-test("QUEUE_FULL names the overflow option", () => {
-  const bus = new PubSub({ autoCreateTopics: true });
+test("QUEUE_FULL names the overflow option", async () => {
+  const bus = new PubSub({ autoCreateTopics: true, logger: null });
   bus.subscribe("t", () => new Promise(() => {}), { queueCapacity: 1 });
   bus.publish("t", 1);
   throwsCode(() => bus.publish("t", 2), "QUEUE_FULL", "queueCapacity", 'overflow: "deadLetterOldest"');
+  await bus.close({ drainTimeoutMs: 0 }); // no ack timer left to keep the process alive
 });
 
 /** Replaces console.warn and console.error while `run` runs; returns the lines printed. */
