@@ -1,7 +1,7 @@
 // Exports wasm's shadow stack pointer as `__wbg_stack_pointer`, in place:
 //   node pkg-scripts/export-stack-pointer.mjs FILE.wasm
 // An exception thrown through wasm (a stack overflow inside a call) skips the code that would
-// restore this global; the package's JavaScript front (snippet bus.js, `harden`) reads it before
+// restore this global; the package's JavaScript front (snippets/front.js, `harden`) reads it before
 // each call and puts it back after such an exception, so no other bus is disturbed.
 import { readFileSync, writeFileSync } from "node:fs";
 import binaryen from "binaryen";

@@ -7,7 +7,7 @@
 // after `import` is in place before the first message is dispatched. With an `await`
 // pending, Chromium dispatches messages posted meanwhile to no listener, and they are lost.
 import init, { Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
-import { harden } from "./snippets/bus.js";
+import { harden } from "./snippets/front.js";
 
 const url = new URL("./wasm_pubsub_bg.wasm", import.meta.url);
 const wasm = inWorker() ? initSync({ module: readSync(url) }) : await init({ module_or_path: url });

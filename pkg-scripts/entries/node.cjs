@@ -2,7 +2,8 @@
 // Node (require): the nodejs glue compiles the same .wasm synchronously. PubSubError comes from
 // the very snippet module that glue requires, so `instanceof` matches the errors it throws.
 const { Bridge, PubSub, Subscription, Topic, wasmMemoryBytes, __wbg_stack_pointer } = require("./wasm_pubsub_node.cjs");
-const { PubSubError, harden } = require("./snippets/bus.cjs");
+const { PubSubError } = require("./snippets/bus.cjs");
+const { harden } = require("./snippets/front.cjs");
 
 harden([PubSub, Topic, Subscription, Bridge], __wbg_stack_pointer);
 module.exports = { Bridge, PubSub, PubSubError, Subscription, Topic, wasmMemoryBytes };

@@ -2,7 +2,7 @@
 // Node (import): compile the .wasm synchronously from disk; Node cannot fetch a file: URL.
 import { readFileSync } from "node:fs";
 import { Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
-import { harden } from "./snippets/bus.js";
+import { harden } from "./snippets/front.js";
 
 const wasm = initSync({ module: readFileSync(new URL("./wasm_pubsub_bg.wasm", import.meta.url)) });
 harden([PubSub, Topic, Subscription, Bridge], wasm.__wbg_stack_pointer);

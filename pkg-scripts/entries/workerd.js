@@ -3,7 +3,7 @@
 // imported as a module, which workerd compiles when it loads the Worker.
 import wasm from "./wasm_pubsub_bg.wasm";
 import { Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
-import { harden } from "./snippets/bus.js";
+import { harden } from "./snippets/front.js";
 
 const exports = initSync({ module: wasm });
 harden([PubSub, Topic, Subscription, Bridge], exports.__wbg_stack_pointer);

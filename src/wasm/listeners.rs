@@ -1,6 +1,6 @@
 //! `listenerCount`, `unsubscribeAll` and `publishAndWait`: what users of mitt and emittery
 //! reach for, in the broker's terms. (`stream`, the async iterator, is built on `subscribe`
-//! in `js/bus.js`.)
+//! in `js/front.js`.)
 
 use futures::FutureExt;
 use js_sys::{JsString, Promise};
