@@ -40,7 +40,7 @@ impl AbortWatch {
             action();
             return None;
         }
-        let id = callbacks.add(|_| Box::new(action));
+        let id = callbacks.add(Box::new(action));
         let listener = js::watch_abort(signal, callbacks.js(), id as f64);
         Some(AbortWatch { signal: signal.clone(), listener, id, callbacks: callbacks.downgrade() })
     }

@@ -4,7 +4,8 @@
 //! A timer armed through the clock is `setTimeout(() => callbacks.fire(id), ms)`; an abort
 //! listener is `() => callbacks.fire(id)`. No Rust `Closure` is made per timer or listener,
 //! so nothing leaks when a timer is cleared or a listener never fires: removing the entry is
-//! enough, and a late `fire` of a removed id does nothing. The JavaScript object refers to
+//! enough, and a late `fire` of a removed id does nothing. A timer's entry also keeps the
+//! handle `setTimeout` returned, which clearing it needs. The JavaScript object refers to
 //! the table weakly, so a timer firing after its bus is gone does nothing either.
 
 use std::cell::RefCell;
@@ -15,11 +16,24 @@ use wasm_bindgen::prelude::*;
 use super::bus::Halted;
 use crate::sorted_map::SortedMap;
 
+/// A callback waiting to be fired, and the handle its host returned for it (a timer's, to
+/// clear it), if any.
+struct Entry {
+    callback: Box<dyn FnOnce()>,
+    handle: Option<JsValue>,
+}
+
 /// Callbacks waiting to be fired, by id.
 #[derive(Default)]
 pub struct CallbackTable {
-    entries: SortedMap<u64, Box<dyn FnOnce()>>,
+    entries: SortedMap<u64, Entry>,
     next_id: u64,
+}
+
+/// Takes entry `id` out of `table`; the borrow ends before the entry (and what its callback
+/// holds) is dropped by the caller.
+fn take(table: &RefCell<CallbackTable>, id: u64) -> Option<Entry> {
+    table.borrow_mut().entries.remove(&id)
 }
 
 /// The Rust side of a bus's callbacks: add and remove entries, and the JavaScript object
@@ -43,26 +57,26 @@ impl OneShots {
         &self.js
     }
 
-    /// Stores the callback `make(id)` builds; returns the id that fires it.
-    pub fn add(&self, make: impl FnOnce(u64) -> Box<dyn FnOnce()>) -> u64 {
-        let id = self.table.borrow().next_id + 1;
-        let callback = make(id);
+    /// Stores `callback`; returns the id that fires it.
+    pub fn add(&self, callback: Box<dyn FnOnce()>) -> u64 {
         let mut table = self.table.borrow_mut();
-        table.next_id = id;
-        table.entries.insert(id, callback);
+        table.next_id += 1;
+        let id = table.next_id;
+        table.entries.insert(id, Entry { callback, handle: None });
         id
     }
 
-    /// Forgets a callback; false when it had fired or was removed already. The callback is
-    /// dropped after the table is released.
-    pub fn remove(&self, id: u64) -> bool {
-        let removed = self.table.borrow_mut().entries.remove(&id);
-        removed.is_some()
+    /// Keeps the handle the host returned for callback `id`, unless it has fired already.
+    pub fn set_handle(&self, id: u64, handle: JsValue) {
+        if let Some(entry) = self.table.borrow_mut().entries.get_mut(&id) {
+            entry.handle = Some(handle);
+        }
     }
 
-    /// Whether `id` is still waiting.
-    pub fn contains(&self, id: u64) -> bool {
-        self.table.borrow().entries.get(&id).is_some()
+    /// Forgets a callback; returns the handle kept for it, `None` when it had fired or was
+    /// removed already (or has no handle).
+    pub fn remove(&self, id: u64) -> Option<JsValue> {
+        take(&self.table, id).and_then(|entry| entry.handle)
     }
 
     /// A weak handle for code that outlives the bus (abort watches).
@@ -79,9 +93,9 @@ pub struct WeakOneShots {
 impl WeakOneShots {
     /// Forgets a callback, if the table still exists.
     pub fn remove(&self, id: u64) {
-        let Some(table) = self.table.upgrade() else { return };
-        let removed = table.borrow_mut().entries.remove(&id);
-        drop(removed);
+        if let Some(table) = self.table.upgrade() {
+            drop(take(&table, id));
+        }
     }
 }
 
@@ -101,10 +115,10 @@ impl Callbacks {
             return;
         }
         let Some(table) = self.table.upgrade() else { return };
-        let callback = table.borrow_mut().entries.remove(&(id as u64));
+        let entry = take(&table, id as u64);
         drop(table);
-        if let Some(callback) = callback {
-            callback();
+        if let Some(entry) = entry {
+            (entry.callback)();
         }
     }
 }

@@ -7,11 +7,12 @@
 //! their own global), with no broker state borrowed, so they may re-enter.
 //!
 //! A timer is `clock.setTimeout(() => callbacks.fire(id), ms)`: the bus's one [`OneShots`]
-//! table holds the Rust callback, so clearing a timer frees everything it held. A clock that
+//! table holds the Rust callback and the handle to clear it by, so clearing a timer frees
+//! everything it held. A clock that
 //! throws is survived and counted ([`JsClock::errors`]): `now` repeats its last good reading,
 //! and a timer that could not be set is reported to the broker, which retries it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
@@ -23,7 +24,6 @@ use super::bus::Halted;
 use super::callbacks::OneShots;
 use super::convert::{get, invalid, to_js};
 use super::js;
-use crate::sorted_map::SortedMap;
 use crate::{Clock, Error, Spawner, TimerId};
 
 /// A clock backed by three JavaScript functions and the object they are methods of.
@@ -31,10 +31,8 @@ pub struct JsClock {
     now: Now,
     set_timeout: Method,
     clear_timeout: Method,
+    /// The timers' callbacks, with the handle `setTimeout` returned for each.
     callbacks: Rc<OneShots>,
-    /// The handle `setTimeout` returned for each armed timer, by callback id; a timer's
-    /// callback removes its own when it fires.
-    handles: Rc<RefCell<SortedMap<u64, JsValue>>>,
     last_now: Cell<f64>,
     errors: Cell<u64>,
 }
@@ -81,8 +79,7 @@ impl JsClock {
     }
 
     fn new(now: Now, set_timeout: Method, clear_timeout: Method, callbacks: Rc<OneShots>) -> Self {
-        let handles = Rc::new(RefCell::new(SortedMap::default()));
-        JsClock { now, set_timeout, clear_timeout, callbacks, handles, last_now: Cell::new(0.0), errors: Cell::new(0) }
+        JsClock { now, set_timeout, clear_timeout, callbacks, last_now: Cell::new(0.0), errors: Cell::new(0) }
     }
 
     fn count_error(&self) {
@@ -117,22 +114,11 @@ impl Clock for JsClock {
     }
 
     fn set_timeout(&self, delay_ms: u32, callback: Box<dyn FnOnce()>) -> Option<TimerId> {
-        let handles = Rc::downgrade(&self.handles);
-        let id = self.callbacks.add(|id| {
-            Box::new(move || {
-                if let Some(handles) = handles.upgrade() {
-                    let handle = handles.borrow_mut().remove(&id);
-                    drop(handle);
-                }
-                callback();
-            })
-        });
+        let id = self.callbacks.add(callback);
         let (clock, set_timeout) = (&self.set_timeout.this, &self.set_timeout.function);
         match js::arm_timer(clock, set_timeout, self.callbacks.js(), id as f64, delay_ms) {
             Ok(handle) => {
-                if self.callbacks.contains(id) {
-                    self.handles.borrow_mut().insert(id, handle);
-                }
+                self.callbacks.set_handle(id, handle);
                 Some(TimerId(id))
             }
             Err(_) => {
@@ -148,9 +134,7 @@ impl Clock for JsClock {
     }
 
     fn clear_timeout(&self, timer: TimerId) {
-        self.callbacks.remove(timer.0);
-        let handle = self.handles.borrow_mut().remove(&timer.0);
-        if let Some(handle) = handle {
+        if let Some(handle) = self.callbacks.remove(timer.0) {
             if self.clear_timeout.call(&Array::of1(&handle)).is_none() {
                 self.count_error();
             }
