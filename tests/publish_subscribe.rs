@@ -400,3 +400,16 @@ fn health_calls_a_queue_saturated_from_90_percent_even_for_capacities_past_2_pow
         assert_eq!(health.status == HealthStatus::Degraded, saturated);
     }
 }
+
+#[test]
+fn a_filter_pair_no_message_could_carry_is_refused_and_creates_no_topic() {
+    let h = Harness::with_json(json!({ "autoCreateTopics": true, "limits": { "maxAttributeValueLength": 4 } }));
+    let long_value = options(json!({ "filter": { "tier": "platinum" } }));
+    let err = h.bus.subscribe("orders", long_value, ack).unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert!(err.to_string().contains("limits.maxAttributeValueLength (4)"), "{err}");
+    assert!(h.bus.topics().is_empty(), "nothing was created for the refused subscription");
+    let long_key = options(json!({ "filter": { "k".repeat(300): "v" } }));
+    assert!(h.bus.subscribe("orders", long_key, ack).unwrap_err().to_string().contains("maxAttributeKeyLength"));
+    assert!(h.bus.subscribe("orders", options(json!({ "filter": { "tier": "gold" } })), ack).is_ok());
+}

@@ -209,6 +209,23 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P> Inner<P> {
+    /// `INVALID_ARGUMENT` for a filter pair no message's attributes could hold: a key or a
+    /// value longer than `limits.maxAttributeKeyLength` / `maxAttributeValueLength`.
+    fn check_filter(&self, filter: &[(String, String)]) -> Result<()> {
+        let limits = &self.config.limits;
+        let too_long = |text: &str, max: u32| text.chars().count() > max as usize;
+        let (max_key, max_value) = (limits.max_attribute_key_length, limits.max_attribute_value_length);
+        for (key, value) in filter {
+            if too_long(key, max_key) {
+                return Err(Error::InvalidArgument(format!("an options.filter key is longer than limits.maxAttributeKeyLength ({max_key})")));
+            }
+            if too_long(value, max_value) {
+                return Err(Error::InvalidArgument(format!("an options.filter value is longer than limits.maxAttributeValueLength ({max_value})")));
+            }
+        }
+        Ok(())
+    }
+
     fn subscribe(
         &mut self,
         target: &str,
@@ -216,6 +233,7 @@ impl<P> Inner<P> {
         handler: Rc<dyn Handler<P>>,
     ) -> Result<SubscriptionId> {
         self.ensure_open()?;
+        self.check_filter(&options.filter)?;
         let pattern = parse_target(&self.config, target)?;
         if pattern.is_exact() {
             self.resolve_topic(pattern.as_str())?;

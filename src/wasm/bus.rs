@@ -157,7 +157,6 @@ impl Bus {
         let function = handler.dyn_ref::<Function>().ok_or_else(|| invalid("handler must be a function"))?;
         let defaults = self.broker.config().delivery;
         let parsed = SubscribeOptions::from_value(&config_value(options, &["signal"], self.longest_option())?, &defaults).map_err(to_js)?;
-        check_filter(&parsed, &self.limits)?;
         let signal = signal(options)?;
         let abort = Rc::new(RefCell::new(None));
         let handler = JsHandler { function: function.clone(), settler: self.settler.clone(), _abort: abort.clone() };
@@ -199,22 +198,6 @@ impl Settler {
         let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
         broker.settle_and_continue(token, error.map_or(Ok(()), Err));
     }
-}
-
-/// `INVALID_ARGUMENT` for a filter pair that no message's attributes could hold: a key or a
-/// value longer than `limits.maxAttributeKeyLength` / `maxAttributeValueLength`.
-fn check_filter(options: &SubscribeOptions, limits: &Limits) -> Result<(), JsValue> {
-    let too_long = |text: &str, max: u32| text.chars().count() > max as usize;
-    let (max_key, max_value) = (limits.max_attribute_key_length, limits.max_attribute_value_length);
-    for (key, value) in &options.filter {
-        if too_long(key, max_key) {
-            return Err(invalid(format!("an options.filter key is longer than limits.maxAttributeKeyLength ({max_key})")));
-        }
-        if too_long(value, max_value) {
-            return Err(invalid(format!("an options.filter value is longer than limits.maxAttributeValueLength ({max_value})")));
-        }
-    }
-    Ok(())
 }
 
 /// The `signal` option, checked to be an `AbortSignal`-like event target.
