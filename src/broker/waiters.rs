@@ -84,9 +84,9 @@ impl<P: Payload> Broker<P> {
             let checked = inner.check_headed(data, headers, size);
             let id = inner.publish_one(&topic, checked, now)?;
             let open = inner.counters.routed - routed_before;
-            inner.waiters.insert(id, Waiter { open, report: WaitReport::default(), sender });
-            if open == 0 {
-                inner.copy_settled_none(id);
+            match open {
+                0 => inner.effect(Effect::Settled(sender, WaitReport::default())),
+                _ => drop(inner.waiters.insert(id, Waiter { open, report: WaitReport::default(), sender })),
             }
             Ok(id)
         })?;
@@ -95,13 +95,6 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P> Inner<P> {
-    /// Resolves the waiter of a message no subscription took.
-    fn copy_settled_none(&mut self, id: u64) {
-        if let Some(waiter) = self.waiters.remove(&id) {
-            self.effect(Effect::Settled(waiter.sender, waiter.report));
-        }
-    }
-
     /// Records how one copy of message `id` settled, resolving its waiter with the last.
     pub(crate) fn copy_settled(&mut self, id: u64, how: Settled) {
         if self.waiters.is_empty() {

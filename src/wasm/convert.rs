@@ -59,15 +59,21 @@ pub fn invalid(message: impl Into<String>) -> JsValue {
 /// A string argument of at most `max_chars` code points, or `INVALID_ARGUMENT` naming it.
 /// Lone surrogates are refused, and a string too long to pass is refused before it is copied.
 pub fn string_arg(value: &JsValue, name: &str, max_chars: u32) -> Result<String, JsValue> {
-    let too_long = value.dyn_ref::<JsString>().is_some_and(|text| text.length() > max_chars.saturating_mul(2));
-    if too_long {
-        return Err(invalid(format!("{name} is longer than {max_chars} characters")));
+    let too_long = || invalid(format!("{name} is longer than {max_chars} characters"));
+    if value.dyn_ref::<JsString>().is_some_and(|text| too_long_to_copy(text, max_chars)) {
+        return Err(too_long());
     }
     let text = well_formed(value).ok_or_else(|| invalid(format!("{name} must be a string without lone surrogates")))?;
     match text.chars().count() > max_chars as usize {
-        true => Err(invalid(format!("{name} is longer than {max_chars} characters"))),
+        true => Err(too_long()),
         false => Ok(text),
     }
+}
+
+/// Whether a string has more UTF-16 code units than `max_chars` code points can take (two
+/// each): it cannot pass, so it is refused without being copied into wasm memory.
+fn too_long_to_copy(text: &JsString, max_chars: u32) -> bool {
+    text.length() > max_chars.saturating_mul(2)
 }
 
 /// A topic, pattern or name argument: not a string is `INVALID_ARGUMENT`; a string that
@@ -77,7 +83,7 @@ pub fn topic_arg(value: &JsValue, max_chars: u32) -> Result<String, JsValue> {
         return Err(invalid("topic must be a string"));
     };
     let bad_name = |why: &str| to_js(Error::InvalidTopicName(format!("topic name {why}")));
-    if text.length() > max_chars.saturating_mul(2) {
+    if too_long_to_copy(text, max_chars) {
         return Err(bad_name(&format!("is longer than limits.maxTopicNameLength ({max_chars})")));
     }
     well_formed(value).ok_or_else(|| bad_name("contains a lone surrogate"))

@@ -13,8 +13,7 @@ use super::bridge::Bridges;
 use super::handler::JsPayload;
 use super::js;
 use super::objects::{dead_letter, log_record};
-use super::convert::get;
-use super::pubsub::callback;
+use super::pubsub::{callback, config_key, function_or_none};
 use crate::{DeadLetter, Hooks, Level, LogRecord, Outcome, PublishObserver};
 
 /// Reads `onDeadLetter` and `logger` from the config object; accepted messages go to `bridges`.
@@ -43,14 +42,11 @@ enum LoggerSetting {
 }
 
 fn logger_setting(config: &JsValue) -> Result<LoggerSetting, JsValue> {
-    let given = match config.is_object() {
-        true => get(config, "logger")?,
-        false => JsValue::UNDEFINED,
-    };
+    let given = config_key(config, "logger")?;
     if given.is_null() {
         return Ok(LoggerSetting::Silent);
     }
-    Ok(callback(config, "logger")?.map_or(LoggerSetting::Console, LoggerSetting::Custom))
+    Ok(function_or_none("logger", given)?.map_or(LoggerSetting::Console, LoggerSetting::Custom))
 }
 
 /// The default logger: warnings and errors as one console line each (rate-limited in

@@ -226,22 +226,29 @@ impl PubSub {
 }
 
 fn clock(config: &JsValue, callbacks: Rc<OneShots>) -> Result<JsClock, JsValue> {
-    let given = match config.is_object() {
-        true => get(config, "clock")?,
-        false => JsValue::UNDEFINED,
-    };
+    let given = config_key(config, "clock")?;
     match given.is_undefined() {
         true => JsClock::global(callbacks),
         false => JsClock::from_config(&given, callbacks),
     }
 }
 
+/// A config key's value, read once (it may be a getter); `undefined` when the config is not
+/// an object.
+pub(crate) fn config_key(config: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    match config.is_object() {
+        true => get(config, key),
+        false => Ok(JsValue::UNDEFINED),
+    }
+}
+
 /// A function-valued config key, or `None` when absent.
 pub(crate) fn callback(config: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
-    if !config.is_object() {
-        return Ok(None);
-    }
-    let value = get(config, key)?;
+    function_or_none(key, config_key(config, key)?)
+}
+
+/// The value of config key `key` as a function, `None` when it is `undefined`.
+pub(crate) fn function_or_none(key: &str, value: JsValue) -> Result<Option<Function>, JsValue> {
     if value.is_undefined() {
         return Ok(None);
     }
