@@ -75,6 +75,11 @@ impl Breaker {
         }
     }
 
+    /// Takes new thresholds; they apply from the next event, the state stays as it is.
+    pub fn reconfigure(&mut self, config: BreakerConfig) {
+        self.config = config;
+    }
+
     pub fn state(&self) -> BreakerState {
         self.state
     }

@@ -15,6 +15,7 @@ mod listeners;
 mod observe;
 mod publish;
 mod rearm;
+mod reconfigure;
 mod state;
 mod subscribe;
 mod waiters;
@@ -26,6 +27,7 @@ pub use close::{CloseFuture, CloseReport};
 pub use effects::{DeadLetterHook, Hooks, Logger, PublishObserver};
 pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
 pub use publish::{Headed, PublishOptions};
+pub use reconfigure::UpdateReport;
 pub use subscribe::SubscriptionId;
 pub use waiters::WaitReport;
 

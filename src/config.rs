@@ -11,9 +11,11 @@
 //! from 0 to 2³¹−1, and `retryBackoff.multiplier` a number from 1 to 1000 (the cap keeps
 //! the delay arithmetic far from overflow surprises; any useful backoff is far below it).
 
+mod env;
 mod schema;
 mod value;
 
+pub use env::config_from_env;
 pub use value::{parse_millis, ConfigValue};
 
 /// Settings of a whole broker (`new PubSub(config)`).
@@ -67,6 +69,30 @@ impl Config {
     pub fn from_value(value: &ConfigValue) -> crate::Result<Config> {
         schema::config(value)
     }
+
+    /// This config with the changes of `bus.configure(changes)`: `autoCreateTopics`,
+    /// `limits` and `delivery`, merged key by key onto the current values.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) as [`Config::from_value`], and
+    /// for the host keys `clock`, `onDeadLetter` and `logger`, fixed when the bus is made.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Config, ConfigValue};
+    ///
+    /// let delivery = ConfigValue::Object(vec![("maxInFlight".into(), ConfigValue::Number(4.0))]);
+    /// let changes = ConfigValue::Object(vec![("delivery".into(), delivery)]);
+    /// let changed = Config::default().with_changes(&changes).unwrap();
+    /// assert_eq!((changed.delivery.max_in_flight, changed.delivery.queue_capacity), (4, 10_000));
+    /// let clock = ConfigValue::Object(vec![("clock".into(), ConfigValue::Null)]);
+    /// assert_eq!(Config::default().with_changes(&clock).unwrap_err().code(), "INVALID_CONFIG");
+    /// ```
+    pub fn with_changes(&self, changes: &ConfigValue) -> crate::Result<Config> {
+        schema::config_changes(changes, self)
+    }
 }
 
 /// The bounds of a broker (`config.limits`); lengths count code points, sizes bytes.
@@ -80,7 +106,7 @@ impl Config {
 /// use wasm_pubsub::Limits;
 /// assert_eq!(Limits::default().max_message_bytes, 1024 * 1024);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
     /// `maxTopics` (default 1024).
     pub max_topics: u32,
@@ -145,6 +171,33 @@ pub struct DeliveryOptions {
     pub queue_capacity: u32,
     /// `overflow` (default `"reject"`): what a full queue does.
     pub overflow: Overflow,
+}
+
+impl DeliveryOptions {
+    /// These options with the changes of `subscription.update(changes)`: the delivery keys
+    /// of subscribe options, merged key by key onto the current values.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the option, as
+    /// [`SubscribeOptions::from_value`], and for `name`, `filter` and `signal`, fixed when
+    /// subscribing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{ConfigValue, DeliveryOptions};
+    ///
+    /// let changes = ConfigValue::Object(vec![("queueCapacity".into(), ConfigValue::Number(5.0))]);
+    /// let changed = DeliveryOptions::default().with_changes(&changes).unwrap();
+    /// assert_eq!((changed.queue_capacity, changed.max_in_flight), (5, 1));
+    /// let name = ConfigValue::Object(vec![("name".into(), ConfigValue::String("x".into()))]);
+    /// let err = DeliveryOptions::default().with_changes(&name).unwrap_err();
+    /// assert_eq!(err.to_string(), "options.name is fixed when subscribing: unsubscribe and subscribe again to change it");
+    /// ```
+    pub fn with_changes(&self, changes: &ConfigValue) -> crate::Result<DeliveryOptions> {
+        schema::delivery_changes(changes, self)
+    }
 }
 
 impl Default for DeliveryOptions {

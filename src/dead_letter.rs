@@ -100,6 +100,15 @@ impl<P> DeadLetterStore<P> {
         self.letters.push_back(letter);
     }
 
+    /// Bounds the store to `capacity` letters, evicting the oldest; returns how many.
+    pub fn set_capacity(&mut self, capacity: u32) -> u64 {
+        self.capacity = capacity as usize;
+        let excess = self.letters.len().saturating_sub(self.capacity);
+        self.letters.drain(..excess);
+        self.evicted += excess as u64;
+        excess as u64
+    }
+
     pub fn len(&self) -> usize {
         self.letters.len()
     }

@@ -72,6 +72,10 @@ pub enum Error {
     /// The bus is closing or closed.
     #[error("the bus is closed")]
     Closed,
+    /// A subscription changed after it ended (unsubscribed, its topic deleted, the bus
+    /// closed): code `CLOSED`.
+    #[error("the subscription has ended: subscribe again")]
+    SubscriptionEnded,
     /// An `AbortSignal` aborted the operation.
     #[error("the operation was aborted")]
     Aborted,
@@ -106,7 +110,7 @@ impl Error {
             Error::BatchTooLarge { .. } => "BATCH_TOO_LARGE",
             Error::QueueFull { .. } => "QUEUE_FULL",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
-            Error::Closed | Error::Disposed(_) | Error::Halted => "CLOSED",
+            Error::Closed | Error::Disposed(_) | Error::Halted | Error::SubscriptionEnded => "CLOSED",
             Error::Aborted => "ABORTED",
         }
     }

@@ -51,11 +51,11 @@ pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;
 pub use broker::{
     Broker, CloseFuture, CloseReport, WaitReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
-    Headed, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, WeakBroker,
+    Headed, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, UpdateReport, WeakBroker,
 };
 pub use clock::{Clock, ManualClock, Spawner, TimerId};
 pub use config::{
-    parse_millis, Backoff, BreakerConfig, Config, ConfigValue, DeliveryOptions, Limits, Overflow,
+    config_from_env, parse_millis, Backoff, BreakerConfig, Config, ConfigValue, DeliveryOptions, Limits, Overflow,
     SubscribeOptions,
 };
 pub use dead_letter::{DeadLetter, DeadLetterReason};

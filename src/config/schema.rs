@@ -77,6 +77,26 @@ const BREAKER: &Table = &[
     ("halfOpenMaxCalls", Read::Int(1, |s| &mut s.config.delivery.circuit_breaker.half_open_max_calls)),
 ];
 
+/// The keys `bus.configure(changes)` reads: the config's keys but those of the host, which
+/// are fixed when the bus is made.
+const CHANGES: &Table = &[
+    ("autoCreateTopics", Read::With(|f, v, s| {
+        f.bool(v).map(|b| set(&mut s.config.auto_create_topics, b))
+    })),
+    ("limits", Read::With(|f, v, s| read(f, v, s, &[LIMITS]))),
+    ("delivery", Read::With(|f, v, s| read(f, v, s, &[DELIVERY]))),
+    ("clock", Read::With(fixed_at_construction)),
+    ("onDeadLetter", Read::With(fixed_at_construction)),
+    ("logger", Read::With(fixed_at_construction)),
+];
+
+/// The keys of subscribe options that `subscription.update(changes)` cannot change.
+const FIXED_AT_SUBSCRIBE: &Table = &[
+    ("name", Read::With(fixed_at_subscribe)),
+    ("filter", Read::With(fixed_at_subscribe)),
+    ("signal", Read::With(fixed_at_subscribe)),
+];
+
 /// The keys of subscribe options besides the delivery keys.
 const SUBSCRIBE: &Table = &[
     ("name", Read::With(|f, v, s| f.string(v).map(|n| set(&mut s.name, n.map(Some))))),
@@ -89,6 +109,21 @@ pub(super) fn config(value: &ConfigValue) -> crate::Result<Config> {
     let mut settings = Settings::default();
     read(&Scope::root("config", false, Error::InvalidConfig), value, &mut settings, &[CONFIG])?;
     Ok(settings.config)
+}
+
+/// Reads `bus.configure(changes)` over `current`; errors are [`Error::InvalidConfig`].
+pub(super) fn config_changes(value: &ConfigValue, current: &Config) -> crate::Result<Config> {
+    let mut settings = Settings { config: current.clone(), ..Settings::default() };
+    read(&Scope::root("config", false, Error::InvalidConfig), value, &mut settings, &[CHANGES])?;
+    Ok(settings.config)
+}
+
+/// Reads `subscription.update(changes)` over `current`; errors are [`Error::InvalidArgument`].
+pub(super) fn delivery_changes(value: &ConfigValue, current: &DeliveryOptions) -> crate::Result<DeliveryOptions> {
+    let mut settings = Settings::default();
+    settings.config.delivery = current.clone();
+    read(&Scope::root("options", true, Error::InvalidArgument), value, &mut settings, &[DELIVERY, FIXED_AT_SUBSCRIBE])?;
+    Ok(settings.config.delivery)
 }
 
 /// Reads subscribe options over `defaults`; errors are [`Error::InvalidArgument`].
@@ -129,12 +164,36 @@ fn read(
     })
 }
 
+/// The objects nested in the schema, by the key that holds each.
+const NESTED: [(&str, &Table); 4] =
+    [("delivery", DELIVERY), ("limits", LIMITS), ("retryBackoff", BACKOFF), ("circuitBreaker", BREAKER)];
+
+/// The config keys the binding reads itself.
+const HOST_KEYS: [&str; 3] = ["clock", "onDeadLetter", "logger"];
+
 /// Where a key of the schema belongs, for the error that names a key given at the wrong
 /// level (`maxInFlight` at the top of the config).
 fn home(key: &str) -> Option<&'static str> {
-    let homes: [(&'static str, &Table); 4] =
-        [("delivery", DELIVERY), ("limits", LIMITS), ("retryBackoff", BACKOFF), ("circuitBreaker", BREAKER)];
-    homes.into_iter().find(|(_, table)| table.iter().any(|(name, _)| *name == key)).map(|(home, _)| home)
+    NESTED.into_iter().find(|(_, table)| table.iter().any(|(name, _)| *name == key)).map(|(home, _)| home)
+}
+
+/// Every setting of a config as its path of keys (`["delivery", "retryBackoff",
+/// "initialMs"]`), host keys left out: what an environment variable may set.
+pub(super) fn setting_paths() -> Vec<Vec<&'static str>> {
+    let mut paths = Vec::new();
+    collect_paths(CONFIG, &mut Vec::new(), &mut paths);
+    paths
+}
+
+fn collect_paths(table: &Table, path: &mut Vec<&'static str>, paths: &mut Vec<Vec<&'static str>>) {
+    for &(key, _) in table.iter().filter(|(key, _)| !HOST_KEYS.contains(key)) {
+        path.push(key);
+        match NESTED.iter().find(|(name, _)| *name == key) {
+            Some((_, nested)) => collect_paths(nested, path, paths),
+            None => paths.push(path.clone()),
+        }
+        path.pop();
+    }
 }
 
 /// How `key` is read, from the first of `tables` that has it.
@@ -147,6 +206,16 @@ fn lookup<'t>(tables: &[&'t Table], key: &str) -> Option<&'t Read> {
         }
     }
     None
+}
+
+/// A host key `configure` refuses: the bus was built around it.
+fn fixed_at_construction(scope: &Scope, _: &ConfigValue, _: &mut Settings) -> crate::Result<()> {
+    Err(scope.refuse("is fixed when the bus is made: create a new PubSub to change it"))
+}
+
+/// A subscribe option `update` refuses: it names the subscription, so it cannot change.
+fn fixed_at_subscribe(scope: &Scope, _: &ConfigValue, _: &mut Settings) -> crate::Result<()> {
+    Err(scope.refuse("is fixed when subscribing: unsubscribe and subscribe again to change it"))
 }
 
 /// A key the binding reads itself: accepted whatever its value.

@@ -89,6 +89,11 @@ impl Scope {
         (self.error)(format!("unknown key {} in {}: it belongs under {home}: {{ {key}: … }}", quote(key), self.name))
     }
 
+    /// The error for a key that is known but refused here: `"{name} {why}"`.
+    pub(super) fn refuse(&self, why: &str) -> Error {
+        (self.error)(format!("{} {why}", self.name))
+    }
+
     fn expected(&self, what: &str) -> Error {
         (self.error)(format!("{} must be {what}", self.name))
     }
