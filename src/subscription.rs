@@ -57,8 +57,9 @@ pub struct Delivery<'a, P> {
 pub enum Outcome {
     /// Handled: the message is acked.
     Ack,
-    /// Failed with this error text: the attempt counts as failed (`HANDLER_ERROR`).
-    Fail(String),
+    /// Failed: the attempt counts as failed (`HANDLER_ERROR`). `"text".into()` makes one
+    /// from the error's text.
+    Fail(Failure),
     /// Settles when the future completes: `Ok` acks, `Err` fails with its text.
     Pending(LocalBoxFuture<'static, Result<(), String>>),
     /// The handler's host will call [`crate::Broker::settle`] with the delivery's token.
@@ -121,7 +122,8 @@ impl FailureCode {
     }
 }
 
-/// A failed attempt: its code and the error text (cut to 1024 code points).
+/// A failed attempt: its code, the error text (cut to 1024 code points) and, when the host
+/// has one, the error's stack (cut to 4096 code points).
 ///
 /// # Example
 ///
@@ -137,10 +139,35 @@ pub struct Failure {
     pub code: FailureCode,
     /// The thrown value's message, cut to 1024 code points.
     pub message: String,
+    /// The thrown error's stack trace, cut to 4096 code points, when there was one.
+    pub stack: Option<String>,
 }
 
 /// Longest error text a failure keeps, in code points.
 pub const FAILURE_MESSAGE_MAX_CHARS: usize = 1024;
+
+/// Longest stack trace a failure keeps, in code points.
+pub const FAILURE_STACK_MAX_CHARS: usize = 4096;
+
+/// `text` cut to its first `max` code points.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => text.get(..end).unwrap_or(text).to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(text: &str) -> Self {
+        Failure::error(text)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(text: String) -> Self {
+        Failure::error(&text)
+    }
+}
 
 impl Failure {
     /// A `HANDLER_ERROR` with the handler's error text.
@@ -152,11 +179,20 @@ impl Failure {
     /// assert_eq!(Failure::error("boom").message, "boom");
     /// ```
     pub fn error(text: &str) -> Self {
-        let message = match text.char_indices().nth(FAILURE_MESSAGE_MAX_CHARS) {
-            Some((cut, _)) => text.get(..cut).unwrap_or(text).to_owned(),
-            None => text.to_owned(),
-        };
-        Failure { code: FailureCode::HandlerError, message }
+        Failure { code: FailureCode::HandlerError, message: cut(text, FAILURE_MESSAGE_MAX_CHARS), stack: None }
+    }
+
+    /// This failure with the error's stack trace.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::Failure;
+    /// let failure = Failure::error("boom").with_stack("Error: boom\n    at handler (app.js:3:9)");
+    /// assert!(failure.stack.unwrap().contains("app.js:3"));
+    /// ```
+    pub fn with_stack(self, stack: &str) -> Self {
+        Failure { stack: Some(cut(stack, FAILURE_STACK_MAX_CHARS)), ..self }
     }
 
     /// A `HANDLER_TIMEOUT` after `timeout_ms`.
@@ -169,7 +205,7 @@ impl Failure {
     /// ```
     pub fn timeout(timeout_ms: u32) -> Self {
         let message = format!("handler did not settle within {timeout_ms} ms");
-        Failure { code: FailureCode::HandlerTimeout, message }
+        Failure { code: FailureCode::HandlerTimeout, message, stack: None }
     }
 }
 

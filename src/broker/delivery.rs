@@ -76,7 +76,7 @@ impl<P: Payload> Broker<P> {
     fn apply(&self, token: DeliveryToken, outcome: Outcome, now: f64) {
         match outcome {
             Outcome::Ack => self.shared.borrow_mut().settle(token, Ok(()), now),
-            Outcome::Fail(text) => self.shared.borrow_mut().settle(token, Err(Failure::error(&text)), now),
+            Outcome::Fail(failure) => self.shared.borrow_mut().settle(token, Err(failure), now),
             Outcome::Pending(future) => self.settle_later(token, future),
             Outcome::Deferred => {}
         }
@@ -88,7 +88,7 @@ impl<P: Payload> Broker<P> {
         spawner.spawn(Box::pin(async move {
             let result = future.await;
             if let Some(broker) = Broker::upgrade(&weak) {
-                broker.settle_and_continue(token, result);
+                broker.settle_and_continue(token, result.map_err(Failure::from));
             }
         }));
     }
@@ -118,7 +118,7 @@ impl<P: Payload> Broker<P> {
     /// assert_eq!(bus.counters().acked, 1);
     /// ```
     /// The next delivery starts in a later task, never inside this call.
-    pub fn settle(&self, token: DeliveryToken, result: Result<(), String>) {
+    pub fn settle(&self, token: DeliveryToken, result: Result<(), Failure>) {
         self.settle_then(token, result, false);
     }
 
@@ -149,14 +149,13 @@ impl<P: Payload> Broker<P> {
     /// bus.settle_and_continue(first, Ok(()));
     /// assert_eq!(tokens.borrow().len(), 2, "the second delivery started inside the call");
     /// ```
-    pub fn settle_and_continue(&self, token: DeliveryToken, result: Result<(), String>) {
+    pub fn settle_and_continue(&self, token: DeliveryToken, result: Result<(), Failure>) {
         self.settle_then(token, result, true);
     }
 
-    fn settle_then(&self, token: DeliveryToken, result: Result<(), String>, continue_now: bool) {
+    fn settle_then(&self, token: DeliveryToken, result: Result<(), Failure>, continue_now: bool) {
         let Some(clock) = self.clock() else { return };
         let now = clock.now_ms();
-        let result = result.map_err(|text| Failure::error(&text));
         let id = token.subscription;
         let start_now = {
             let mut inner = self.shared.borrow_mut();

@@ -17,7 +17,7 @@ use wasm_bindgen::JsValue;
 use super::abort::AbortWatch;
 use super::bridge::Inbound;
 use super::js;
-use crate::{Delivery, Handler, Headers, Message, Outcome, Payload, PublishOptions};
+use crate::{Delivery, Failure, Handler, Headers, Message, Outcome, Payload, PublishOptions};
 
 /// A message's data value.
 pub struct JsPayload {
@@ -139,8 +139,17 @@ impl Handler<JsPayload> for JsHandler {
         match result {
             0 => Outcome::Ack,
             1 => Outcome::Deferred,
-            _ => Outcome::Fail(js::take_thrown()),
+            _ => Outcome::Fail(thrown()),
         }
+    }
+}
+
+/// What the last `deliver` call caught: its text, and its stack when it had one.
+fn thrown() -> Failure {
+    let failure = Failure::error(&js::take_thrown());
+    match js::take_thrown_stack() {
+        Some(stack) => failure.with_stack(&stack),
+        None => failure,
     }
 }
 

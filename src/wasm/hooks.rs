@@ -65,7 +65,7 @@ fn outcome(answer: JsValue) -> Outcome {
         return Outcome::Ack;
     }
     if let Some(text) = answer.as_string() {
-        return Outcome::Fail(text);
+        return Outcome::Fail(text.into());
     }
     let future = JsFuture::from(answer.unchecked_into::<Promise>());
     Outcome::Pending(Box::pin(async move { future.await.map(|_| ()).map_err(|e| js::error_text(&e)) }))

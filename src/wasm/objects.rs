@@ -42,6 +42,7 @@ pub fn dead_letter(letter: &DeadLetter<JsPayload>) -> JsValue {
         let error = Object::new();
         set(&error, "code", failure.code.as_str());
         set(&error, "message", failure.message.as_str());
+        set_some(&error, "stack", failure.stack.as_deref());
         set(&object, "error", error);
     }
     set(&object, "attempts", letter.attempts);

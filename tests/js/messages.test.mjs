@@ -83,3 +83,36 @@ test("logger: null silences it; the console lines are rate-limited", async () =>
   assert.ok(noisy.length <= 24, `${noisy.length} lines for 202 records`);
   assert.ok(noisy.some(([, line]) => /more log lines suppressed/.test(line)));
 });
+
+test("a dead letter keeps the error's message and stack, from a throw and from a rejection", async () => {
+  const bus = new PubSub({ autoCreateTopics: true, logger: null, delivery: { maxDeliveryAttempts: 1 } });
+  function failsLoudly() {
+    throw new TypeError("cart is empty");
+  }
+  bus.subscribe("sync", () => failsLoudly(), { name: "sync" });
+  bus.subscribe("async", async () => Promise.reject(new RangeError("quota")), { name: "async" });
+  bus.subscribe("plain", () => Promise.reject("just text"), { name: "plain" });
+  for (const topic of ["sync", "async", "plain"]) bus.publish(topic, 1);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const errors = Object.fromEntries(bus.deadLetters().map((l) => [l.subscription, l.error]));
+  assert.equal(errors.sync.code, "HANDLER_ERROR");
+  assert.equal(errors.sync.message, "cart is empty");
+  assert.match(errors.sync.stack, /^TypeError: cart is empty\n\s+at failsLoudly/);
+  assert.equal(errors.async.message, "quota");
+  assert.match(errors.async.stack, /^RangeError: quota/);
+  assert.deepEqual(errors.plain, { code: "HANDLER_ERROR", message: "just text" }, "no stack without an Error");
+  await bus.close();
+});
+
+test("a stack is cut to 4096 code points before it is kept", async () => {
+  const bus = new PubSub({ autoCreateTopics: true, logger: null, delivery: { maxDeliveryAttempts: 1 } });
+  bus.subscribe("t", () => {
+    const error = new Error("deep");
+    error.stack = "x".repeat(1_000_000);
+    throw error;
+  });
+  bus.publish("t", 1);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(bus.deadLetters()[0].error.stack.length, 4096);
+  await bus.close();
+});

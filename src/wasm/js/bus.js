@@ -227,6 +227,20 @@ export function errorText(value) {
   }
 }
 
+/** The most UTF-16 code units of a thrown error's stack that cross into wasm: twice the 4096
+ * code points a dead letter keeps. */
+const MAX_STACK_UNITS = 8192;
+
+/** A thrown error's stack, cut before it is copied into wasm; undefined when it has none. */
+export function errorStack(value) {
+  try {
+    const stack = value instanceof Error ? value.stack : undefined;
+    return typeof stack === "string" ? stack.slice(0, MAX_STACK_UNITS) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function isThenable(value) {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
   try {
@@ -236,8 +250,10 @@ function isThenable(value) {
   }
 }
 
-/** The text of what the last `deliver` call caught, until `takeThrown` reads it. */
+/** The text and stack of what the last `deliver` call caught, until `takeThrown` and
+ * `takeThrownStack` read them. */
 let thrown = "";
+let thrownStack;
 
 /** The text of what the last `deliver` call caught (read once, right after it returned 2). */
 export function takeThrown() {
@@ -246,9 +262,23 @@ export function takeThrown() {
   return text;
 }
 
+/** The stack of what the last `deliver` call caught, if it had one (read once, after `takeThrown`). */
+export function takeThrownStack() {
+  const stack = thrownStack;
+  thrownStack = undefined;
+  return stack;
+}
+
+/** Keeps what a `deliver` call caught for `takeThrown` and `takeThrownStack`. */
+function keepThrown(error) {
+  thrown = errorText(error);
+  thrownStack = errorStack(error);
+  return 2;
+}
+
 /**
  * Calls a handler with a freshly built message. Returns 0 when it returned (ack), 1 when it
- * returned a thenable (settled later through `settler.settle(sub, delivery, errorOrUndefined)`), or
+ * returned a thenable (settled later through `settler.settle(sub, delivery, errorTextOrUndefined, stackOrUndefined)`), or
  * 2 when it threw (the text waits in `takeThrown`). A number keeps the answer off the heap.
  */
 export function deliver(handler, settler, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
@@ -257,17 +287,15 @@ export function deliver(handler, settler, sub, delivery, id, topic, sequence, pu
   try {
     result = handler(message);
   } catch (error) {
-    thrown = errorText(error);
-    return 2;
+    return keepThrown(error);
   }
   if (!isThenable(result)) return 0;
-  const ok = () => settler.settle(sub, delivery, undefined);
-  const failed = (error) => settler.settle(sub, delivery, errorText(error));
+  const ok = () => settler.settle(sub, delivery, undefined, undefined);
+  const failed = (error) => settler.settle(sub, delivery, errorText(error), errorStack(error));
   try {
     result.then(ok, failed);
   } catch (error) {
-    thrown = errorText(error);
-    return 2;
+    return keepThrown(error);
   }
   return 1;
 }
