@@ -6,8 +6,8 @@
 // so the module finishes evaluating in the task that loaded it: a worker's `onmessage` set
 // after `import` is in place before the first message is dispatched. With an `await`
 // pending, Chromium dispatches messages posted meanwhile to no listener, and they are lost.
-import init, { Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
-import { harden } from "./snippets/front.js";
+import init, { __configFromEnv, Bridge, initSync, PubSub, Subscription, Topic } from "./wasm_pubsub.js";
+import { envReader, harden } from "./snippets/front.js";
 
 const url = new URL("./wasm_pubsub_bg.wasm", import.meta.url);
 const wasm = inWorker() ? initSync({ module: readSync(url) }) : await init({ module_or_path: url });
@@ -28,3 +28,4 @@ function readSync(url) {
 
 export { Bridge, PubSub, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
 export { PubSubError } from "./snippets/bus.js";
+export const configFromEnv = envReader(__configFromEnv);

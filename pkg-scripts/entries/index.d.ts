@@ -1,5 +1,5 @@
 // Every entry's declarations (browser, node, deno, workerd): the package's public values, by
 // name (the glue also exports classes for the binding's own use, which are not API), and
 // every public type.
-export { Bridge, PubSub, PubSubError, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
+export { Bridge, configFromEnv, PubSub, PubSubError, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
 export type * from "./wasm_pubsub.js";

@@ -146,14 +146,18 @@ impl<P: Payload> Inner<P> {
 }
 
 fn updated_record(subscription: std::rc::Rc<str>, report: UpdateReport) -> LogRecord {
-    let (level, message) = match report {
-        UpdateReport { dead_lettered: 0, over_capacity: 0 } => (Level::Info, "options changed".to_owned()),
+    let message = match report {
+        UpdateReport { dead_lettered: 0, over_capacity: 0 } => "options changed".to_owned(),
         UpdateReport { over_capacity: 0, dead_lettered } => {
-            (Level::Warn, format!("options changed; {dead_lettered} oldest queued messages dead-lettered to fit queueCapacity"))
+            format!("options changed; {dead_lettered} oldest queued messages dead-lettered to fit queueCapacity")
         }
         UpdateReport { over_capacity, .. } => {
-            (Level::Warn, format!("options changed; {over_capacity} queued messages over queueCapacity kept, publishes rejected until it drains"))
+            format!("options changed; {over_capacity} queued messages over queueCapacity kept, publishes rejected until it drains")
         }
+    };
+    let level = match report == UpdateReport::default() {
+        true => Level::Info,
+        false => Level::Warn,
     };
     LogRecord { subscription: Some(subscription), message: Some(message), ..LogRecord::new(level, "subscription.updated") }
 }

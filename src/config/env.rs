@@ -65,15 +65,29 @@ fn variable_name(prefix: &str, path: &[&str]) -> String {
 }
 
 fn parse_text(text: &str) -> ConfigValue {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-    let decimal = [whole, fraction].iter().all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
-    match text {
-        "true" => ConfigValue::Bool(true),
-        "false" => ConfigValue::Bool(false),
-        _ if decimal => text.parse().map_or_else(|_| ConfigValue::String(text.to_owned()), ConfigValue::Number),
+    match (text, decimal(text)) {
+        ("true", _) => ConfigValue::Bool(true),
+        ("false", _) => ConfigValue::Bool(false),
+        (_, Some(number)) => ConfigValue::Number(number),
         _ => ConfigValue::String(text.to_owned()),
     }
+}
+
+/// A plain decimal (`3`, `-1`, `1.5`) as a number. Read digit by digit rather than with
+/// `str::parse::<f64>`, whose general algorithm would add ~20 KB to the wasm module; the
+/// settings are integers and one multiplier, far within f64's exact range.
+fn decimal(text: &str) -> Option<f64> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let value = |part: &str| part.bytes().try_fold(0.0, |n: f64, b| b.is_ascii_digit().then(|| n * 10.0 + f64::from(b - b'0')));
+    let (whole_value, fraction_value) = (value(whole)?, value(fraction)?);
+    if whole.is_empty() || fraction.is_empty() || whole.len() > 15 || fraction.len() > 15 {
+        return None;
+    }
+    Some(sign * (whole_value + fraction_value / 10f64.powi(fraction.len() as i32)))
 }
 
 /// `value` at `path` in an otherwise empty tree.
@@ -175,6 +189,17 @@ mod tests {
         }
         let err = config_from_env(&vars(&[("PUBSUB_AUTO_CREATE_TOPICS", "yes")]), "PUBSUB_").unwrap_err();
         assert!(err.to_string().ends_with("autoCreateTopics must be a boolean"), "{err}");
+    }
+
+    #[test]
+    fn plain_decimals_are_numbers_and_anything_else_stays_text() {
+        assert_eq!(decimal("3"), Some(3.0));
+        assert_eq!(decimal("-1"), Some(-1.0));
+        assert_eq!(decimal("1.15"), Some(1.15));
+        assert_eq!(decimal("2147483648"), Some(2147483648.0));
+        for text in ["", "-", ".5", "5.", "1e3", "+3", " 3", "0x10", "NaN", "Infinity", "1.2.3", "1234567890123456"] {
+            assert_eq!(decimal(text), None, "{text}");
+        }
     }
 
     #[test]

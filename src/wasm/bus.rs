@@ -18,7 +18,7 @@ use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsP
 use super::subscription::Subscription;
 use futures::future::LocalBoxFuture;
 
-use crate::{Broker, DeliveryToken, Error, Headed, Headers, Limits, SubscribeOptions, WaitReport, WeakBroker};
+use crate::{Broker, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, WaitReport, WeakBroker};
 
 /// Set once a call into the bus was cut short (see [`Bus::halt`]); shared with everything
 /// that can enter the bus's state from JavaScript later: the settler, the callback table,
@@ -32,8 +32,9 @@ pub struct Bus {
     /// The bus's `Settler`, which promise reactions call to settle a delivery.
     settler: JsValue,
     pub close_promise: RefCell<Option<Promise>>,
-    /// The config's limits, read once: the config never changes.
-    pub limits: Limits,
+    /// The config's limits, kept here for the checks made before copying strings into
+    /// wasm; `configure` updates them.
+    pub limits: Cell<Limits>,
     /// The one-shot callbacks JavaScript fires by id: the clock's timers, abort listeners.
     pub callbacks: Rc<OneShots>,
     halted: Halted,
@@ -54,7 +55,7 @@ impl Bus {
     pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>, callbacks: Rc<OneShots>, halted: Halted) -> Rc<Bus> {
         bridges.attach(broker.downgrade());
         let settler = Settler { broker: broker.downgrade(), halted: halted.clone() }.into();
-        let limits = broker.config().limits;
+        let limits = Cell::new(broker.config().limits);
         let last_topic = RefCell::new(None);
         Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic })
     }
@@ -98,7 +99,7 @@ impl Bus {
         if let Some(last) = last.filter(|_| same) {
             return Ok(last.plain.clone());
         }
-        let name: Rc<str> = Rc::from(topic_arg(topic, self.limits.max_topic_name_length)?);
+        let name: Rc<str> = Rc::from(topic_arg(topic, self.limits.get().max_topic_name_length)?);
         let plain = plain_headers(name, topic.clone());
         self.last_topic.replace(Some(Rc::new(NamedTopic { js: topic.clone(), plain: plain.clone() })));
         Ok(plain)
@@ -118,7 +119,7 @@ impl Bus {
     /// `publish(topic, data, options)` with the topic's plain headers and the payload's
     /// measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
     pub fn publish(&self, plain: &Rc<Headers>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let headers = self.counting(1, || headers_of(plain, options, &self.limits))?;
+        let headers = self.counting(1, || headers_of(plain, options, &self.limits.get()))?;
         let id = self.broker.publish_headed(headers, JsPayload { data }, size).map_err(to_js)?;
         Ok(id as f64)
     }
@@ -126,7 +127,7 @@ impl Bus {
     /// `publish(topic, data, options)` by name, and a future of what became of its copies.
     pub fn publish_waiting(&self, topic: &JsValue, data: JsValue, options: Option<JsValue>) -> Result<LocalBoxFuture<'static, WaitReport>, JsValue> {
         let plain = self.topic_by_name(topic).inspect_err(|_| self.broker.record_rejected(1))?;
-        let headers = self.counting(1, || headers_of(&plain, options, &self.limits))?;
+        let headers = self.counting(1, || headers_of(&plain, options, &self.limits.get()))?;
         let size = super::handler::measured(&data);
         let (_, settled) = self.broker.publish_and_wait((JsPayload { data }, headers, size)).map_err(to_js)?;
         Ok(settled)
@@ -136,12 +137,12 @@ impl Bus {
     pub fn publish_batch(&self, plain: &Rc<Headers>, messages: &JsValue) -> Result<Array, JsValue> {
         let (list, length) = self.counting(1, || batch_arg(messages))?;
         let count = u64::from(length);
-        let limit = self.limits.max_batch_size;
+        let limit = self.limits.get().max_batch_size;
         if length > limit {
             self.broker.record_rejected(count);
             return Err(to_js(crate::Error::BatchTooLarge { size: length as usize, limit }));
         }
-        let batch = self.counting(count.max(1), || batch_messages(plain, list, length, &self.limits))?;
+        let batch = self.counting(count.max(1), || batch_messages(plain, list, length, &self.limits.get()))?;
         let ids = self.broker.publish_batch_headed(&plain.topic, batch).map_err(to_js)?;
         let first = ids.first().map_or(0.0, |&id| id as f64);
         Ok(js::id_range(first, ids.len() as u32))
@@ -172,7 +173,7 @@ impl Bus {
     /// The longest string any subscribe option may hold, in code points: a name, a filter
     /// key or a filter value.
     fn longest_option(&self) -> u32 {
-        let limits = &self.limits;
+        let limits = &self.limits.get();
         limits.max_topic_name_length.max(limits.max_attribute_key_length).max(limits.max_attribute_value_length)
     }
 }
@@ -189,14 +190,19 @@ pub struct Settler {
 #[wasm_bindgen]
 impl Settler {
     /// Settles delivery `delivery` of subscription `sub`: acked when `error` is undefined,
-    /// failed with that text otherwise.
-    pub fn settle(&self, sub: f64, delivery: f64, error: Option<String>) {
+    /// failed with that text (and `stack`, when the error had one) otherwise.
+    pub fn settle(&self, sub: f64, delivery: f64, error: Option<String>, stack: Option<String>) {
         if self.halted.get() {
             return;
         }
         let Some(broker) = self.broker.upgrade() else { return };
         let token = DeliveryToken { subscription: sub as u64, delivery: delivery as u64 };
-        broker.settle_and_continue(token, error.map_or(Ok(()), Err));
+        let failure = error.map(|text| Failure::error(&text));
+        let failure = failure.map(|f| match &stack {
+            Some(stack) => f.with_stack(stack),
+            None => f,
+        });
+        broker.settle_and_continue(token, failure.map_or(Ok(()), Err));
     }
 }
 

@@ -86,6 +86,11 @@ extern "C" {
     #[wasm_bindgen(js_name = takeThrown)]
     pub fn take_thrown() -> String;
 
+    /// The stack of what the last `deliver` call caught, if it had one (read right after
+    /// [`take_thrown`]).
+    #[wasm_bindgen(js_name = takeThrownStack)]
+    pub fn take_thrown_stack() -> Option<String>;
+
     /// Calls a callback: undefined, a promise it returned, or the text of what it threw.
     #[wasm_bindgen(js_name = callHook)]
     pub fn call_hook(hook: &Function, argument: &JsValue) -> JsValue;

@@ -10,6 +10,7 @@ mod bridge;
 mod bus;
 mod callbacks;
 mod clock;
+mod configure;
 mod convert;
 mod handler;
 mod hooks;

@@ -22,7 +22,7 @@ const HOST_KEYS: [&str; 3] = ["clock", "onDeadLetter", "logger"];
 
 /// No config key or string value is longer than this (in code points): a longer one is
 /// refused without being copied whole into wasm.
-const LONGEST_CONFIG_STRING: u32 = 256;
+pub(crate) const LONGEST_CONFIG_STRING: u32 = 256;
 
 /// A publish/subscribe bus with acks, retries, circuit breakers, dead letters, ordering,
 /// flow control, metrics and a graceful close.
@@ -213,7 +213,7 @@ impl PubSub {
 
 impl PubSub {
     pub(crate) fn max_name(&self) -> u32 {
-        self.bus.limits.max_topic_name_length
+        self.bus.limits.get().max_topic_name_length
     }
 
     /// `CLOSED` when the bus was disposed or has halted.

@@ -105,6 +105,22 @@ impl Subscription {
         Ok(())
     }
 
+    /// Changes its delivery settings (`maxInFlight`, `ackTimeoutMs`, `maxDeliveryAttempts`,
+    /// `retryBackoff`, `circuitBreaker`, `queueCapacity`, `overflow`), merged onto the
+    /// current ones and validated as subscribe options are: all or nothing. Nothing queued
+    /// is lost or reordered; deliveries in flight keep their ack deadline. A `queueCapacity`
+    /// below what is queued follows `overflow`, and the report says what happened.
+    /// Throws `INVALID_ARGUMENT` naming the option, `CLOSED` once it has ended.
+    ///
+    /// ```js
+    /// const { deadLettered, overCapacity } = sub.update({ maxInFlight: 8, queueCapacity: 100 });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "UpdateReport")]
+    pub fn update(&self, #[wasm_bindgen(unchecked_param_type = "DeliveryOptions")] changes: JsValue) -> Result<JsValue, JsValue> {
+        self.live()?;
+        super::configure::update(&self.bus, self.id, &changes)
+    }
+
     /// Ends the subscription: queued messages are discarded (and counted); a handler still
     /// in flight may finish. Returns whether it was live. The name is free again.
     ///

@@ -166,6 +166,30 @@ export interface SubscribeOptions extends DeliveryOptions {
   signal?: AbortSignal;
 }
 
+/** `bus.configure(changes)`: what can change once the bus is made, merged onto its config. */
+export interface ConfigChanges {
+  autoCreateTopics?: boolean;
+  limits?: Limits;
+  /** Defaults of subscriptions made afterwards. */
+  delivery?: DeliveryOptions;
+}
+
+/** What `subscription.update(changes)` did to messages already queued beyond a smaller `queueCapacity`. */
+export interface UpdateReport {
+  /** Dead-lettered with reason OVERFLOW, oldest first (`overflow: "deadLetterOldest"`). */
+  deadLettered: number;
+  /** Kept (`overflow: "reject"`): publishes to it throw QUEUE_FULL until it drains below capacity. */
+  overCapacity: number;
+}
+
+/**
+ * A config from environment variables: `PUBSUB_DELIVERY_MAX_DELIVERY_ATTEMPTS=3` gives
+ * `{ delivery: { maxDeliveryAttempts: 3 } }`. Names are the prefix and the setting's path in
+ * SCREAMING_SNAKE_CASE; an unknown name under the prefix or a malformed value throws
+ * `INVALID_CONFIG` naming the variable. Pass it to `new PubSub(...)` or `bus.configure(...)`.
+ */
+export declare function configFromEnv(env: Readonly<Record<string, unknown>>, options?: { prefix?: string }): ConfigChanges;
+
 /** `bus.once(topic, options)`. */
 export interface OnceOptions {
   /** Aborting it rejects the promise with `ABORTED`. */
@@ -216,7 +240,8 @@ export interface DeadLetter<T = unknown> {
   message: Message<T>;
   subscription: string;
   reason: DeadLetterReason;
-  error?: { code: "HANDLER_ERROR" | "HANDLER_TIMEOUT"; message: string };
+  /** The last failure: its code, the error's message (1024 code points at most) and, for a thrown `Error`, its stack (4096 at most). */
+  error?: { code: "HANDLER_ERROR" | "HANDLER_TIMEOUT"; message: string; stack?: string };
   attempts: number;
   deadLetteredAt: number;
 }
@@ -301,6 +326,10 @@ export interface LogEventCodes {
   "topic.created": never;
   /** debug — `topic` was deleted. */
   "topic.deleted": never;
+  /** info, or warn when its queue was over the new capacity — `subscription.update()` changed `subscription`. */
+  "subscription.updated": never;
+  /** info — `bus.configure()` changed the config. */
+  "bus.configured": never;
   /** debug — `subscription` ended (unsubscribe, its signal, `deleteTopic`, close). */
   "subscription.closed": never;
   /** warn — a handler call failed: `topic`, `subscription`, `messageId`. */

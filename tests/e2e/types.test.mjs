@@ -29,7 +29,7 @@ const PROJECTS = [
 ];
 
 /** The values the package exports (tests/e2e/types/exports.ts pins the declared ones). */
-const PUBLIC = ["Bridge", "PubSub", "PubSubError", "Subscription", "Topic", "wasmMemoryBytes"];
+const PUBLIC = ["Bridge", "configFromEnv", "PubSub", "PubSubError", "Subscription", "Topic", "wasmMemoryBytes"];
 /** What the entries export at run time without declaring it: nothing (explicit export lists). */
 const UNDECLARED = [];
 

@@ -59,6 +59,14 @@ impl BridgeState {
         self.link.replace(Some(link));
     }
 
+    /// Gives the port's listener new bounds for the frames it reads.
+    pub fn rebound(&self, bounds: &[u32]) {
+        let link = self.link.borrow().clone();
+        if let Some(link) = link {
+            js::rebound(&link, bounds);
+        }
+    }
+
     /// Makes the port's listener inert and removes it where the port can. Dropping the link
     /// lets the listener's inbox, and with it this bridge's hold on the bus, be collected.
     pub fn detach(&self) {

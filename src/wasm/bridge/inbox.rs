@@ -72,7 +72,7 @@ impl Inbox {
 /// Publishes a checked frame unless this bus has seen it or the bridge does not carry its
 /// topic; `Err(code)` when the broker refuses it.
 fn accept(bus: &Bus, bridge: &BridgeState, frame: &Array) -> Result<(), &'static str> {
-    let topic = string_arg(&frame.get(TOPIC), "topic", bus.limits.max_topic_name_length).map_err(|_| "INVALID_TOPIC_NAME")?;
+    let topic = string_arg(&frame.get(TOPIC), "topic", bus.limits.get().max_topic_name_length).map_err(|_| "INVALID_TOPIC_NAME")?;
     if !bridge.wants(&topic) {
         return Ok(());
     }

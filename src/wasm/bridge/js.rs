@@ -27,6 +27,9 @@ extern "C" {
     /// [`super::Bounds`].
     pub fn listen(port: &JsValue, add_event_listener: &Function, inbox: JsValue, bounds: &[u32]) -> JsValue;
 
+    /// Sets a link's bounds anew (`bus.configure` changed the limits).
+    pub fn rebound(link: &JsValue, bounds: &[u32]);
+
     /// Makes a link inert and removes its listener when the port can.
     pub fn unlisten(port: &JsValue, link: &JsValue);
 

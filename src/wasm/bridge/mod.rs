@@ -87,6 +87,14 @@ impl Bridges {
         self.observe_while_open();
     }
 
+    /// Gives every open bridge the bounds of new limits (`bus.configure`).
+    pub fn rebound(&self, limits: &Limits) {
+        let open = self.open.borrow().clone();
+        for bridge in open {
+            bridge.rebound(&bounds(limits));
+        }
+    }
+
     /// Lets the broker hand accepted messages to `forward` only while a bridge is open.
     fn observe_while_open(&self) {
         if let Some(broker) = self.broker() {
@@ -190,7 +198,7 @@ pub fn open(bus: &Rc<Bus>, port: &JsValue, options: &JsValue) -> Result<Bridge, 
     bridges.next_id.set(id);
     let state = Rc::new(BridgeState::new(id, port.clone(), post, patterns));
     let inbox = Inbox::new(bus.clone(), state.clone());
-    let link = js::listen(port, &listen, inbox.into(), &bounds(&bus.limits));
+    let link = js::listen(port, &listen, inbox.into(), &bounds(&bus.limits.get()));
     if link.is_null() {
         return Err(invalid("port.addEventListener threw"));
     }
@@ -235,7 +243,7 @@ fn topics(bus: &Bus, options: &JsValue) -> Result<Vec<Pattern>, JsValue> {
     if let Some(problem) = read.as_string() {
         return Err(invalid(problem));
     }
-    let max = bus.limits.max_topic_name_length;
+    let max = bus.limits.get().max_topic_name_length;
     let list: Array = read.unchecked_into();
     list.iter().map(|topic| Pattern::parse(&topic_arg(&topic, max)?, max).map_err(to_js)).collect()
 }

@@ -33,8 +33,8 @@ export function randomOrigin() {
  * attribute count and the hop limit.
  */
 export function listen(port, addEventListener, inbox, bounds) {
-  const [topic, attributes, key, value, orderingKey, hops] = bounds;
-  const link = { inbox, bounds: { topic, attributes, key, value, orderingKey, hops }, listener: null };
+  const link = { inbox, bounds: null, listener: null };
+  rebound(link, bounds);
   link.listener = (event) => receive(link, event);
   try {
     Reflect.apply(addEventListener, port, ["message", link.listener]);
@@ -42,6 +42,12 @@ export function listen(port, addEventListener, inbox, bounds) {
   } catch {
     return null;
   }
+}
+
+/** Sets a link's bounds (see `listen`): when it opens, and when `bus.configure` changes the limits. */
+export function rebound(link, bounds) {
+  const [topic, attributes, key, value, orderingKey, hops] = bounds;
+  link.bounds = { topic, attributes, key, value, orderingKey, hops };
 }
 
 /** Makes a link inert and removes its listener when the port has `removeEventListener`. */

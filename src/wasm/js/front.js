@@ -239,3 +239,55 @@ function describe(error) {
   if (!(error instanceof RangeError) && !trap) return "an exception";
   return `${trap ? "RuntimeError" : "RangeError"}: ${String(error.message).slice(0, 80)}`;
 }
+
+// ---------------------------------------------------------------------------------------
+// `configFromEnv(env, { prefix })`: the variables of `env` whose names start with the prefix,
+// checked here (strings, bounded) so that nothing unbounded is copied into wasm, then read by
+// the core, which refuses an unknown name or a malformed value naming the variable.
+
+/** Longest prefix, variable name and value accepted, in UTF-16 code units. */
+const MAX_PREFIX = 64;
+const MAX_NAME = 192;
+const MAX_VALUE = 256;
+/** More variables under one prefix than the config has settings (21) cannot all be settings. */
+const MAX_VARIABLES = 32;
+
+/** `configFromEnv` over the binding's reader `parse(pairs, prefix)`. */
+export function envReader(parse) {
+  return function configFromEnv(env, options) {
+    const prefix = envPrefix(options);
+    if (env === null || typeof env !== "object") {
+      throw new PubSubError("INVALID_ARGUMENT", "env must be an object of strings: process.env, Deno.env.toObject() or a Worker's env");
+    }
+    return parse(envPairs(env, prefix), prefix);
+  };
+}
+
+function envPrefix(options) {
+  if (options === undefined) return "PUBSUB_";
+  if (options === null || typeof options !== "object" || Object.keys(options).some((key) => key !== "prefix")) {
+    throw new PubSubError("INVALID_ARGUMENT", "options must be { prefix?: string }");
+  }
+  const { prefix = "PUBSUB_" } = options;
+  if (typeof prefix !== "string" || prefix.length === 0 || prefix.length > MAX_PREFIX) {
+    throw new PubSubError("INVALID_ARGUMENT", `options.prefix must be a string of 1 to ${MAX_PREFIX} characters`);
+  }
+  return prefix;
+}
+
+/** `[name1, value1, …]` of the variables under `prefix`. */
+function envPairs(env, prefix) {
+  const pairs = [];
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith(prefix)) continue;
+    const value = env[name];
+    if (pairs.length === 2 * MAX_VARIABLES) {
+      throw new PubSubError("INVALID_CONFIG", `more than ${MAX_VARIABLES} variables start with ${prefix}: they cannot all be wasm-pubsub settings`);
+    }
+    if (name.length > MAX_NAME) throw new PubSubError("INVALID_CONFIG", `${name.slice(0, 64)}… is not a wasm-pubsub setting`);
+    if (typeof value !== "string") throw new PubSubError("INVALID_CONFIG", `${name} must be a string, not ${typeof value}`);
+    if (value.length > MAX_VALUE) throw new PubSubError("INVALID_CONFIG", `${name} is longer than ${MAX_VALUE} characters`);
+    pairs.push(name, value);
+  }
+  return pairs;
+}

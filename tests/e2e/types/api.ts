@@ -4,6 +4,9 @@
 import {
   type MessageStream,
   type PublishReport,
+  type ConfigChanges,
+  type UpdateReport,
+  configFromEnv,
   Bridge, PubSub, PubSubError, Subscription, Topic, wasmMemoryBytes,
   type Attributes, type BatchMessage, type BreakerState, type BridgePort, type BridgeStats,
   type CircuitBreakerOptions, type Clock, type CloseReport, type DeadLetter, type DeadLetterFilter,
@@ -193,6 +196,20 @@ export async function everything(): Promise<CloseReport> {
   }
   stream.end();
   new PubSub({ logger: null });
+
+  // Configuration at run time.
+  const update: UpdateReport = bus.subscribe("orders.eu", () => {}).update({ maxInFlight: 4, circuitBreaker: { failureThreshold: 3 } });
+  console.log(update.deadLettered + update.overCapacity);
+  const changes: ConfigChanges = configFromEnv({ PUBSUB_DELIVERY_MAX_IN_FLIGHT: "2" }, { prefix: "PUBSUB_" });
+  bus.configure(changes);
+  bus.configure({ delivery: { ackTimeoutMs: 5000 }, limits: { maxDeadLetters: 10 } });
+  new PubSub(configFromEnv({}));
+  // @ts-expect-error the clock is fixed when the bus is made
+  bus.configure({ clock: { now: () => 0, setTimeout, clearTimeout } });
+  // @ts-expect-error a subscription's name is fixed
+  bus.subscribe("orders.eu", () => {}).update({ name: "other" });
+  const stack: string | undefined = bus.deadLetters()[0]?.error?.stack;
+  console.log(stack);
 
   // Closing, with and without options.
   return bus.close({ drainTimeoutMs: 2000 });

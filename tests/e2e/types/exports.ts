@@ -5,6 +5,7 @@ import * as api from "wasm-pubsub";
 
 export const declared: { [Name in keyof typeof api]: true } = {
   Bridge: true,
+  configFromEnv: true,
   PubSub: true,
   PubSubError: true,
   Subscription: true,

@@ -26,6 +26,7 @@ console.log(sub.name, id);
 // The values `require` gives, exactly (types.test.mjs checks them at run time).
 export const declared: { [Name in keyof typeof wasmPubSub]: true } = {
   Bridge: true,
+  configFromEnv: true,
   PubSub: true,
   PubSubError: true,
   Subscription: true,
