@@ -35,6 +35,7 @@ test("a page built by Vite imports the package and answers a round", async () =>
   const result = await (await page.waitForFunction(() => window.roundResult)).jsonValue();
   assert.deepEqual(result, expectedRound("page"));
   assert.match(await page.textContent("#result"), /"acked":4/);
+  assert.equal(await page.evaluate(() => window.readmeBus.health().status), "healthy", "the README's bundler snippet ran");
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -56,6 +57,7 @@ test("without a bundler, an import map to the installed package's browser entry 
     await page.waitForFunction(() => window.roundResult);
     const result = await page.evaluate(() => window.roundResult);
     assert.deepEqual(result, expectedRound("importmap"));
+    assert.equal(await page.evaluate(() => window.readmeBus.topics().length), 0, "the README's import-map snippet ran");
     assert.deepEqual(page.problems, []);
     await page.close();
   } finally {

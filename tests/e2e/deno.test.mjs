@@ -1,11 +1,12 @@
 // The packed package in Deno (npm `deno`): `deno run` a script that imports "wasm-pubsub" from
 // the project's node_modules, with no permission but reading the package, and no network.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BIN, app, expectedRound, run, workspace } from "./harness.mjs";
+import { readmeBlock } from "./readme.mjs";
 
 let dir, denoDir;
 
@@ -35,4 +36,13 @@ test("without read permission the import fails with Deno's permission error, not
   const { code, stderr } = await deno(["run", "--no-prompt", join(dir, "main.js")]);
   assert.notEqual(code, 0);
   assert.match(stderr, /NotCapable|PermissionDenied|Requires read access/);
+});
+
+test("the README's Deno snippet runs as written, with the permission it names", async () => {
+  const snippet = readmeBlock("// main.js — deno run");
+  const [, command] = snippet.match(/^\/\/ main\.js — (deno run .*) main\.js$/m);
+  writeFileSync(join(app(), "main.js"), snippet);
+  const { code, stdout, stderr } = await deno([...command.split(" ").slice(1), "--no-prompt", "main.js"]);
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  assert.equal(stdout, "hello from Deno\n");
 });

@@ -9,6 +9,7 @@ import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { BIN, ROOT, app, expectedRound, freePort, run, start, until, workspace } from "./harness.mjs";
+import { readmeBlock } from "./readme.mjs";
 
 const WORKERD = join(BIN, "workerd");
 let dir, port;
@@ -89,6 +90,23 @@ test("a bus built at module scope, while workerd loads the Worker, serves every 
     const second = await fetch(`http://127.0.0.1:${scopedPort}/two`);
     assert.deepEqual(await second.json(), { paths: ["/one", "/two"], metrics: 2 });
     assert.doesNotMatch(server.output(), /Disallowed operation/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("the README's Worker runs as written: the request's message is delivered before the response", async () => {
+  const readmePort = await freePort();
+  writeFileSync(join(dir, "readme-worker.js"), readmeBlock("export default {\n  async fetch(request) {"));
+  writeFileSync(join(dir, "readme.capnp"), config("readme-worker.js", readmePort));
+  const server = start(WORKERD, ["serve", "readme.capnp"], { cwd: dir });
+  try {
+    const response = await until(async () => {
+      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
+      return await fetch(`http://127.0.0.1:${readmePort}/orders`).catch(() => null);
+    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
+    assert.deepEqual(await response.json(), { drained: 1, deadLettered: 0 });
+    await until(() => /requests\.in \{ path: '\/orders' \}|requests\.in.*\/orders/.test(server.output()), { what: "the handler's console line" });
   } finally {
     await server.stop();
   }

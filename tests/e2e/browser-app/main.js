@@ -1,3 +1,8 @@
+import { PubSub } from "wasm-pubsub";
+
+const bus = new PubSub({ autoCreateTopics: true });
+// ↑ the README's "Browsers and bundlers" snippet, verbatim (readme.test.mjs checks); below, the round.
+window.readmeBus = bus;
 import * as wasmPubSub from "wasm-pubsub";
 import { round } from "./round.js";
 
