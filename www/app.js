@@ -5,7 +5,7 @@
 // breaker timeline (breakers.js) keep the last two minutes.
 import { PubSub, PubSubError } from "/pkg/browser.js";
 import { createTimeline } from "./breakers.js";
-import { createCharts, SAMPLE_MS, WINDOW } from "./charts.js";
+import { createCharts, SAMPLE_MS, span } from "./charts.js";
 import { call, Code, dataNode, formData, literal } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,7 +33,7 @@ const subs = new Map();
 let shared = null; // { bridge, channel } while "share with other tabs" is on
 let closing = false;
 const charts = createCharts({ rates: $("chart-rates"), latency: $("chart-latency") });
-const timeline = createTimeline($("breakers"), WINDOW * SAMPLE_MS);
+const timeline = createTimeline($("breakers"), span);
 window.dashboard = { charts, timeline }; // for the end-to-end test and the curious
 
 // ---- the bus -------------------------------------------------------------------------------
@@ -51,6 +51,8 @@ function createBus() {
     logger: onLogRecord,
   });
   window.bus = bus;
+  charts.restart(bus.metrics());
+  timeline.clear();
   closing = false;
   if ($("bridge-tabs").checked) share(true);
 }
@@ -639,8 +641,6 @@ $("new-bus").addEventListener("click", () => {
   bus.free();
   subs.clear();
   topicsKey = lettersKey = null;
-  charts.restart();
-  timeline.clear();
   $("subscriptions").replaceChildren();
   $("close-report").hidden = true;
   $("new-bus").hidden = true;

@@ -1,5 +1,5 @@
 // The breaker timeline: one row per subscription, its circuit breaker's state (closed, open,
-// halfOpen) as coloured bands over the same window as the charts. Transitions come from the
+// halfOpen) as coloured bands over the same span as the charts (what there is of the window). Transitions come from the
 // bus's `breaker.*` log records as they happen, and from `subscription.breakerState` at each
 // redraw (which also catches a subscription's first state and its end).
 
@@ -8,10 +8,12 @@ const LABELS = { closed: "closed", halfOpen: "half-open", open: "open", ended: "
 /** Keeps at most this many transitions per subscription, however fast it flaps. */
 const MAX_SEGMENTS = 200;
 
-/** A timeline drawn in the list `root`, showing the last `windowMs` milliseconds. */
-export function createTimeline(root, windowMs) {
+/** A timeline drawn in the list `root`, over a span `span(since, now)` ms long ending now,
+ * where `since` is when it was last cleared (as the charts, for a new bus). */
+export function createTimeline(root, span) {
   /** name → [{ state, from }] in time order. */
   const rows = new Map();
+  let since = Date.now();
 
   /** Notes that `name`'s breaker is `state` from `at` on (a repeat of its state is ignored). */
   function record(name, state, at = Date.now()) {
@@ -29,22 +31,21 @@ export function createTimeline(root, windowMs) {
     }
   }
 
-  function band({ state, from }, to, start) {
+  function band({ state, from }, to, start, length) {
     const node = document.createElement("span");
     node.className = "band";
     node.dataset.state = state;
     node.title = `${LABELS[state]} from ${new Date(from).toLocaleTimeString([], { hour12: false })}`;
-    node.style.left = `${(100 * (Math.max(from, start) - start)) / windowMs}%`;
-    node.style.width = `${(100 * (to - Math.max(from, start))) / windowMs}%`;
+    node.style.left = `${(100 * (Math.max(from, start) - start)) / length}%`;
+    node.style.width = `${(100 * (to - Math.max(from, start))) / length}%`;
     return node;
   }
 
-  function row(name, segments, now) {
-    const start = now - windowMs;
+  function row(name, segments, start, now) {
     const track = document.createElement("div");
     track.className = "track";
     segments.forEach((segment, i) => {
-      if (segment.state !== "ended") track.append(band(segment, segments[i + 1]?.from ?? now, start));
+      if (segment.state !== "ended") track.append(band(segment, segments[i + 1]?.from ?? now, start, now - start));
     });
     const label = document.createElement("code");
     label.textContent = name;
@@ -60,9 +61,15 @@ export function createTimeline(root, windowMs) {
 
   /** Redraws every row at time `now`. */
   function render(now = Date.now()) {
-    prune(now - windowMs);
-    root.replaceChildren(...[...rows].map(([name, segments]) => row(name, segments, now)));
+    const start = now - span(since, now);
+    prune(start);
+    root.replaceChildren(...[...rows].map(([name, segments]) => row(name, segments, start, now)));
   }
 
-  return { record, render, clear: () => rows.clear() };
+  function clear() {
+    rows.clear();
+    since = Date.now();
+  }
+
+  return { record, render, clear };
 }

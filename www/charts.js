@@ -1,16 +1,17 @@
 // The dashboard's live charts (uPlot): publish, ack and dead-letter rates, and the bus's
-// ack-latency percentiles, sampled from bus.metrics() once a second over a fixed window.
+// ack-latency percentiles (p50, p90, p99: the ones bus.metrics().latencyMs has), sampled
+// from bus.metrics() once a second over a fixed window of 120 points.
 import uPlot from "/vendor/uplot/uPlot.esm.js";
 
 /** Points each chart keeps: two minutes at one sample a second. */
-export const WINDOW = 120;
+const WINDOW = 120;
 export const SAMPLE_MS = 1000;
 
 const COLORS = { blue: "#2f5bd3", green: "#157347", red: "#b42318", amber: "#c27803", grey: "#667085" };
 
 const RATES = [
   ["publish/s", COLORS.blue, (m) => m.published],
-  ["ack/s", COLORS.green, (m) => m.acked],
+  ["ack/s", COLORS.green, (m) => m.acked, [6, 4]],
   ["dead letters/s", COLORS.red, (m) => m.deadLettered],
 ];
 const LATENCY = [
@@ -19,8 +20,22 @@ const LATENCY = [
   ["p99", COLORS.red, (m) => m.latencyMs.p99],
 ];
 
-/** Seconds the x axis spans: the window, ending at the newest point. */
-const SPAN = (WINDOW * SAMPLE_MS) / 1000;
+/** The window in milliseconds; the x axis spans what there is of it, 30 s at least. */
+const WINDOW_MS = WINDOW * SAMPLE_MS;
+const MIN_SPAN_MS = 30_000;
+
+/** The time span to show for data from `first` to `last` (any unit, as the two spans). */
+export function span(first, last, min = MIN_SPAN_MS, max = WINDOW_MS) {
+  return Math.min(Math.max(last - first, min), max);
+}
+
+/** The x range: the newest point on the right, and as much of the window as there is. Read
+ * from the data, not from uPlot's proposal, which pads a lone point's range to a day. */
+function xRange(u) {
+  const times = u.data[0];
+  const last = times.at(-1) ?? Date.now() / 1000;
+  return [last - span(times[0] ?? last, last, MIN_SPAN_MS / 1000, WINDOW_MS / 1000), last];
+}
 
 /** `hh:mm:ss` of a time in seconds. */
 const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour12: false });
@@ -35,11 +50,11 @@ function lineChart(host, series, unit) {
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
-      x: { time: true, range: (_u, _min, max) => [(max ?? Date.now() / 1000) - SPAN, max ?? Date.now() / 1000] },
+      x: { time: true, range: xRange },
       y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
     },
     axes: [x, { ...axis, size: 44, values: (_u, ticks) => ticks.map((v) => `${+v.toFixed(1)}${unit}`) }],
-    series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 2, points: { show: false } }))],
+    series: [{}, ...series.map(([label, stroke, , dash]) => ({ label, stroke, dash, width: 2 }))],
   };
   return new uPlot(options, [[], ...series.map(() => [])], host);
 }
@@ -51,9 +66,9 @@ function push(data, values) {
 }
 
 /**
- * The two charts, mounted in `hosts.rates` and `hosts.latency`. `sample(metrics)` adds a
- * point; `resetLatency()` empties the latency chart until the next ack; `restart()` empties
- * both (a new bus).
+ * The two charts, mounted in `hosts.rates` and `hosts.latency`. `restart(metrics)` empties
+ * both and takes a bus's first metrics as the baseline of its rates; `sample(metrics)` adds a
+ * point; `resetLatency(acked)` empties the latency chart until the next ack.
  */
 export function createCharts(hosts) {
   const rates = lineChart(hosts.rates, RATES, "");
@@ -70,12 +85,10 @@ export function createCharts(hosts) {
   fit.observe(hosts.latency);
 
   function sample(m, now = Date.now()) {
-    if (previous) {
-      const seconds = Math.max((now - previous.at) / 1000, 0.001);
-      const perSecond = RATES.map(([, , read]) => Math.max(read(m) - read(previous.m), 0) / seconds);
-      push(rates.data, [now / 1000, ...perSecond]);
-      rates.setData(rates.data);
-    }
+    const seconds = Math.max((now - previous.at) / 1000, 0.001);
+    const perSecond = RATES.map(([, , read]) => Math.max(read(m) - read(previous.m), 0) / seconds);
+    push(rates.data, [now / 1000, ...perSecond]);
+    rates.setData(rates.data);
     if (m.acked > latencyAfter) {
       push(latency.data, [now / 1000, ...LATENCY.map(([, , read]) => read(m))]);
       latency.setData(latency.data);
@@ -92,8 +105,8 @@ export function createCharts(hosts) {
       latencyAfter = acked;
       empty(latency);
     },
-    restart() {
-      previous = null;
+    restart(m, now = Date.now()) {
+      previous = { at: now, m };
       latencyAfter = 0;
       empty(rates);
       empty(latency);
