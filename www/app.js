@@ -2,11 +2,12 @@
 // pre-filled forms that show the API call each button makes, watched live. Deliveries,
 // retries (attempt numbers), breaker states, dead letters and the bus's metrics and health
 // are redrawn after each event and four times a second; the charts (charts.js) and the
-// breaker timeline (breakers.js) keep the last two minutes.
+// breaker timeline (breakers.js) keep the last two minutes; forms.js reads the forms.
 import { PubSub, PubSubError } from "/pkg/browser.js";
 import { createTimeline } from "./breakers.js";
 import { createCharts, SAMPLE_MS, span } from "./charts.js";
-import { call, Code, dataNode, formData, literal } from "./format.js";
+import { call, dataNode, literal } from "./format.js";
+import { batchMessages, firstFree, publishRequest, QUICK_SUBSCRIPTIONS, QUICK_TOPICS, renderApiCalls, subscribeRequest } from "./forms.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -363,6 +364,9 @@ function renderEmptyHints() {
 function renderBridge() {
   const text = shared ? Object.entries(shared.bridge.stats()).map(([k, v]) => `${k} ${v}`).join(" · ") : "";
   setText($("bridge-stats"), text);
+  $("bridge-tabs").parentElement.title = shared
+    ? "bridge.close()"
+    : `bus.bridge(new BroadcastChannel(${literal(CHANNEL)})): messages published in other tabs of this page arrive here, and the other way round`;
 }
 
 /** The breaker timeline: every subscription's state now (the log records give the exact
@@ -398,102 +402,6 @@ function describeConfig() {
 }
 
 // ---- forms -------------------------------------------------------------------------------------
-
-/** Parses `key=value` lines; blank lines are skipped. */
-function parseAttributes(text) {
-  const attributes = {};
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    const eq = line.indexOf("=");
-    if (eq < 0) throw new SyntaxError(`attributes line ${i + 1}: expected key=value`);
-    attributes[line.slice(0, eq).trim()] = line.slice(eq + 1);
-  }
-  return attributes;
-}
-
-/** The publish form's options, or `undefined` when it sets none. */
-function publishOptions() {
-  const options = {};
-  const attributes = parseAttributes($("pub-attributes").value);
-  if (Object.keys(attributes).length) options.attributes = attributes;
-  const key = $("pub-ordering-key").value.trim();
-  if (key) options.orderingKey = key;
-  return Object.keys(options).length ? options : undefined;
-}
-
-/** What the publish form publishes: `[topic, data, options]`. */
-function publishRequest() {
-  return [$("pub-topic").value.trim(), formData($("pub-data").value), publishOptions()];
-}
-
-/** The first `count` messages of the batch the form publishes, each data marked `i/size`. */
-function batchMessages(count) {
-  const [, data, options] = publishRequest();
-  const size = Number($("batch-size").value);
-  const nth = (i) => (typeof data === "object" ? { ...data, batch: `${i + 1}/${size}` } : `${data} (${i + 1}/${size})`);
-  return Array.from({ length: Math.min(count, size) }, (_, i) => ({ data: nth(i), ...options }));
-}
-
-/** The handler each behaviour stands for, as the API call shows it. */
-const HANDLER_SOURCE = {
-  ack: "(msg) => {}",
-  slow: "(msg) => sleep(1000)",
-  fail: "(msg) => { throw new Error(\"…\") }",
-  hang: "(msg) => new Promise(() => {})",
-};
-
-/** What the subscribe form subscribes: `[pattern, name, behaviour]`. */
-function subscribeRequest() {
-  return [$("sub-pattern").value.trim(), $("sub-name").value.trim(), $("sub-behaviour").value];
-}
-
-const QUICK_TOPICS = ["orders.eu", "orders.us", "payments"];
-const QUICK_SUBSCRIPTIONS = [["orders.>", "audit"], ["payments", "charge"]];
-
-/** The source of each API call a button makes, from the form values now. */
-const API_CALLS = {
-  "api-create-topic": () => call("bus.createTopic", $("topic-name").value.trim()),
-  "api-quick-start": () => [
-    `${literal(QUICK_TOPICS)}.forEach((name) => bus.createTopic(name))`,
-    ...QUICK_SUBSCRIPTIONS.map(([pattern, name]) => call("bus.subscribe", pattern, new Code("handler"), { name })),
-  ].join("\n"),
-  "api-publish": () => call("bus.publish", ...publishRequest()),
-  "api-publish-batch": () => {
-    const size = Number($("batch-size").value);
-    const more = size > 1 ? [new Code(`/* …${size - 1} more */`)] : [];
-    return call("bus.publishBatch", $("pub-topic").value.trim(), [...batchMessages(1), ...more]);
-  },
-  "api-subscribe": () => {
-    const [pattern, name, behaviour] = subscribeRequest();
-    return call("bus.subscribe", pattern, new Code(HANDLER_SOURCE[behaviour]), name ? { name } : undefined);
-  },
-  "api-close": () => `await ${call("bus.close", { drainTimeoutMs: Number($("drain-ms").value) })}`,
-};
-
-/** Writes each API call beside its button; a form value that cannot be read says why. */
-function renderApiCalls() {
-  for (const [id, source] of Object.entries(API_CALLS)) {
-    let text;
-    try {
-      text = source();
-    } catch (err) {
-      text = `// ${err.message}`;
-    }
-    setText($(id), text);
-  }
-  $("bridge-tabs").parentElement.title = shared
-    ? "bridge.close()"
-    : `bus.bridge(new BroadcastChannel(${literal(CHANNEL)})): messages published in other tabs of this page arrive here, and the other way round`;
-}
-
-/** The first of `candidates`, then of `prefix-2`, `prefix-3`…, that `taken` does not have. */
-function firstFree(candidates, prefix, taken) {
-  const free = candidates.find((name) => !taken(name));
-  if (free !== undefined) return free;
-  let n = 2;
-  while (taken(`${prefix}-${n}`)) n++;
-  return `${prefix}-${n}`;
-}
 
 function onSubmit(id, fn) {
   $(id).addEventListener("submit", (event) => {
