@@ -2,11 +2,11 @@
 //!
 //! A message's payload is its data value alone. The JavaScript values the messages published
 //! alike share — the topic string, the frozen attributes object (none for the shared empty
-//! one), the bridge a message came from and its frozen `origin` — are kept once, as their core [`Headers`]' host
-//! values, so that a delivery builds the `Message` object in one call without re-encoding
-//! anything; the ordering key is kept once, as the core's string. A handler's result is read
-//! in that same call: a return acks, a throw fails, a thenable settles later through the
-//! bus's one `Settler` (no Rust closure per message).
+//! one), the bridge a message came from and its frozen `msg.origin` — are kept once, as
+//! their core [`Headers`]' host values, so that a delivery builds the `Message` object in one
+//! call without re-encoding anything; the ordering key is kept once, as the core's string. A
+//! handler's result is read in that same call: a return acks, a throw fails, a thenable
+//! settles later through the bus's one `Settler` (no Rust closure per message).
 
 use std::cell::RefCell;
 use std::rc::Rc;
