@@ -1,6 +1,7 @@
 // End-to-end check of the demo page in Debian's headless Chromium (playwright-core, no
-// downloaded browser): create a topic, subscribe, publish, see the delivery in the log,
-// provoke one error, save artifacts/demo.png. Prints `N passed, N failed`; exits 1 on failure.
+// downloaded browser): the dashboard's charts are drawn (uPlot, served from node_modules),
+// create a topic, subscribe, publish, see the delivery in the log, provoke one error, save
+// artifacts/demo.png. Prints `N passed, N failed`; exits 1 on failure.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -50,6 +51,13 @@ try {
     await page.goto(server.url);
     await page.waitForSelector("body[data-ready=true]");
     assert(problems.length === 0, problems.join("\n"));
+  });
+
+  await check("the dashboard draws its rate and latency charts and the breaker timeline", async () => {
+    await page.waitForSelector("#chart-rates .uplot canvas");
+    await page.waitForSelector("#chart-latency .uplot canvas");
+    await page.waitForSelector("#breakers", { state: "attached" });
+    assert(await page.evaluate(() => window.dashboard.charts.rates.data.length) === 4, "rates: time + 3 series");
   });
 
   await check("create a topic, subscribe with a pattern, publish: the delivery is logged", async () => {

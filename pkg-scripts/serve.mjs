@@ -1,4 +1,6 @@
-// A tiny static file server for the demo: www/ at /, the built package at /pkg/.
+// A tiny static file server for the demo: www/ at /, the built package at /pkg/, and the
+// charting library the dashboard imports (npm `uplot`, a pinned dev dependency that
+// pkg-scripts/setup installs with `npm ci`) at /vendor/uplot/.
 // Dependency-free; listens on 127.0.0.1 only; refuses paths that leave its roots.
 //   node pkg-scripts/serve.mjs            (PORT, default 8080; PORT=0 picks a free port)
 // Also imported by demo-smoke.mjs: `const server = await serve({ port: 0 })`.
@@ -11,6 +13,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const MOUNTS = [
   ["/pkg/", join(root, "pkg")],
+  ["/vendor/uplot/", join(root, "node_modules", "uplot", "dist")],
   ["/", join(root, "www")],
 ];
 const TYPES = {

@@ -1,7 +1,13 @@
-// The demo console: one PubSub in this tab with short retry and breaker timings, driven by
-// forms, watched live. Deliveries, retries (attempt numbers), breaker states, dead letters and
-// the bus's metrics and health are redrawn after each event and four times a second.
+// The demo dashboard: one PubSub in this tab with short retry and breaker timings, driven by
+// pre-filled forms that show the API call each button makes, watched live. Deliveries,
+// retries (attempt numbers), breaker states, dead letters and the bus's metrics and health
+// are redrawn after each event and four times a second; the charts (charts.js) and the
+// breaker timeline (breakers.js) keep the last two minutes; forms.js reads the forms.
 import { PubSub, PubSubError } from "/pkg/browser.js";
+import { createTimeline } from "./breakers.js";
+import { createCharts, SAMPLE_MS, span } from "./charts.js";
+import { call, dataNode, literal } from "./format.js";
+import { batchMessages, firstFree, publishRequest, QUICK_SUBSCRIPTIONS, QUICK_TOPICS, renderApiCalls, subscribeRequest } from "./forms.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,21 +33,27 @@ let bus;
 const subs = new Map();
 let shared = null; // { bridge, channel } while "share with other tabs" is on
 let closing = false;
+const charts = createCharts({ rates: $("chart-rates"), latency: $("chart-latency") });
+const timeline = createTimeline($("breakers"), span);
+window.dashboard = { charts, timeline }; // for the end-to-end test and the curious
 
 // ---- the bus -------------------------------------------------------------------------------
 
 function createBus() {
   bus = new PubSub({
+    autoCreateTopics: true,
     delivery: DELIVERY,
     onDeadLetter: (dl) => {
       const error = dl.error ? ` · ${dl.error.code}: ${dl.error.message}` : "";
       log("dead-letter", `#${dl.message.id} ${dl.message.topic} → ${dl.subscription}: ${dl.reason} after ${dl.attempts} attempt(s)${error}`,
-        "", { id: dl.message.id, reason: dl.reason, subscription: dl.subscription });
+        null, { id: dl.message.id, reason: dl.reason, subscription: dl.subscription });
       scheduleRender();
     },
     logger: onLogRecord,
   });
   window.bus = bus;
+  charts.restart(bus.metrics());
+  timeline.clear();
   closing = false;
   if ($("bridge-tabs").checked) share(true);
 }
@@ -52,17 +64,20 @@ function onLogRecord(record) {
   const entry = sub && subs.get(sub);
   switch (record.event) {
     case "handler.failed":
-      log("failed", `#${record.messageId} ${record.topic} → ${sub}: ${record.code}`, "", { id: record.messageId, code: record.code });
+      log("failed", `#${record.messageId} ${record.topic} → ${sub}: ${record.code}`, null, { id: record.messageId, code: record.code });
       break;
     case "breaker.opened":
       if (entry) entry.openedAt = performance.now();
-      log("breaker", `${sub}: breaker open, no deliveries for ${DELIVERY.circuitBreaker.resetTimeoutMs / 1000} s`, "", { breaker: "open", subscription: sub });
+      timeline.record(sub, "open");
+      log("breaker", `${sub}: breaker open, no deliveries for ${DELIVERY.circuitBreaker.resetTimeoutMs / 1000} s`, null, { breaker: "open", subscription: sub });
       break;
     case "breaker.halfOpen":
-      log("breaker", `${sub}: breaker half-open, one trial delivery`, "", { breaker: "halfOpen", subscription: sub });
+      timeline.record(sub, "halfOpen");
+      log("breaker", `${sub}: breaker half-open, one trial delivery`, null, { breaker: "halfOpen", subscription: sub });
       break;
     case "breaker.closed":
-      log("breaker", `${sub}: breaker closed, deliveries flow again`, "", { breaker: "closed", subscription: sub });
+      timeline.record(sub, "closed");
+      log("breaker", `${sub}: breaker closed, deliveries flow again`, null, { breaker: "closed", subscription: sub });
       break;
     case "deadLetter":
       break; // onDeadLetter logs it with its reason and error
@@ -71,7 +86,7 @@ function onLogRecord(record) {
       log("info", record.event === "close.started" ? "closing: draining queued and in-flight messages" : "bus closed");
       break;
     case "bridge.rejected":
-      log("error", `bridge rejected a message from another tab: ${record.code}`, "", { code: record.code });
+      log("error", `bridge rejected a message from another tab: ${record.code}`, null, { code: record.code });
       break;
     default:
       if (record.level !== "debug" || $("log-debug").checked) {
@@ -91,8 +106,9 @@ function clockTime() {
 
 const LABELS = { "dead-letter": "dead letter", published: "publish", delivery: "deliver" };
 
-/** Appends a line to the event log; `dataset` becomes data-* attributes for tests. */
-function log(kind, summary, detail = "", dataset = {}) {
+/** Appends a line to the event log; `detail` is a node shown after the summary (message
+ * data); `dataset` becomes data-* attributes for tests. */
+function log(kind, summary, detail = null, dataset = {}) {
   const li = document.createElement("li");
   li.className = kind;
   for (const [key, value] of Object.entries(dataset)) {
@@ -106,12 +122,7 @@ function log(kind, summary, detail = "", dataset = {}) {
   const text = document.createElement("span");
   text.className = "text";
   text.textContent = summary;
-  if (detail !== "") {
-    const data = document.createElement("span");
-    data.className = "data";
-    data.textContent = detail;
-    text.append(" ", data);
-  }
+  if (detail) text.append(" ", detail);
   li.append(time, label, text);
   const box = $("log");
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
@@ -123,7 +134,7 @@ function log(kind, summary, detail = "", dataset = {}) {
 /** Logs an error: a PubSubError shows its stable code. */
 function logError(err) {
   const code = err instanceof PubSubError ? err.code : err?.name ?? "Error";
-  log("error", `${code}: ${err?.message ?? String(err)}`, "", { code });
+  log("error", `${code}: ${err?.message ?? String(err)}`, null, { code });
 }
 
 /** Runs `fn`, logging whatever it throws, then redraws. */
@@ -137,15 +148,6 @@ function attempt(fn) {
   scheduleRender();
 }
 
-function show(value) {
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}
-
 // ---- handlers --------------------------------------------------------------------------------
 
 const behaviours = {
@@ -157,6 +159,12 @@ const behaviours = {
   hang: () => new Promise(() => {}), // never settles: fails with HANDLER_TIMEOUT after ackTimeoutMs
 };
 
+/** Where a bridged message was published: `from tab 3f9a1c02 #12 · 1 hop`, or "". */
+function originText(origin) {
+  if (!origin) return "";
+  return ` · from tab ${origin.id.slice(0, 8)} #${origin.messageId} · ${origin.hops} hop${origin.hops === 1 ? "" : "s"}`;
+}
+
 /** A handler that logs each delivery and then behaves as its subscription's mode says now. */
 function handlerFor(entry) {
   return (msg) => {
@@ -164,9 +172,10 @@ function handlerFor(entry) {
     const mode = entry.mode === "ack" ? "" : ` (${entry.mode})`;
     log("delivery",
       `#${msg.id} ${msg.topic} seq ${msg.sequence} attempt ${msg.attempt} → ${entry.sub.name}${mode}` +
-        (msg.orderingKey ? ` key ${msg.orderingKey}` : "") + (attrs ? ` [${attrs}]` : ""),
-      show(msg.data),
-      { id: msg.id, topic: msg.topic, sequence: msg.sequence, attempt: msg.attempt, subscription: entry.sub.name, mode: entry.mode });
+        (msg.orderingKey ? ` key ${msg.orderingKey}` : "") + (attrs ? ` [${attrs}]` : "") + originText(msg.origin),
+      dataNode(msg.data),
+      { id: msg.id, topic: msg.topic, sequence: msg.sequence, attempt: msg.attempt, subscription: entry.sub.name, mode: entry.mode,
+        origin: msg.origin?.id, originId: msg.origin?.messageId });
     scheduleRender();
     return behaviours[entry.mode](entry);
   };
@@ -185,8 +194,9 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-function button(text, onClick, props = {}) {
-  return el("button", { type: "button", onclick: () => attempt(onClick), ...props }, text);
+/** A button that runs `onClick`; `api` is the call it makes, shown as its tooltip. */
+function button(text, onClick, api, props = {}) {
+  return el("button", { type: "button", title: api, onclick: () => attempt(onClick), ...props }, text);
 }
 
 let renderQueued = false;
@@ -236,7 +246,7 @@ function renderTopics() {
     button("Delete", () => {
       bus.deleteTopic(name);
       log("info", `topic ${name} deleted`);
-    }, { className: "quiet small" }))));
+    }, call("bus.deleteTopic", name), { className: "quiet small" }))));
   $("topic-names").replaceChildren(...names.map((name) => el("option", { value: name })));
 }
 
@@ -265,11 +275,11 @@ function subscriptionCard(entry) {
     el("div", { className: "card-controls" },
       modes,
       el("span", { className: "spacer" }),
-      button("Pause", () => (sub.state === "paused" ? sub.resume() : sub.pause()), { className: "quiet small pause" }),
+      button("Pause", () => (sub.state === "paused" ? sub.resume() : sub.pause()), "sub.pause()", { className: "quiet small pause" }),
       button("Unsubscribe", () => {
         sub.unsubscribe();
         log("info", `${sub.name} unsubscribed`);
-      }, { className: "quiet small unsubscribe" })));
+      }, "sub.unsubscribe()", { className: "quiet small unsubscribe" })));
   entry.li = li;
   return li;
 }
@@ -306,6 +316,7 @@ function renderSubscriptions(m) {
     }
     const pause = li.querySelector("button.pause");
     setText(pause, state === "paused" ? "Resume" : "Pause");
+    pause.title = state === "paused" ? "sub.resume()" : "sub.pause()";
     pause.hidden = li.querySelector("button.unsubscribe").hidden = state === "closed";
   }
 }
@@ -330,7 +341,8 @@ function renderDeadLetters() {
     el("span", { className: "spacer" }),
     el("span", { className: "badge reason" }, dl.reason)),
   dl.error ? el("div", { className: "letter-error" }, `${dl.error.code}: ${dl.error.message}`) : "",
-  el("div", { className: "letter-data" }, show(dl.message.data)),
+  el("div", { className: "letter-data" }, dataNode(dl.message.data)),
+  dl.message.origin ? el("div", { className: "letter-origin muted" }, originText(dl.message.origin).slice(3)) : "",
   el("div", { className: "letter-foot" },
     el("span", { className: "muted" },
       `${dl.attempts} attempt${dl.attempts === 1 ? "" : "s"} · ${new Date(dl.deadLetteredAt).toLocaleTimeString([], { hour12: false })}`),
@@ -338,8 +350,9 @@ function renderDeadLetters() {
     button("Replay", () => {
       const n = bus.replayDeadLetters((other) => other.message.id === dl.message.id && other.subscription === dl.subscription);
       log("replayed", n ? `#${dl.message.id} queued again on ${dl.subscription}` : `#${dl.message.id}: its subscription is gone; kept`,
-        "", { count: n });
-    }, { className: "quiet small", disabled: closing })))));
+        null, { count: n });
+    }, `bus.replayDeadLetters((dl) => dl.message.id === ${dl.message.id} && dl.subscription === ${JSON.stringify(dl.subscription)})`,
+    { className: "quiet small", disabled: closing })))));
 }
 
 function renderEmptyHints() {
@@ -351,6 +364,16 @@ function renderEmptyHints() {
 function renderBridge() {
   const text = shared ? Object.entries(shared.bridge.stats()).map(([k, v]) => `${k} ${v}`).join(" · ") : "";
   setText($("bridge-stats"), text);
+  $("bridge-tabs").parentElement.title = shared
+    ? "bridge.close()"
+    : `bus.bridge(new BroadcastChannel(${literal(CHANNEL)})): messages published in other tabs of this page arrive here, and the other way round`;
+}
+
+/** The breaker timeline: every subscription's state now (the log records give the exact
+ * moments of transitions in between). */
+function renderTimeline() {
+  for (const [name, { sub }] of subs) timeline.record(name, sub.state === "closed" ? "ended" : sub.breakerState);
+  timeline.render();
 }
 
 function render() {
@@ -361,6 +384,8 @@ function render() {
   renderSubscriptions(m);
   renderDeadLetters();
   renderBridge();
+  renderTimeline();
+  renderApiCalls();
   renderEmptyHints();
 }
 
@@ -371,30 +396,12 @@ function describeConfig() {
     `backoff ${r.initialMs} ms ×${r.multiplier} (max ${r.maxMs} ms)`,
     `ack timeout ${ackTimeoutMs / 1000} s`,
     `breaker opens after ${c.failureThreshold} failures in a row, tries again after ${c.resetTimeoutMs / 1000} s`,
+    "topics created on first use",
   ];
   $("config").replaceChildren("Delivery: ", ...parts.flatMap((p, i) => [i ? " · " : "", el("span", { className: "chip" }, p)]));
 }
 
 // ---- forms -------------------------------------------------------------------------------------
-
-/** Parses `key=value` lines; blank lines are skipped. */
-function parseAttributes(text) {
-  const attributes = {};
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    const eq = line.indexOf("=");
-    if (eq < 0) throw new SyntaxError(`attributes line ${i + 1}: expected key=value`);
-    attributes[line.slice(0, eq).trim()] = line.slice(eq + 1);
-  }
-  return attributes;
-}
-
-function publishOptions() {
-  const options = { attributes: parseAttributes($("pub-attributes").value) };
-  const key = $("pub-ordering-key").value.trim();
-  if (key) options.orderingKey = key;
-  return options;
-}
 
 function onSubmit(id, fn) {
   $(id).addEventListener("submit", (event) => {
@@ -420,34 +427,32 @@ function subscribe(pattern, name, mode) {
 
 onSubmit("topic-form", () => {
   createTopic($("topic-name").value.trim());
-  $("topic-name").select();
+  const topics = new Set(bus.topics());
+  $("topic-name").value = firstFree([...QUICK_TOPICS, "orders.eu.paid"], "topic", (name) => topics.has(name));
 });
 
 onSubmit("subscribe-form", () => {
-  subscribe($("sub-pattern").value.trim(), $("sub-name").value.trim(), $("sub-behaviour").value);
-  $("sub-name").value = "";
+  const [pattern, name, behaviour] = subscribeRequest();
+  subscribe(pattern, name, behaviour);
+  if (name) $("sub-name").value = firstFree([], "worker", (n) => subs.has(n));
 });
 
 onSubmit("publish-form", () => {
-  const topic = $("pub-topic").value.trim();
-  const id = bus.publish(topic, $("pub-data").value, publishOptions());
-  log("published", `#${id} ${topic}`, "", { id, topic });
+  const [topic, data, options] = publishRequest();
+  const id = bus.publish(topic, data, options);
+  log("published", `#${id} ${topic}`, null, { id, topic });
 });
 
 $("publish-batch").addEventListener("click", () => attempt(() => {
   const topic = $("pub-topic").value.trim();
-  const size = Number($("batch-size").value);
-  const data = $("pub-data").value;
-  const options = publishOptions();
-  const messages = Array.from({ length: size }, (_, i) => ({ data: `${data} (${i + 1}/${size})`, ...options }));
-  const ids = bus.publishBatch(topic, messages);
-  log("published", `batch of ${ids.length} on ${topic}: #${ids[0]}–#${ids.at(-1)}`, "", { topic, batch: ids.length });
+  const ids = bus.publishBatch(topic, batchMessages(Number($("batch-size").value)));
+  log("published", `batch of ${ids.length} on ${topic}: #${ids[0]}–#${ids.at(-1)}`, null, { topic, batch: ids.length });
 }));
 
 $("replay-all").addEventListener("click", () => attempt(() => {
   const held = bus.deadLetters().length;
   const n = bus.replayDeadLetters();
-  log("replayed", `${n} dead letter${n === 1 ? "" : "s"} queued again` + (held > n ? ` (${held - n} kept: subscription gone)` : ""), "", { count: n });
+  log("replayed", `${n} dead letter${n === 1 ? "" : "s"} queued again` + (held > n ? ` (${held - n} kept: subscription gone)` : ""), null, { count: n });
 }));
 
 $("purge").addEventListener("click", () => attempt(() => {
@@ -456,14 +461,19 @@ $("purge").addEventListener("click", () => attempt(() => {
 }));
 
 $("quick-start").addEventListener("click", () => attempt(() => {
-  for (const name of ["orders.eu", "orders.us", "payments"]) {
+  for (const name of QUICK_TOPICS) {
     if (!bus.topic(name)) createTopic(name);
   }
-  if (!subs.has("audit")) subscribe("orders.>", "audit", "ack");
-  if (!subs.has("charge")) subscribe("payments", "charge", "ack");
+  for (const [pattern, name] of QUICK_SUBSCRIPTIONS) {
+    if (!subs.has(name)) subscribe(pattern, name, "ack");
+  }
   $("pub-topic").value = "payments";
-  if (!$("pub-data").value) $("pub-data").value = '{"amount": 10}';
 }));
+
+$("reset-latency").addEventListener("click", () => {
+  charts.resetLatency(bus.metrics().acked);
+  log("info", "latency chart reset: it starts again at the next ack (the bus's own percentiles cannot be reset)");
+});
 
 $("clear-log").addEventListener("click", () => $("log").replaceChildren());
 
@@ -530,7 +540,7 @@ function showReport(report, drainTimeoutMs) {
   $("status").hidden = true; // the health pill says "closed"
   $("new-bus").hidden = false;
   $("new-bus").disabled = false;
-  log("closed", `report: ${report.drained} drained, ${report.deadLettered} dead-lettered`, "", { drained: report.drained, deadLettered: report.deadLettered });
+  log("closed", `report: ${report.drained} drained, ${report.deadLettered} dead-lettered`, null, { drained: report.drained, deadLettered: report.deadLettered });
 }
 
 $("new-bus").addEventListener("click", () => {
@@ -556,6 +566,8 @@ createBus();
 describeConfig();
 render();
 setInterval(render, 250);
+setInterval(() => charts.sample(bus.metrics()), SAMPLE_MS);
+document.addEventListener("input", renderApiCalls);
 $("status").textContent = "ready";
 $("status").className = "status ready";
 document.body.dataset.ready = "true";

@@ -2,11 +2,11 @@
 //!
 //! A message's payload is its data value alone. The JavaScript values the messages published
 //! alike share — the topic string, the frozen attributes object (none for the shared empty
-//! one), the bridge a message came from — are kept once, as their core [`Headers`]' host
-//! values, so that a delivery builds the `Message` object in one call without re-encoding
-//! anything; the ordering key is kept once, as the core's string. A handler's result is read
-//! in that same call: a return acks, a throw fails, a thenable settles later through the
-//! bus's one `Settler` (no Rust closure per message).
+//! one), the bridge a message came from and its frozen `msg.origin` — are kept once, as
+//! their core [`Headers`]' host values, so that a delivery builds the `Message` object in one
+//! call without re-encoding anything; the ordering key is kept once, as the core's string. A
+//! handler's result is read in that same call: a return acks, a throw fails, a thenable
+//! settles later through the bus's one `Settler` (no Rust closure per message).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,6 +50,12 @@ impl JsHeaders {
             false => frozen_attributes(&headers.attributes),
         };
         JsHeaders { topic: JsValue::from_str(&headers.topic), attributes, inbound: None }
+    }
+
+    /// The `origin` its messages carry: where a bridge got them from, `none` (`undefined`)
+    /// when they were published on this bus.
+    fn origin<'a>(&'a self, none: &'a JsValue) -> &'a JsValue {
+        self.inbound.as_ref().map_or(none, |inbound| &inbound.source)
     }
 }
 
@@ -132,6 +138,7 @@ impl Handler<JsPayload> for JsHandler {
                 message.published_at,
                 &headers.attributes,
                 &ordering_key(message),
+                headers.origin(&JsValue::UNDEFINED),
                 &message.data.data,
                 delivery.attempt,
             )
@@ -163,6 +170,7 @@ pub fn message_object(message: &Message<JsPayload>, attempt: u32) -> JsValue {
             message.published_at,
             &headers.attributes,
             &ordering_key(message),
+            headers.origin(&JsValue::UNDEFINED),
             &message.data.data,
             attempt,
         )

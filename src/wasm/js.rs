@@ -50,7 +50,8 @@ extern "C" {
     /// `measure(data) + 1` when `topic === last`, else `-(measure(data) + 2)`.
     pub fn inspect(topic: &JsValue, last: &JsValue, data: &JsValue) -> f64;
 
-    /// Builds a `Message` object; `undefined` attributes become the shared empty object.
+    /// Builds a `Message` object; `undefined` attributes become the shared empty object, and
+    /// an `undefined` ordering key or origin leaves the property out.
     #[wasm_bindgen(js_name = buildMessage)]
     #[allow(clippy::too_many_arguments)]
     pub fn build_message(
@@ -60,6 +61,7 @@ extern "C" {
         published_at: f64,
         attributes: &JsValue,
         ordering_key: &JsValue,
+        origin: &JsValue,
         data: &JsValue,
         attempt: u32,
     ) -> Object;
@@ -78,6 +80,7 @@ extern "C" {
         published_at: f64,
         attributes: &JsValue,
         ordering_key: &JsValue,
+        origin: &JsValue,
         data: &JsValue,
         attempt: u32,
     ) -> u32;

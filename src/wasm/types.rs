@@ -53,6 +53,18 @@ export type SubscriptionState = "active" | "paused" | "closed";
 export type BreakerState = "closed" | "open" | "halfOpen";
 export type Attributes = Readonly<Record<string, string>>;
 
+/** Where a message that arrived through a bridge was published (frozen). */
+export interface MessageOrigin {
+  /** The sending bus's bridge origin (its random wire id). */
+  readonly id: string;
+  /** The message's id on that bus. */
+  readonly messageId: number;
+  /** Its `publishedAt` on that bus's clock. */
+  readonly publishedAt: number;
+  /** Bridges it crossed to get here, from 1. */
+  readonly hops: number;
+}
+
 /**
  * A message as a handler receives it. `attributes` has no prototype. `T` is the type of
  * `data`: the topic's payload in the bus's topic map, or what the subscriber declares.
@@ -66,6 +78,8 @@ export interface Message<T = unknown> {
   publishedAt: number;
   attributes: Attributes;
   orderingKey?: string;
+  /** Where a bridge got it from; absent for a message published on this bus. */
+  readonly origin?: MessageOrigin;
   /** Passed by reference, never copied. */
   data: T;
   /** Deliveries of this message to this subscription, from 1. */

@@ -1,7 +1,10 @@
-// The demo console (www/, served with pkg/ by pkg-scripts/serve.mjs) driven in Debian's
+// The demo dashboard (www/, served with pkg/ by pkg-scripts/serve.mjs) driven in Debian's
 // headless Chromium as a person would: type, click, read the page. A failing handler gives
-// retries, then a dead letter and an open breaker; switching it back closes the breaker;
-// replay delivers; a hanging handler and a slow one meet the close, whose report is shown.
+// retries, then a dead letter and an open breaker on the timeline; switching it back closes
+// the breaker; replay delivers; a hanging handler and a slow one meet the close, whose report
+// is shown; two tabs bridged show each other's messages with their origin. A second page,
+// untouched until then, proves the pre-filled forms, the API calls beside the buttons, the
+// charts (two screenshots, seconds apart, show them move) and the latency reset.
 // Screenshots go to artifacts/demo-*.png.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -75,6 +78,9 @@ test("create a topic, subscribe, publish: the delivery is logged and counted", a
   for (const part of ["payments", "seq 1", "attempt 1", "charge", "currency=EUR", '{"amount": 10}']) {
     assert.ok(text.includes(part), `delivery line ${JSON.stringify(text)} lacks ${part}`);
   }
+  // JSON data is shown parsed: highlighted keys and values, not the raw text.
+  assert.equal(await line.locator('.data[data-json="true"] .json-key').textContent(), '"amount": ');
+  assert.equal(await line.locator('.data[data-json="true"] .json-number').textContent(), "10");
   await page.waitForFunction(() => document.querySelector("#metrics dd[data-metric=acked]").textContent === "1");
   assert.match(await page.textContent(`${card("charge")} .counters`), /acked 1/);
 });
@@ -95,6 +101,11 @@ test("a failing handler is retried, then dead-lettered, and its breaker opens", 
   assert.match(await page.textContent(`${card("charge")} .badge.breaker`), /breaker open/);
   await page.waitForSelector("#health[data-status=degraded]");
   await page.waitForSelector('#log li.breaker[data-breaker=open][data-subscription="charge"]');
+  // The timeline shows the breaker closed, then open, now.
+  const row = page.locator('#breakers li[data-name="charge"]');
+  await page.waitForSelector('#breakers li[data-name="charge"][data-state=open] .band[data-state=open]');
+  assert.deepEqual(await row.locator(".band").evaluateAll((bands) => bands.map((b) => b.dataset.state)), ["closed", "open"]);
+  assert.equal(await row.locator(".now").textContent(), "open");
   assert.equal(await metric("retried"), 2);
   assert.equal(await metric("deadLettered"), 1);
   // While the breaker is open a new message waits in the queue: nothing is delivered or lost.
@@ -112,6 +123,8 @@ test("switching the handler back: the breaker half-opens, its trial succeeds, it
   await page.waitForSelector('#log li.breaker[data-breaker=halfOpen][data-subscription="charge"]');
   await page.waitForSelector('#log li.breaker[data-breaker=closed][data-subscription="charge"]');
   await page.waitForSelector("#health[data-status=healthy]");
+  const bands = await page.locator('#breakers li[data-name="charge"] .band').evaluateAll((all) => all.map((b) => b.dataset.state));
+  assert.deepEqual(bands, ["closed", "open", "halfOpen", "closed"]);
   assert.equal(await metric("queued"), 0);
 });
 
@@ -191,13 +204,142 @@ test("two tabs sharing over a BroadcastChannel see each other's messages once", 
   await other.waitForSelector('#log li.delivery[data-subscription="charge"] >> text=from the first tab');
   await other.waitForTimeout(300);
   assert.equal(await other.locator("#log li.delivery >> text=from the first tab").count(), 1);
+  // The other tab shows where the message came from (msg.origin); this tab's own copy has none.
+  const bridged = other.locator("#log li.delivery", { hasText: "from the first tab" });
+  assert.match(await bridged.getAttribute("data-origin"), /^[0-9a-f]{24}$/);
+  assert.equal(await bridged.getAttribute("data-origin-id"), String(id));
+  assert.match(await bridged.textContent(), new RegExp(`from tab [0-9a-f]{8} #${id} · 1 hop`));
+  assert.equal(await deliveries(id).first().getAttribute("data-origin"), null);
   await other.fill("#pub-topic", "orders.eu");
   await other.fill("#pub-data", "from the second tab");
   await other.click("#publish");
-  await page.waitForSelector('#log li.delivery[data-subscription="audit"] >> text=from the second tab');
+  const back = page.locator('#log li.delivery[data-subscription="audit"]', { hasText: "from the second tab" });
+  await back.waitFor();
+  assert.match(await back.textContent(), /from tab [0-9a-f]{8} #\d+ · 1 hop/);
   await page.waitForFunction(() => /sent 1 · received 1 · rejected 0/.test(document.querySelector("#bridge-stats").textContent));
   assert.ok(id > 0);
   assert.deepEqual(other.problems, []);
   assert.deepEqual(page.problems, []);
   await other.close();
+});
+
+// ---- the dashboard, on a page of its own -------------------------------------------------
+
+let dash;
+/** The lengths of the x columns of both charts. */
+const points = (p) => p.evaluate(() => ({
+  rates: dashboard.charts.rates.data[0].length,
+  latency: dashboard.charts.latency.data[0].length,
+}));
+
+test("every form field is pre-filled, and every button does something without typing", async () => {
+  dash = await openPage(browser.context, server.url);
+  await dash.waitForSelector("body[data-ready=true]");
+  for (const id of ["topic-name", "pub-topic", "pub-data", "pub-attributes", "pub-ordering-key", "batch-size", "sub-pattern", "sub-name", "drain-ms"]) {
+    assert.notEqual(await dash.inputValue(`#${id}`), "", `#${id} is empty`);
+  }
+  await dash.click("#create-topic");
+  await dash.waitForSelector('#topics li[data-topic="orders.eu"]');
+  assert.equal(await dash.inputValue("#topic-name"), "orders.us", "the next free name is suggested");
+  await dash.click("#subscribe");
+  await dash.waitForSelector('#subscriptions li[data-name="worker-1"][data-state=active]');
+  assert.equal(await dash.inputValue("#sub-name"), "worker-2");
+  await dash.click("#publish");
+  const line = dash.locator('#log li.delivery[data-subscription="worker-1"]').first();
+  await line.waitFor();
+  assert.match(await line.textContent(), /orders\.eu .* key customer-7 \[region=eu\] \{"orderId": 1, "amount": 10\}/);
+  assert.equal(await line.locator(".data").getAttribute("data-json"), "true");
+  await dash.click("#publish-batch");
+  await dash.waitForSelector("#log li.published[data-batch='5']");
+  await dash.click("#quick-start");
+  await dash.waitForSelector('#subscriptions li[data-name="charge"][data-state=active]');
+  await dash.click("#replay-all");
+  await dash.waitForSelector("#log li.replayed[data-count='0']");
+  await dash.click("#purge");
+  await dash.waitForSelector("#log li.info >> text=purged 0 dead letters");
+  assert.deepEqual(dash.problems, []);
+});
+
+test("beside each button, the API call it makes, updated as the form changes", async () => {
+  const api = (id) => dash.textContent(`#api-${id}`);
+  assert.equal(await api("publish"), 'bus.publish("payments", { orderId: 1, amount: 10 }, { attributes: { region: "eu" }, orderingKey: "customer-7" })');
+  await dash.fill("#pub-topic", "orders.us");
+  await dash.fill("#pub-data", '{"sku": "A-1", "qty": 2}');
+  await dash.fill("#pub-attributes", "tab=1\nregion=us");
+  await dash.fill("#pub-ordering-key", "");
+  assert.equal(await api("publish"), 'bus.publish("orders.us", { sku: "A-1", qty: 2 }, { attributes: { tab: "1", region: "us" } })');
+  await dash.fill("#batch-size", "3");
+  assert.equal(await api("publish-batch"),
+    'bus.publishBatch("orders.us", [{ data: { sku: "A-1", qty: 2, batch: "1/3" }, attributes: { tab: "1", region: "us" } }, /* …2 more */])');
+  await dash.fill("#pub-attributes", "no equals sign");
+  assert.equal(await api("publish"), "// attributes line 1: expected key=value");
+  await dash.fill("#pub-attributes", "tab=1\nregion=us");
+  // What the button does is what the text says: the message arrives with that data and those attributes.
+  await dash.click("#publish");
+  const id = Number(await dash.locator("#log li.published").last().getAttribute("data-id"));
+  const line = dash.locator(`#log li.delivery[data-id="${id}"][data-subscription="worker-1"]`);
+  await line.waitFor();
+  assert.match(await line.textContent(), /orders\.us .*\[tab=1 region=us\] \{"sku": "A-1", "qty": 2\}/);
+  await dash.fill("#sub-pattern", "orders.>");
+  await dash.fill("#sub-name", "");
+  await dash.selectOption("#sub-behaviour", "fail");
+  assert.equal(await api("subscribe"), 'bus.subscribe("orders.>", (msg) => { throw new Error("…") })');
+  await dash.fill("#topic-name", "orders.eu.paid");
+  assert.equal(await api("create-topic"), 'bus.createTopic("orders.eu.paid")');
+  await dash.fill("#drain-ms", "1500");
+  assert.equal(await api("close"), "await bus.close({ drainTimeoutMs: 1500 })");
+  assert.match(await api("quick-start"), /bus\.subscribe\("payments", handler, \{ name: "charge" \}\)/);
+  assert.equal(await dash.getAttribute('#subscriptions li[data-name="worker-1"] button.pause', "title"), "sub.pause()");
+});
+
+test("the charts plot rates and latency percentiles and move as messages flow", async () => {
+  for (const chart of ["rates", "latency"]) await dash.waitForSelector(`#chart-${chart} .uplot canvas`);
+  const legends = await dash.locator(".chart .u-legend").allTextContents();
+  for (const label of ["publish/s", "ack/s", "dead letters/s", "p50", "p90", "p99"]) {
+    assert.ok(legends.join(" ").includes(label), `no ${label} in the legends ${JSON.stringify(legends)}`);
+  }
+  await dash.waitForFunction(() => dashboard.charts.rates.data[1].some((v) => v > 0), null, { timeout: 5000 });
+  await dash.waitForFunction(() => dashboard.charts.rates.data[2].some((v) => v > 0), null, { timeout: 5000 });
+  await dash.waitForFunction(() => dashboard.charts.latency.data[0].length > 0, null, { timeout: 5000 });
+  await dash.waitForFunction(() => dashboard.charts.rates.data[0].length >= 4, null, { timeout: 10_000 });
+  const before = await points(dash);
+  await dash.evaluate(() => scrollTo(0, 0));
+  await dash.screenshot({ path: join(ARTIFACTS, "demo-dashboard-1.png"), animations: "disabled" });
+  // A failing subscriber: dead letters on the rate chart, its breaker open on the timeline.
+  await dash.click('#subscriptions li[data-name="worker-1"] .segmented button[data-mode=fail]');
+  await dash.fill("#pub-topic", "orders.eu");
+  for (let i = 0; i < 3; i++) await dash.click("#publish");
+  await dash.waitForFunction(() => dashboard.charts.rates.data[3].some((v) => v > 0), null, { timeout: 10_000 });
+  await dash.waitForSelector('#breakers li[data-name="worker-1"][data-state=open] .band[data-state=open]');
+  await dash.waitForFunction((n) => dashboard.charts.rates.data[0].length >= n + 3, before.rates, { timeout: 10_000 });
+  const after = await points(dash);
+  assert.ok(after.rates > before.rates && after.latency >= before.latency, JSON.stringify({ before, after }));
+  await dash.evaluate(() => scrollTo(0, 0));
+  await dash.screenshot({ path: join(ARTIFACTS, "demo-dashboard-2.png"), animations: "disabled" });
+  await dash.click('#subscriptions li[data-name="worker-1"] .segmented button[data-mode=ack]');
+});
+
+test("the latency reset empties the latency series until the next ack", async () => {
+  await dash.waitForFunction(() => Number(document.querySelector("#metrics dd[data-metric=queued]").textContent) === 0, null, { timeout: 10_000 });
+  await dash.waitForFunction(() => Number(document.querySelector("#metrics dd[data-metric=inFlight]").textContent) === 0);
+  assert.ok((await points(dash)).latency > 0);
+  await dash.click("#reset-latency");
+  assert.equal((await points(dash)).latency, 0);
+  await dash.waitForSelector("#log li.info >> text=latency chart reset");
+  await dash.waitForTimeout(2500); // samples keep coming, but no ack: the series stays empty
+  assert.equal((await points(dash)).latency, 0);
+  assert.match(await dash.textContent("#api-reset-latency"), /the bus has no reset/);
+  await dash.click("#publish");
+  await dash.waitForFunction(() => dashboard.charts.latency.data[0].length > 0, null, { timeout: 5000 });
+});
+
+test("the charts keep a window of 120 points", async () => {
+  const lengths = await dash.evaluate(() => {
+    const start = Date.now();
+    for (let i = 1; i <= 130; i++) dashboard.charts.sample(bus.metrics(), start + i * 1000);
+    return [...dashboard.charts.rates.data, ...dashboard.charts.latency.data].map((column) => column.length);
+  });
+  assert.deepEqual(lengths, Array(8).fill(120));
+  assert.deepEqual(dash.problems, []);
+  await dash.close();
 });

@@ -97,7 +97,7 @@ describe("bridge", () => {
     const bus = new PubSub({ autoCreateTopics: true, logger: (r) => records.push(r) });
     const { port1, port2 } = new MessageChannel();
     const bridge = bus.bridge(port1);
-    for (const bad of [null, "text", { "wasm-pubsub": 1, origin: "x", id: 1, topic: "a..b", data: 1, attributes: {} }]) {
+    for (const bad of [null, "text", { "wasm-pubsub": 1, origin: "x", id: 1, topic: "a..b", data: 1, attributes: {}, publishedAt: 0 }]) {
       port2.postMessage(bad);
     }
     await until(() => bridge.stats().rejected === 3, "3 rejections");

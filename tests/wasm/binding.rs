@@ -203,7 +203,7 @@ async fn a_bridge_carries_messages_both_ways_without_echo_and_rejects_bad_input(
     assert_eq!(seen_len(&left_seen), 3, "left saw its two and right's one, no echo");
     assert_eq!(seen_len(&right_seen), 2);
     let raw = ports.get(0);
-    call(&raw, "postMessage", &[json(r#"{"wasm-pubsub":1,"origin":"x","id":1,"topic":"chat..bad","data":1}"#)]);
+    call(&raw, "postMessage", &[json(r#"{"wasm-pubsub":1,"origin":"x","id":1,"topic":"chat..bad","data":1,"publishedAt":0}"#)]);
     call(&raw, "postMessage", &[json(r#"{"hello":"world"}"#)]);
     JsFuture::from(tick(20)).await.unwrap();
     let stats = right_bridge.stats().unwrap();
@@ -290,7 +290,7 @@ async fn a_message_ignored_by_a_filtered_bridge_still_arrives_through_another() 
     bus.bridge(open.get(1), None).unwrap();
     let seen: JsValue = recorder().into();
     bus.subscribe("y".into(), get(&seen, "handler"), None).unwrap();
-    let wire = json(r#"{"wasm-pubsub":1,"origin":"elsewhere","id":7,"topic":"y","data":"hello"}"#);
+    let wire = json(r#"{"wasm-pubsub":1,"origin":"elsewhere","id":7,"topic":"y","data":"hello","publishedAt":0}"#);
     call(&filtered.get(0), "postMessage", &[wire.clone()]);
     JsFuture::from(tick(20)).await.unwrap();
     call(&open.get(0), "postMessage", &[wire]);

@@ -25,8 +25,10 @@ const HOPS: u32 = 2;
 const TOPIC: u32 = 3;
 const DATA: u32 = 4;
 const ORDERING_KEY: u32 = 5;
-const ATTRIBUTES: u32 = 6;
-const FIRST_PAIR: u32 = 7;
+const PUBLISHED_AT: u32 = 6;
+const SOURCE: u32 = 7;
+const ATTRIBUTES: u32 = 8;
+const FIRST_PAIR: u32 = 9;
 
 /// One bridge's receiving end, held only by its port's listener, so that an open bridge
 /// keeps its bus alive for as long as the port can deliver to it. Internal: not part of the
@@ -99,10 +101,21 @@ fn headers(bridge: &BridgeState, frame: &Array, topic: String) -> Result<Headers
         true => None,
         false => Some(string_arg(&key, "orderingKey", 1024).map_err(|_| "INVALID_ARGUMENT")?.into_boxed_str()),
     };
-    let (id, hops) = (frame.get(ID).as_f64().unwrap_or(0.0), frame.get(HOPS).as_f64().unwrap_or(1.0) as u32);
-    let inbound = Inbound { bridge: bridge.id, origin: frame.get(ORIGIN), id, hops };
+    let inbound = inbound(bridge, frame);
     let host = JsHeaders { topic: frame.get(TOPIC), attributes: frame.get(ATTRIBUTES), inbound: Some(Box::new(inbound)) };
     Ok(Headers { topic: Rc::from(topic), attributes, ordering_key, host: Some(Rc::new(host)) })
+}
+
+/// Where a frame came from (`readFrame` checked each field and built its `source`).
+fn inbound(bridge: &BridgeState, frame: &Array) -> Inbound {
+    Inbound {
+        bridge: bridge.id,
+        origin: frame.get(ORIGIN),
+        id: frame.get(ID).as_f64().unwrap_or(0.0),
+        hops: frame.get(HOPS).as_f64().unwrap_or(1.0) as u32,
+        published_at: frame.get(PUBLISHED_AT).as_f64().unwrap_or(0.0),
+        source: frame.get(SOURCE),
+    }
 }
 
 /// The attribute pairs after the frame's fixed fields; `None` for a lone surrogate.

@@ -50,10 +50,16 @@ const ORDERING_KEY_UNITS: u32 = 2 * 1024;
 /// Where a message came from when a bridge delivered it.
 pub struct Inbound {
     pub bridge: u32,
+    /// The wire id of the bus that published it.
     pub origin: JsValue,
+    /// Its id on that bus.
     pub id: f64,
     /// Bridges crossed so far.
     pub hops: u32,
+    /// Its `publishedAt` on that bus.
+    pub published_at: f64,
+    /// The frozen `{ id, messageId, publishedAt, hops }` its deliveries carry as `msg.origin`.
+    pub source: JsValue,
 }
 
 /// Every bridge of one bus, the bus's wire id, and the pairs it has seen.
@@ -160,12 +166,12 @@ impl Bridges {
 
     fn wire(&self, message: &Message<JsPayload>, hops: u32) -> JsValue {
         with_js(&message.headers, |headers| {
-            let (origin, id) = match &headers.inbound {
-                Some(inbound) => (&inbound.origin, inbound.id),
-                None => (self.origin(), message.id as f64),
+            let (origin, id, published_at) = match &headers.inbound {
+                Some(inbound) => (&inbound.origin, inbound.id, inbound.published_at),
+                None => (self.origin(), message.id as f64, message.published_at),
             };
             let (topic, attributes, key) = (&headers.topic, &headers.attributes, &ordering_key(message));
-            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, message.published_at)
+            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, published_at)
         })
     }
 

@@ -70,24 +70,30 @@ function receive(link, event) {
   else inbox.receive(frame);
 }
 
+/** Where `attributes` sits in a frame; the pairs follow it. */
+const ATTRIBUTES = 8;
+
 /**
- * Reads a frame: `[origin, id, hops, topic, data, orderingKey, attributes, k1, v1, …]`
- * (`attributes` a frozen prototype-less copy, or undefined when there are none), or the
- * error code it is rejected with. Never throws; a missing `hops` (older peers) counts as 1.
+ * Reads a frame: `[origin, id, hops, topic, data, orderingKey, publishedAt, source,
+ * attributes, k1, v1, …]` (`source` the frozen `msg.origin` its deliveries carry,
+ * `attributes` a frozen prototype-less copy or undefined when there are none), or the error
+ * code it is rejected with. Never throws; a missing `hops` (older peers) counts as 1.
  */
 function readFrame(event, bounds) {
   try {
     const wire = event.data;
     if (wire === null || typeof wire !== "object" || wire["wasm-pubsub"] !== 1) return "INVALID_ARGUMENT";
-    const { origin, id, hops = 1, topic, data, orderingKey, attributes } = wire;
+    const { origin, id, hops = 1, topic, data, orderingKey, attributes, publishedAt } = wire;
     if (typeof origin !== "string" || origin.length === 0 || origin.length > MAX_ORIGIN) return "INVALID_ARGUMENT";
     if (!Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(hops) || hops < 1) return "INVALID_ARGUMENT";
+    if (!Number.isFinite(publishedAt)) return "INVALID_ARGUMENT";
     if (hops > bounds.hops) return "LIMIT_EXCEEDED";
     if (typeof topic !== "string" || topic.length > bounds.topic) return "INVALID_TOPIC_NAME";
     if (orderingKey !== undefined && (typeof orderingKey !== "string" || orderingKey.length > bounds.orderingKey)) {
       return "INVALID_ARGUMENT";
     }
-    const frame = [origin, id, hops, topic, data, orderingKey];
+    const source = Object.freeze({ id: origin, messageId: id, publishedAt, hops });
+    const frame = [origin, id, hops, topic, data, orderingKey, publishedAt, source];
     return pushAttributes(attributes, bounds, frame) ? frame : "INVALID_ATTRIBUTES";
   } catch {
     return "INVALID_ARGUMENT";
@@ -113,7 +119,7 @@ function pushAttributes(attributes, bounds, frame) {
     copy[key] = value;
     frame.push(key, value);
   }
-  frame[6] = count === 0 ? undefined : Object.freeze(copy);
+  frame[ATTRIBUTES] = count === 0 ? undefined : Object.freeze(copy);
   return true;
 }
 

@@ -206,9 +206,10 @@ function measureUnguarded(data) {
   return -1;
 }
 
-export function buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
+export function buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, origin, data, attempt) {
   const message = { id, topic, sequence, publishedAt, attributes: attributes ?? EMPTY_ATTRIBUTES, data, attempt };
   if (orderingKey !== undefined) message.orderingKey = orderingKey;
+  if (origin !== undefined) message.origin = origin;
   return message;
 }
 
@@ -281,8 +282,8 @@ function keepThrown(error) {
  * returned a thenable (settled later through `settler.settle(sub, delivery, errorTextOrUndefined, stackOrUndefined)`), or
  * 2 when it threw (the text waits in `takeThrown`). A number keeps the answer off the heap.
  */
-export function deliver(handler, settler, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt) {
-  const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, data, attempt);
+export function deliver(handler, settler, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, origin, data, attempt) {
+  const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, origin, data, attempt);
   let result;
   try {
     result = handler(message);

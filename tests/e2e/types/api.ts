@@ -11,7 +11,7 @@ import {
   type Attributes, type BatchMessage, type BreakerState, type BridgePort, type BridgeStats,
   type CircuitBreakerOptions, type Clock, type CloseReport, type DeadLetter, type DeadLetterFilter,
   type DeadLetterReason, type DeliveryOptions, type ErrorCode, type Handler, type Health,
-  type Limits, type LogRecord, type Message, type MetricsSnapshot, type PublishOptions,
+  type Limits, type LogRecord, type Message, type MessageOrigin, type MetricsSnapshot, type PublishOptions,
   type PubSubConfig, type RetryBackoff, type SubscribeOptions, type SubscriptionMetrics,
   type SubscriptionState,
 } from "wasm-pubsub";
@@ -72,6 +72,10 @@ export async function everything(): Promise<CloseReport> {
     const attributes: Attributes = msg.attributes;
     const region: string | undefined = attributes.region;
     const key: string | undefined = msg.orderingKey;
+    const origin: MessageOrigin | undefined = msg.origin;
+    console.log(origin?.id, origin?.messageId, origin?.publishedAt, origin?.hops);
+    // @ts-expect-error origin is read-only
+    msg.origin = undefined;
     console.log(total, region, key, msg.id, msg.topic, msg.sequence, msg.publishedAt, msg.attempt);
   };
   const controller = new AbortController();
