@@ -8,6 +8,7 @@
 
 mod close;
 mod delivery;
+mod bus_drain;
 mod effects;
 mod id_list;
 mod keep_alive;

@@ -174,7 +174,7 @@ impl<P> Inner<P> {
         self.subs.values().filter(|s| pick(s)).map(|s| s.id).collect()
     }
 
-    fn dead_letter_queue(&mut self, id: u64, now: f64) {
+    pub(super) fn dead_letter_queue(&mut self, id: u64, now: f64) {
         let Some(sub) = self.subs.get_mut(&id) else { return };
         self.counters.queued -= sub.queue.len() as u64;
         let mut queue = sub.queue.take();
@@ -186,6 +186,7 @@ impl<P> Inner<P> {
     /// Ends a close whose work is done before the deadline: as soon as nothing is queued or
     /// in flight, whatever ended the last of it (a settlement, a timeout, an unsubscribe).
     pub(crate) fn check_drained(&mut self) {
+        self.check_bus_drain();
         if self.phase == Phase::Closing && self.is_idle() {
             self.end_close();
         }
@@ -204,13 +205,14 @@ impl<P> Inner<P> {
     }
 
     fn end_close(&mut self) {
+        self.end_bus_drain();
         self.clear_timers();
         self.phase = Phase::Closed;
         self.log(|| LogRecord::new(Level::Info, "close.finished"));
         self.resolve_close();
     }
 
-    fn dead_letter_in_flight(&mut self, id: u64, now: f64) {
+    pub(super) fn dead_letter_in_flight(&mut self, id: u64, now: f64) {
         let Some(sub) = self.subs.get_mut(&id) else { return };
         let in_flight = std::mem::take(&mut sub.in_flight);
         let closed = sub.state == SubscriptionState::Closed;

@@ -82,6 +82,8 @@ pub(crate) enum Effect<P> {
     Published(Rc<Message<P>>),
     /// Resolve `close` and release every host callback.
     Finish(oneshot::Sender<CloseReport>, CloseReport),
+    /// Resolve a `drain`.
+    Drained(oneshot::Sender<CloseReport>, CloseReport),
     /// Resolve a `publish_and_wait`.
     Settled(oneshot::Sender<super::WaitReport>, super::WaitReport),
 }
@@ -140,6 +142,7 @@ impl<P: Payload> Broker<P> {
             Effect::Published(message) => self.call_publish_observer(&message),
             Effect::Finish(sender, report) => self.release(sender, report),
             Effect::Settled(sender, report) => drop(sender.send(report)),
+            Effect::Drained(sender, report) => drop(sender.send(report)),
         }
     }
 

@@ -31,7 +31,7 @@ impl<P> Inner<P> {
         }
     }
 
-    fn log_clock_failure(&mut self, id: Option<u64>) {
+    pub(crate) fn log_clock_failure(&mut self, id: Option<u64>) {
         let subscription = id.and_then(|id| self.subs.get(&id)).map(|s| s.name.clone());
         self.log(|| LogRecord { subscription, code: Some("CLOCK_ERROR"), ..LogRecord::new(Level::Error, "clock.failed") });
     }

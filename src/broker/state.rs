@@ -73,6 +73,7 @@ pub(crate) struct Inner<P> {
     pub observing_publishes: bool,
     pub runtime: Option<Runtime<P>>,
     pub close: Option<super::close::CloseState>,
+    pub bus_drain: Option<super::bus_drain::BusDrain>,
     /// A wake-up timer the clock failed to set is waiting to be armed again (see `rearm`).
     pub unarmed: bool,
     /// Publishes waiting for their copies to settle (see `waiters`).
@@ -101,6 +102,7 @@ impl<P> Inner<P> {
             observing_publishes: true,
             runtime: Some(runtime),
             close: None,
+            bus_drain: None,
             unarmed: false,
             waiters: Default::default(),
             keep_alive: None,

@@ -117,6 +117,7 @@ impl<P: Payload> Broker<P> {
                 _ => return,
             }
             inner.schedule_drain(id.0);
+            inner.check_bus_drain();
         }
         self.flush();
     }

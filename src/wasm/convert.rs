@@ -27,6 +27,8 @@ pub enum Shape {
     Once = 2,
     /// The `replayDeadLetters` filter: `topic`, `subscription`, `reason`.
     Replay = 3,
+    /// `drain` options: `timeoutMs`.
+    Drain = 4,
 }
 
 /// `INVALID_ARGUMENT` unless `value` is a plain object with only the keys `shape` allows.

@@ -281,11 +281,17 @@ pub(crate) fn promise(future: LocalBoxFuture<'static, Result<JsValue, JsValue>>)
 }
 
 fn drain_timeout(options: &JsValue) -> Result<u32, JsValue> {
+    millis_option(options, Shape::Close, "drainTimeoutMs", "close options")
+}
+
+/// Option `key` (milliseconds, default [`DEFAULT_DRAIN_TIMEOUT_MS`]) of an options object of
+/// `shape`, named `what` in errors.
+pub(crate) fn millis_option(options: &JsValue, shape: Shape, key: &str, what: &str) -> Result<u32, JsValue> {
     if options.is_undefined() {
         return Ok(DEFAULT_DRAIN_TIMEOUT_MS);
     }
-    check_shape(options, Shape::Close, "close options")?;
-    let value = config_value(&get(options, "drainTimeoutMs")?, &[], 0)?;
-    let parsed = parse_millis("drainTimeoutMs", &value).map_err(to_js)?;
+    check_shape(options, shape, what)?;
+    let value = config_value(&get(options, key)?, &[], 0)?;
+    let parsed = parse_millis(key, &value).map_err(to_js)?;
     Ok(parsed.unwrap_or(DEFAULT_DRAIN_TIMEOUT_MS))
 }

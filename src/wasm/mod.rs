@@ -12,6 +12,7 @@ mod callbacks;
 mod clock;
 mod configure;
 mod convert;
+mod drain;
 mod handler;
 mod hooks;
 mod js;

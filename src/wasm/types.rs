@@ -20,6 +20,9 @@ extern "C" {
     /// `close` options, as an optional argument.
     #[wasm_bindgen(typescript_type = "CloseOptions")]
     pub type CloseOptionsArg;
+    /// `drain` options, as an optional argument.
+    #[wasm_bindgen(typescript_type = "DrainOptions")]
+    pub type DrainOptionsArg;
     /// `bridge` options, as an optional argument.
     #[wasm_bindgen(typescript_type = "BridgeOptions")]
     pub type BridgeOptionsArg;
@@ -210,6 +213,12 @@ export interface OnceOptions {
   signal?: AbortSignal;
 }
 
+/** `bus.drain(options)`. */
+export interface DrainOptions {
+  /** How long queued and in-flight messages of active subscriptions get to settle; default 5000. */
+  timeoutMs?: number;
+}
+
 /** `bus.close(options)`. */
 export interface CloseOptions {
   /** How long queued and in-flight messages get to settle; default 5000. */
@@ -366,6 +375,10 @@ export interface LogEventCodes {
   "bridge.sendFailed": "DATA_CLONE_ERROR";
   /** warn — a bus past 128 origins forgot the least recently seen one. */
   "bridge.originEvicted": "LIMIT_EXCEEDED";
+  /** info — `drain()` began. */
+  "drain.started": never;
+  /** info — `drain()` ended: what was active is settled or dead-lettered. */
+  "drain.finished": never;
   /** info — `close()` began. */
   "close.started": never;
   /** info — `close()` ended. */

@@ -41,6 +41,7 @@ const ELSEWHERE = [
   { has: "self.onmessage = (event) => bus.bridge(event.data.port);", file: "tests/e2e/browser-app/worker.js" },
   { has: "export default {\n  async fetch(request) {", runner: "tests/e2e/workerd.test.mjs" },
   { has: "modules = [", runner: "tests/e2e/workerd.test.mjs" },
+  { has: "ctx.waitUntil(bus.drain({ timeoutMs: 5000 }));", file: "tests/e2e/workerd/waituntil.js" },
   { has: "// main.js — deno run", runner: "tests/e2e/deno.test.mjs" },
 ];
 

@@ -112,6 +112,29 @@ test("the README's Worker runs as written: the request's message is delivered be
   }
 });
 
+test("ctx.waitUntil(bus.drain()): the Worker answers at once, the drain settles the message after, the bus stays open", async () => {
+  const waitPort = await freePort();
+  writeFileSync(join(dir, "waituntil.capnp"), config("waituntil.js", waitPort));
+  const server = start(WORKERD, ["serve", "waituntil.capnp"], { cwd: dir });
+  try {
+    const first = await until(async () => {
+      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
+      return await fetch(`http://127.0.0.1:${waitPort}/order?id=a`).catch(() => null);
+    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
+    assert.deepEqual(await first.json(), { accepted: true });
+    assert.deepEqual((await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json()).saved, [], "answered before the slow handler finished");
+    const stats = await until(async () => {
+      const body = await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json();
+      return body.acked === 1 && body;
+    }, { timeoutMs: 10_000, what: "the drain to settle the order" });
+    assert.deepEqual(stats, { saved: ["a"], acked: 1, status: "healthy" });
+    await (await fetch(`http://127.0.0.1:${waitPort}/order?id=b`)).json();
+    await until(async () => (await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json()).acked === 2, { what: "the second order" });
+  } finally {
+    await server.stop();
+  }
+});
+
 test("workerd test runs the Worker's test() export", async () => {
   const { code, stdout, stderr } = await run(WORKERD, ["test", "test.capnp"], { cwd: dir, timeoutMs: 60_000 });
   assert.equal(code, 0, `${stdout}\n${stderr}`);

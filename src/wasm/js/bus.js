@@ -65,6 +65,7 @@ const SHAPES = [
   ["drainTimeoutMs"],
   ["signal"],
   ["topic", "subscription", "reason"],
+  ["timeoutMs"],
 ];
 
 /** Checks an options object against shape `shape` of SHAPES: undefined when it is a plain object

@@ -201,6 +201,13 @@ export async function everything(): Promise<CloseReport> {
   stream.end();
   new PubSub({ logger: null });
 
+  // Settling without closing.
+  const drained: CloseReport = await bus.drain({ timeoutMs: 100 });
+  const evacuated: number = bus.evacuate();
+  console.log(drained.drained + evacuated);
+  // @ts-expect-error drain takes timeoutMs, close takes drainTimeoutMs
+  await bus.drain({ drainTimeoutMs: 100 });
+
   // Configuration at run time.
   const update: UpdateReport = bus.subscribe("orders.eu", () => {}).update({ maxInFlight: 4, circuitBreaker: { failureThreshold: 3 } });
   console.log(update.deadLettered + update.overCapacity);
