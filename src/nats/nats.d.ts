@@ -1,0 +1,154 @@
+// wasm-pubsub/nats — a bus's topics over a NATS connection (nats.js 3.x).
+// Structural types only: this entry needs no import of @nats-io/nats-core to type-check, and
+// accepts the connection of any nats.js 3 transport (wsconnect, transport-node's connect).
+
+/** Any bus with the public methods the bridge uses (a `PubSub` from "wasm-pubsub"). */
+export interface BridgeableBus {
+  bridge(port: { postMessage(message: unknown): void; addEventListener(type: "message", listener: (event: { data: unknown }) => void): void }, options?: { topics?: string[] }): {
+    close(): void;
+    stats(): { received: number; rejected: number; duplicates?: number };
+  };
+  topic(name: string): unknown;
+  health(): { status: string; saturatedSubscriptions: string[] };
+}
+
+/** The part of a nats.js `NatsConnection` the bridge uses. */
+export interface NatsConnectionLike {
+  publish(subject: string, payload?: Uint8Array | string, options?: { headers?: any }): void;
+  subscribe(subject: string, options?: { queue?: string; callback?: (error: any, msg: NatsMsgLike) => void }): { unsubscribe(): void };
+  flush(): Promise<void>;
+  closed(): Promise<void | Error>;
+  isClosed(): boolean;
+  status(): AsyncIterable<{ type: string }>;
+  readonly info?: { max_payload: number };
+}
+
+/** The part of a received nats.js `Msg` the bridge reads. */
+export interface NatsMsgLike {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers?: { keys(): string[]; get(name: string): string };
+}
+
+/** How message data becomes a NATS payload and back. */
+export interface NatsCodec {
+  /** The payload for `data`; a throw fails the send with code CODEC_ERROR. */
+  encode(data: unknown): Uint8Array;
+  /** The data of a payload; `contentType` is the Content-Type header, if any. A throw drops the message (CODEC_ERROR). */
+  decode(bytes: Uint8Array, contentType?: string): unknown;
+  /** The Content-Type header sent with `encode(data)`, if any. */
+  contentType?(data: unknown): string | undefined;
+}
+
+/**
+ * The default codec: JSON, with undefined, NaN, ±Infinity, -0, BigInt, Date, Map, Set,
+ * RegExp, ArrayBuffer, typed arrays and DataView as `{ "$type": …, value }` tags; a
+ * Uint8Array travels as raw bytes (Content-Type: application/octet-stream).
+ *
+ * ```js
+ * taggedJson.decode(taggedJson.encode(new Map([[1n, -0]]))); // Map { 1n => -0 }
+ * ```
+ */
+export declare const taggedJson: NatsCodec & { contentType(data: unknown): string };
+
+/** Thrown by `taggedJson` for data it cannot write or a payload it cannot read. */
+export declare class CodecError extends Error {
+  readonly name: "CodecError";
+  readonly code: "CODEC_ERROR";
+}
+
+/** Thrown by `natsBridge` for bad arguments (INVALID_ARGUMENT) or a closed connection (CLOSED). */
+export declare class NatsBridgeError extends Error {
+  readonly name: "NatsBridgeError";
+  readonly code: "INVALID_ARGUMENT" | "CLOSED";
+}
+
+/** Why a message was not sent to NATS. */
+export type NatsSendFailure = "MESSAGE_TOO_LARGE" | "QUEUE_FULL" | "CLOSED" | "CODEC_ERROR" | "DATA_CLONE_ERROR";
+/** Why a message received from NATS was not published on the bus. */
+export type NatsDropReason = "INVALID_TOPIC_NAME" | "TOPIC_NOT_FOUND" | "INVALID_ATTRIBUTES" | "CODEC_ERROR" | "QUEUE_FULL" | "CLOSED";
+
+/** A structured record, like the bus's `LogRecord` (never data or attribute values). */
+export interface NatsLogRecord {
+  level: "warn" | "error";
+  event: "nats.sendFailed" | "nats.dropped" | "nats.onSendErrorThrew";
+  code: string;
+  topic?: string;
+  messageId?: number;
+}
+
+/** A message that was not sent, as `onSendError` gets it. */
+export interface NatsSendError {
+  code: NatsSendFailure;
+  topic: string;
+  id: number;
+  origin: string;
+  data: unknown;
+  attributes: Record<string, string>;
+}
+
+/** `natsBridge`'s options. */
+export interface NatsBridgeOptions {
+  /** Subjects are `prefix + "." + topic`: one or more NATS tokens, no wildcards. */
+  prefix: string;
+  /** The topics and patterns carried both ways (default `[">"]`: every topic under the prefix). */
+  topics?: string[];
+  /** A NATS queue group: each message goes to one bridge of the group (competing consumers). */
+  queue?: string;
+  /** Default `taggedJson`. */
+  codec?: NatsCodec;
+  /** Publish messages on topics this bus lacks, creating them (default false: dropped, TOPIC_NOT_FOUND). */
+  createTopics?: boolean;
+  /** Called for every message not sent or dropped. */
+  logger?: (record: NatsLogRecord) => void;
+  /** Called with each message that will not be sent (keep it, retry it, dead-letter it). */
+  onSendError?: (error: NatsSendError) => void;
+  /** Messages waiting for the server's confirmation (default 65536). */
+  maxOutboxMessages?: number;
+  /** Their bytes, payload and headers (default 64 MiB). */
+  maxOutboxBytes?: number;
+  /** Received messages held while the bus has no room (default 10000). */
+  maxHeldMessages?: number;
+}
+
+/** `NatsBridge.stats()`: counts since the bridge opened. */
+export interface NatsBridgeStats {
+  /** Messages the server confirmed (a flush after their publish returned). */
+  sent: number;
+  /** Messages in the outbox, not yet confirmed. */
+  pending: number;
+  /** Messages in the outbox when the connection came back (published again). */
+  resent: number;
+  /** Messages never sent, per code. */
+  failed: Partial<Record<NatsSendFailure, number>>;
+  /** Messages received and published on the bus. */
+  received: number;
+  /** Messages received that the bus refused. */
+  rejected: number;
+  /** Messages received that the bus had seen (echoes, re-sends). */
+  duplicates: number;
+  /** Received messages waiting for room on the bus. */
+  held: number;
+  /** Received messages not published, per reason. */
+  dropped: Partial<Record<NatsDropReason, number>>;
+}
+
+/** A bridge between a bus and a NATS connection. */
+export interface NatsBridge {
+  /** Counts since the bridge opened. */
+  stats(): NatsBridgeStats;
+  /** Stops carrying messages, gives the outbox `drainTimeoutMs` (default 5000) to be confirmed; the rest fails with CLOSED. */
+  close(options?: { drainTimeoutMs?: number }): Promise<NatsBridgeStats>;
+}
+
+/**
+ * Carries the bus's `topics` over a nats.js connection on subjects `prefix + "." + topic`.
+ *
+ * ```js
+ * import { connect } from "@nats-io/transport-node";
+ * import { natsBridge } from "wasm-pubsub/nats";
+ * const nc = await connect({ servers: "127.0.0.1:4222", noEcho: true });
+ * const bridge = natsBridge(bus, nc, { prefix: "app", topics: ["orders.>"] });
+ * ```
+ */
+export declare function natsBridge(bus: BridgeableBus, connection: NatsConnectionLike, options: NatsBridgeOptions): NatsBridge;
