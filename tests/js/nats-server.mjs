@@ -86,3 +86,12 @@ async function stop(child) {
   await child.exited;
   clearTimeout(timer);
 }
+
+/** Waits (real time) for `fn()` to be truthy. */
+export async function until(fn, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

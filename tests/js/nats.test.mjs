@@ -6,16 +6,8 @@ import { after, before, describe, test } from "node:test";
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import { PubSub } from "wasm-pubsub";
 import { natsBridge } from "wasm-pubsub/nats";
-import { startNatsServer } from "./nats-server.mjs";
+import { startNatsServer, until } from "./nats-server.mjs";
 
-/** Waits for `fn()` to be truthy. */
-export async function until(fn, what, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const connections = [];
 async function connectTo(server, options = {}) {
