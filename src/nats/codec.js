@@ -52,7 +52,8 @@ export const taggedJson = Object.freeze({
   },
   encode(data) {
     if (isPlainBytes(data)) return data;
-    return encoder.encode(JSON.stringify(toTagged(data, 0, new Set())));
+    const tree = isPlainJson(data, 0) ? data : toTagged(data, 0, new Set());
+    return encoder.encode(JSON.stringify(tree));
   },
   decode(bytes, contentType) {
     const type = (contentType ?? JSON_TYPE).split(";")[0].trim().toLowerCase();
@@ -65,7 +66,7 @@ export const taggedJson = Object.freeze({
     } catch {
       throw new CodecError("the payload is not JSON");
     }
-    return fromTagged(parsed, 0);
+    return text.includes('"$type"') ? fromTagged(parsed, 0) : parsed;
   },
 });
 
@@ -80,6 +81,36 @@ function decodeText(bytes) {
   } catch {
     throw new CodecError("the payload is not UTF-8");
   }
+}
+
+/**
+ * Whether JSON.stringify writes `value` exactly as it is (the fast path): strings, booleans,
+ * null, finite numbers but -0, arrays of such, and plain objects of such without a "$type" key.
+ */
+function isPlainJson(value, depth) {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      return value === null || (depth < 32 && isPlainJsonObject(value, depth + 1));
+    default:
+      return false;
+  }
+}
+
+function isPlainJsonObject(object, depth) {
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i++) if (!(i in object) || !isPlainJson(object[i], depth)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (Object.hasOwn(object, "$type") || Object.hasOwn(object, "toJSON")) return false;
+  for (const key in object) if (!Object.hasOwn(object, key) || !isPlainJson(object[key], depth)) return false;
+  return true;
 }
 
 /** A JSON-safe tree for `value`. */

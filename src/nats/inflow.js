@@ -26,6 +26,7 @@ export class Inflow {
     this.head = 0;
     this.timer = null;
     this.wait = FIRST_WAIT_MS;
+    this.rejected = bridge.stats().rejected;
   }
 
   /** Frames held. */
@@ -39,11 +40,16 @@ export class Inflow {
     if (!this.deliver(frame)) this.hold(frame);
   }
 
-  /** Hands a frame over; false when the bus refused it for lack of room. */
+  /**
+   * Hands a frame over; false when the bus refused it for lack of room. Only this inflow
+   * posts to its bridge, so the bridge's `rejected` count read after the previous frame is
+   * still the count before this one: one read per frame.
+   */
   deliver(frame) {
-    const before = this.bridge.stats().rejected;
     this.dispatch(frame);
-    if (this.bridge.stats().rejected === before) return true;
+    const rejected = this.bridge.stats().rejected;
+    if (rejected === this.rejected) return true;
+    this.rejected = rejected;
     return !this.saturated();
   }
 

@@ -84,6 +84,7 @@ class NatsBridge {
   #counts = { sent: 0, resent: 0, failed: {}, dropped: {} };
   #foreignOrigin = `nats-${Math.random().toString(16).slice(2)}`;
   #foreignId = 0;
+  #knownTopics = new Set();
 
   constructor(bus, connection, settings) {
     this.#bus = bus;
@@ -188,8 +189,21 @@ class NatsBridge {
     const prefix = this.#settings.prefix + ".";
     const topic = subject.startsWith(prefix) ? subject.slice(prefix.length) : "";
     if (!TOPIC.test(topic)) return this.#drop("INVALID_TOPIC_NAME", undefined), null;
-    if (!this.#settings.createTopics && this.#bus.topic(topic) === undefined) return this.#drop("TOPIC_NOT_FOUND", topic), null;
+    if (!this.#settings.createTopics && !this.#topicExists(topic)) return this.#drop("TOPIC_NOT_FOUND", topic), null;
     return topic;
+  }
+
+  /**
+   * Whether the bus has `topic`. Topics found are remembered until the next microtask:
+   * nats.js hands over a socket read's messages in one synchronous run, in which no handler
+   * (handlers start in a microtask) can delete a topic.
+   */
+  #topicExists(topic) {
+    if (this.#knownTopics.has(topic)) return true;
+    if (this.#bus.topic(topic) === undefined) return false;
+    if (this.#knownTopics.size === 0) queueMicrotask(() => this.#knownTopics.clear());
+    this.#knownTopics.add(topic);
+    return true;
   }
 
   /** The bridge frame of a NATS message, or null (counted) when it cannot be read. */

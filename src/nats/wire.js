@@ -32,18 +32,22 @@ function escapeWith(text, keep) {
   return out;
 }
 
+const NAME_SAFE = /^[a-z0-9_.-]*$/;
+const VALUE_SAFE = /^[\x21-\x24\x26-\x7e]*$/;
+
 /** An attribute key as the tail of a header name. */
 export function escapeName(key) {
-  return escapeWith(key, (c) => /^[a-z0-9_.-]$/.test(c));
+  return NAME_SAFE.test(key) ? key : escapeWith(key, (c) => NAME_SAFE.test(c));
 }
 
 /** A string as a header value (no spaces, so the envelope can split on them). */
 export function escapeValue(value) {
-  return escapeWith(value, (c) => c > " " && c <= "~" && c !== "%");
+  return VALUE_SAFE.test(value) ? value : escapeWith(value, (c) => c > " " && c <= "~" && c !== "%");
 }
 
 /** The text an escaped name or value stands for, or null when it is malformed. */
 export function unescape(text) {
+  if (!text.includes("%")) return text;
   try {
     return decodeURIComponent(text);
   } catch {
