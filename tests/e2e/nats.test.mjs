@@ -1,8 +1,12 @@
 // README "Scaling out with NATS" in a browser: a bus in a headless Chromium page, bridged to
 // a real nats-server over WebSocket (nats.js wsconnect), talks to a bus in Node bridged over
-// TCP (transport-node). The page loads the installed package without a bundler.
+// TCP (transport-node). The page loads the installed package without a bundler. Then the same
+// with a bus in Deno (npm `deno`, wsconnect over Deno's WebSocket, network allowed only to
+// the server).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
@@ -59,4 +63,40 @@ test("a page's bus over WebSocket and a Node bus over TCP exchange messages thro
   assert.deepEqual(page.problems, []);
   await bridge.close();
   await page.close();
+});
+
+test("a Deno bus over WebSocket answers a Node bus over TCP through nats-server", async () => {
+  const dir = workspace("nats-deno");
+  const denoDir = mkdtempSync(join(tmpdir(), "wasm-pubsub-deno-"));
+  const deno = spawn(join(BIN, "deno"), ["run", "--no-prompt", "--allow-read=node_modules", `--allow-net=127.0.0.1:${server.ports.ws}`,
+    join(dir, "main.js"), server.wsUrl], { cwd: app(), env: { ...process.env, DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  deno.stdout.on("data", (chunk) => { out += chunk; });
+  deno.stderr.on("data", (chunk) => { err += chunk; });
+  const exited = new Promise((resolve) => deno.once("exit", resolve));
+  try {
+    await until(() => out.includes("ready") || deno.exitCode !== null, "Deno ready", 60_000);
+    assert.ok(out.includes("ready"), err);
+    const bus = new PubSub();
+    for (const topic of ["ask", "reply", "stop"]) bus.createTopic(topic);
+    const replies = [];
+    bus.subscribe("reply", (msg) => { replies.push(msg); });
+    const tcp = await connect({ servers: server.url, noEcho: true });
+    const bridge = natsBridge(bus, tcp, { prefix: "deno", topics: ["ask", "reply", "stop"] });
+    await tcp.flush();
+    for (let n = 0; n < 20; n++) bus.publish("ask", { n, big: BigInt(n) ** 30n }, { attributes: { note: `n=${n} ü` } });
+    await until(() => replies.length === 20, "20 replies from Deno", 20_000);
+    assert.deepEqual(replies.map((m) => m.data.n), Array.from({ length: 20 }, (_, n) => n));
+    assert.equal(replies[5].data.big, 5n ** 30n * 2n);
+    assert.equal(replies[5].data.runtime, "deno");
+    assert.equal(replies[5].attributes.echo, "n=5 ü");
+    bus.publish("stop", null);
+    assert.equal(await exited, 0, err);
+    assert.equal(JSON.parse(out.trim().split("\n").at(-1)).sent, 20);
+    await bridge.close();
+    await tcp.close();
+  } finally {
+    if (deno.exitCode === null) process.kill(deno.pid, "SIGTERM");
+    rmSync(denoDir, { recursive: true, force: true });
+  }
 });
