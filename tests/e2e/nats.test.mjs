@@ -1,8 +1,8 @@
 // README "Scaling out with NATS" in a browser: a bus in a headless Chromium page, bridged to
 // a real nats-server over WebSocket (nats.js wsconnect), talks to a bus in Node bridged over
 // TCP (transport-node). The page loads the installed package without a bundler. Then the same
-// with a bus in Deno (npm `deno`, wsconnect over Deno's WebSocket, network allowed only to
-// the server).
+// from a dedicated module worker, and from a bus in Deno (npm `deno`, wsconnect over Deno's
+// WebSocket, network allowed only to the server).
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -62,6 +62,26 @@ test("a page's bus over WebSocket and a Node bus over TCP exchange messages thro
   assert.equal(pageStats.sent, 50);
   assert.deepEqual(page.problems, []);
   await bridge.close();
+  await page.close();
+});
+
+test("a bus in a dedicated module worker over WebSocket answers a Node bus over TCP", async () => {
+  const page = await openPage(browser.context, `${site.url}nats-page/worker.html?ws=${encodeURIComponent(server.wsUrl)}`);
+  await page.waitForFunction(() => window.natsReady);
+  assert.equal(await page.evaluate(() => window.natsReady), "ready");
+  const bus = new PubSub();
+  for (const topic of ["ask", "reply"]) bus.createTopic(topic);
+  const replies = [];
+  bus.subscribe("reply", (msg) => { replies.push(msg.data); });
+  const tcp = await connect({ servers: server.url, noEcho: true });
+  const bridge = natsBridge(bus, tcp, { prefix: "worker", topics: ["ask", "reply"] });
+  await tcp.flush();
+  for (let n = 0; n < 20; n++) bus.publish("ask", { n, set: new Set([n, "x"]) });
+  await until(() => replies.length === 20, "20 replies from the worker", 20_000);
+  assert.deepEqual(replies[4], { n: 4, inWorker: true, set: [4, "x"] });
+  assert.deepEqual(page.problems, []);
+  await bridge.close();
+  await tcp.close();
   await page.close();
 });
 
