@@ -6,7 +6,18 @@
 // under QUEUE_FULL and logged. With overflow "deadLetterOldest" the bus never refuses: it
 // dead-letters its oldest queued message, as that policy says. Either way `bus.health()`
 // lists the saturated subscription.
+//
+// Reading the bridge's counts costs more than handing a frame over, so new frames are
+// checked in windows: after WINDOW frames, and at the end of each synchronous run (nats.js
+// hands over a socket read's messages in one). Within a run no handler runs (delivery starts
+// in a microtask), so a full queue stays full: when a window had refusals while the bus is
+// saturated, each of its frames is offered again at once and checked: one the bus took
+// before comes back as a repeat (dropped by (origin, id); `probes` counts these, so the
+// bridge's stats can leave them out of `duplicates`), one refused for room is refused again
+// and held. Held frames are offered one at a time, each checked.
 
+/** New frames handed over between two reads of the bridge's counts. */
+const WINDOW = 32;
 /** The first wait for room, and the longest. */
 const FIRST_WAIT_MS = 2;
 const LONGEST_WAIT_MS = 100;
@@ -27,6 +38,13 @@ export class Inflow {
     this.timer = null;
     this.wait = FIRST_WAIT_MS;
     this.rejected = bridge.stats().rejected;
+    /** Frames handed over since the counts were last read. */
+    this.window = [];
+    this.checkQueued = false;
+    /** Frames offered again to find out which were refused, that the bus had taken. */
+    this.probes = 0;
+    /** Refusals for room of frames then held or taken later: not final, so not `rejected`. */
+    this.roomRefusals = 0;
   }
 
   /** Frames held. */
@@ -34,10 +52,53 @@ export class Inflow {
     return this.held.length - this.head;
   }
 
-  /** A new frame: handed over now, or held behind earlier ones. */
+  /** A new frame: handed over now (checked with its window), or held behind earlier ones. */
   offer(frame) {
     if (this.size > 0) return this.hold(frame);
-    if (!this.deliver(frame)) this.hold(frame);
+    this.dispatch(frame);
+    this.window.push(frame);
+    if (this.window.length >= WINDOW) this.check();
+    else if (!this.checkQueued) {
+      this.checkQueued = true;
+      queueMicrotask(() => {
+        this.checkQueued = false;
+        this.check();
+      });
+    }
+  }
+
+  /** Reads the counts once for the window; holds it all when some of it was refused for room. */
+  check() {
+    const window = this.window;
+    if (window.length === 0) return;
+    this.window = [];
+    const rejected = this.bridge.stats().rejected;
+    if (rejected === this.rejected) return;
+    this.rejected = rejected;
+    if (!this.saturated()) return;
+    const refused = this.refusedOf(window);
+    const later = this.held.slice(this.head);
+    this.held = [];
+    this.head = 0;
+    for (const frame of refused.concat(later)) this.hold(frame);
+  }
+
+  /** The frames of a window the bus refuses, found by offering each again, checked. */
+  refusedOf(window) {
+    const refused = [];
+    let before = this.bridge.stats();
+    for (const frame of window) {
+      this.dispatch(frame);
+      const after = this.bridge.stats();
+      if (after.duplicates > before.duplicates) this.probes++;
+      else if (after.rejected > before.rejected) {
+        refused.push(frame);
+        this.roomRefusals += 2;
+      } else if (after.received > before.received) this.roomRefusals++;
+      before = after;
+    }
+    this.rejected = before.rejected;
+    return refused;
   }
 
   /**
@@ -50,7 +111,9 @@ export class Inflow {
     const rejected = this.bridge.stats().rejected;
     if (rejected === this.rejected) return true;
     this.rejected = rejected;
-    return !this.saturated();
+    if (!this.saturated()) return true;
+    this.roomRefusals++;
+    return false;
   }
 
   saturated() {
@@ -93,6 +156,7 @@ export class Inflow {
 
   /** Stops retrying; held frames are dropped and counted (CLOSED). */
   close() {
+    this.window = [];
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     for (let i = this.head; i < this.held.length; i++) this.drop("CLOSED", this.held[i].topic);

@@ -123,9 +123,9 @@ export interface NatsBridgeStats {
   failed: Partial<Record<NatsSendFailure, number>>;
   /** Messages received and published on the bus. */
   received: number;
-  /** Messages received that the bus refused. */
+  /** Messages received that the bus refused (a refusal for room is not one: that message waits, `held`). */
   rejected: number;
-  /** Messages received that the bus had seen (echoes, re-sends). */
+  /** Messages received that the bus had seen (echoes, re-sends after a reconnect). */
   duplicates: number;
   /** Received messages waiting for room on the bus. */
   held: number;

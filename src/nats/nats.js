@@ -258,8 +258,8 @@ class NatsBridge {
       resent: this.#counts.resent,
       failed: { ...this.#counts.failed },
       received: bridge.received,
-      rejected: bridge.rejected,
-      duplicates: bridge.duplicates ?? 0,
+      rejected: bridge.rejected - this.#inflow.roomRefusals,
+      duplicates: (bridge.duplicates ?? 0) - this.#inflow.probes,
       held: this.#inflow.size,
       dropped: { ...this.#counts.dropped },
     };

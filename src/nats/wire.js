@@ -66,12 +66,19 @@ export function validPrefix(prefix) {
     && prefix.split(".").every((t) => t.length > 0 && t !== "*" && t !== ">" && !/[\s*>]/.test(t));
 }
 
+/** The last origin escaped: a bridge mostly sends its own bus's messages. */
+let lastOrigin = ["", ""];
+function escapeOrigin(origin) {
+  if (lastOrigin[0] !== origin) lastOrigin = [origin, escapeValue(origin)];
+  return lastOrigin[1];
+}
+
 /**
  * The NATS header block of a frame, as nats.js's `publish(…, { headers })` takes it (an
  * object whose `encode()` returns the `NATS/1.0` block: the NATS protocol's header format).
  */
 export function headerBlock(frame, contentType) {
-  const origin = escapeValue(frame.origin);
+  const origin = escapeOrigin(frame.origin);
   let envelope = `${VERSION} ${origin} ${frame.id} ${frame.hops} ${frame.publishedAt}`;
   if (frame.orderingKey !== undefined) envelope += ` ${escapeValue(frame.orderingKey)}`;
   let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${origin}:${frame.id}\r\n`;
@@ -79,8 +86,15 @@ export function headerBlock(frame, contentType) {
   for (const key of Object.keys(frame.attributes ?? {})) {
     block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
   }
-  const bytes = encoder.encode(block + "\r\n");
+  const bytes = asciiBytes(block + "\r\n");
   return { bytes, encode: () => bytes };
+}
+
+/** The bytes of an ASCII string (every header is ASCII once escaped): no encoder call. */
+function asciiBytes(text) {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
 /**

@@ -237,6 +237,9 @@ describe("backpressure on the receiving side", () => {
     assert.ok(saturatedSeen, "health() showed the saturated subscription");
     assert.ok(heldMax > 0, "frames were held");
     assert.deepEqual(bridge.stats().dropped, {});
+    assert.equal(bridge.stats().received, 3000);
+    assert.equal(bridge.stats().rejected, 0, "a refusal for room is not a rejection: the message waited");
+    assert.equal(bridge.stats().duplicates, 0, "frames offered again to find the refused ones are not duplicates");
     assert.equal(bus.metrics().deadLettered, 0);
     await bridge.close();
     await sender.bridge.close();
@@ -254,11 +257,15 @@ describe("backpressure on the receiving side", () => {
     for (let i = 0; i < 50; i++) sender.bus.publish("stuck", i);
     await until(() => (bridge.stats().dropped.QUEUE_FULL ?? 0) === 20, "20 dropped");
     assert.equal(bridge.stats().held, 20);
+    assert.equal(bridge.stats().received, 10);
+    assert.equal(bridge.stats().rejected, 0);
     assert.ok(logs.some((r) => r.event === "nats.dropped" && r.code === "QUEUE_FULL"));
     sub.resume();
     const delivered = [];
     bus.subscribe("stuck", (m) => { delivered.push(m.data); });
     await until(() => bridge.stats().held === 0, "held frames handed over");
+    assert.equal(bridge.stats().received, 30);
+    assert.equal(bridge.stats().rejected, 0);
     await bridge.close();
     await sender.bridge.close();
   });
