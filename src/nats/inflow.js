@@ -26,18 +26,18 @@ const LONGEST_WAIT_MS = 100;
 export class Inflow {
   /**
    * @param bus the bus (read: `health()`)
-   * @param bridge the bus's bridge (read: `stats().rejected`)
+   * @param counts `() => { received, rejected, duplicates }`: the bus's bridge's counts
    * @param dispatch `(frame) => void`: hands one frame to the bus
    * @param capacity the most frames held
    * @param drop `(code, topic) => void`: counts a frame that is not kept
    */
-  constructor(bus, bridge, dispatch, capacity, drop) {
-    Object.assign(this, { bus, bridge, dispatch, capacity, drop });
+  constructor(bus, counts, dispatch, capacity, drop) {
+    Object.assign(this, { bus, counts, dispatch, capacity, drop });
     this.held = [];
     this.head = 0;
     this.timer = null;
     this.wait = FIRST_WAIT_MS;
-    this.rejected = bridge.stats().rejected;
+    this.rejected = counts().rejected;
     /** Frames handed over since the counts were last read. */
     this.window = [];
     this.checkQueued = false;
@@ -72,7 +72,7 @@ export class Inflow {
     const window = this.window;
     if (window.length === 0) return;
     this.window = [];
-    const rejected = this.bridge.stats().rejected;
+    const rejected = this.counts().rejected;
     if (rejected === this.rejected) return;
     this.rejected = rejected;
     if (!this.saturated()) return;
@@ -86,10 +86,10 @@ export class Inflow {
   /** The frames of a window the bus refuses, found by offering each again, checked. */
   refusedOf(window) {
     const refused = [];
-    let before = this.bridge.stats();
+    let before = this.counts();
     for (const frame of window) {
       this.dispatch(frame);
-      const after = this.bridge.stats();
+      const after = this.counts();
       if (after.duplicates > before.duplicates) this.probes++;
       else if (after.rejected > before.rejected) {
         refused.push(frame);
@@ -108,7 +108,7 @@ export class Inflow {
    */
   deliver(frame) {
     this.dispatch(frame);
-    const rejected = this.bridge.stats().rejected;
+    const rejected = this.counts().rejected;
     if (rejected === this.rejected) return true;
     this.rejected = rejected;
     if (!this.saturated()) return true;

@@ -90,11 +90,14 @@ class NatsBridge {
     this.#bus = bus;
     this.#connection = connection;
     this.#settings = settings;
-    this.#outbox = new Outbox(connection, { maxMessages: settings.maxOutboxMessages, maxBytes: settings.maxOutboxBytes }, (n) => {
+    const limits = { maxMessages: settings.maxOutboxMessages, maxBytes: settings.maxOutboxBytes };
+    const sent = (n) => {
       this.#counts.sent += n;
-    });
+    };
+    this.#outbox = new Outbox(connection, limits, sent, (item) => this.#fail("MESSAGE_TOO_LARGE", item.frame));
     this.#bridge = bus.bridge(this.#port(), { topics: settings.topics });
-    this.#inflow = new Inflow(bus, this.#bridge, (frame) => this.#dispatch(frame), settings.maxHeldMessages, (code, topic) => this.#drop(code, topic));
+    const counts = () => this.#bridgeStats();
+    this.#inflow = new Inflow(bus, counts, (frame) => this.#dispatch(frame), settings.maxHeldMessages, (code, topic) => this.#drop(code, topic));
     this.#subscribe();
     this.#watch();
   }
@@ -221,8 +224,16 @@ class NatsBridge {
     return frame;
   }
 
-  /** Hands a frame to the bridge's listener (the bus's inbox). */
+  /**
+   * Hands a frame to the bridge's listener (the bus's inbox). None left means the bus closed
+   * (closing a bus closes its bridges): the frame is dropped (CLOSED) and the bridge closes.
+   */
   #dispatch(frame) {
+    if (this.#listeners.size === 0) {
+      this.#drop("CLOSED", frame.topic);
+      this.close();
+      return;
+    }
     for (const listener of this.#listeners) listener({ data: frame });
   }
 
@@ -251,7 +262,7 @@ class NatsBridge {
    * for a full subscription), `dropped` (per code: received but not published).
    */
   stats() {
-    const bridge = this.#closing === null ? this.#bridge.stats() : this.#finalBridgeStats;
+    const bridge = this.#bridgeStats();
     return {
       sent: this.#counts.sent,
       pending: this.#outbox.size,
@@ -265,7 +276,19 @@ class NatsBridge {
     };
   }
 
-  #finalBridgeStats = { received: 0, rejected: 0, duplicates: 0 };
+  /** The bus's bridge's counts; the last read once it is closed or its bus is. */
+  #bridgeStats() {
+    if (this.#closing === null) {
+      try {
+        this.#lastBridgeStats = this.#bridge.stats();
+      } catch {
+        // The bus closed (and disposed of its bridges): its last counts stand.
+      }
+    }
+    return this.#lastBridgeStats;
+  }
+
+  #lastBridgeStats = { received: 0, rejected: 0, duplicates: 0 };
 
   /**
    * Stops carrying messages: no new ones are taken, the outbox gets up to `drainTimeoutMs`
@@ -274,9 +297,16 @@ class NatsBridge {
    */
   close(options = {}) {
     if (this.#closing !== null) return this.#closing;
-    const timeoutMs = options.drainTimeoutMs ?? 5000;
-    this.#finalBridgeStats = this.#bridge.stats();
-    this.#bridge.close();
+    const timeoutMs = options?.drainTimeoutMs ?? 5000;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+      return Promise.reject(new NatsBridgeError("drainTimeoutMs must be an integer ≥ 0"));
+    }
+    this.#bridgeStats();
+    try {
+      this.#bridge.close();
+    } catch {
+      // Closed with its bus already.
+    }
     this.#inflow.close();
     for (const sub of this.#subscriptions) sub.unsubscribe();
     this.#status?.stop?.();

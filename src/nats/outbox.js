@@ -10,11 +10,14 @@ export class Outbox {
    * @param connection the nats.js connection
    * @param limits `{ maxMessages, maxBytes }`
    * @param onSent `(count) => void`, called as messages are confirmed
+   * @param onTooLarge `(item) => void`, called for an item nats.js refuses as over the
+   *   server's max_payload (a server reached after a reconnect may allow less)
    */
-  constructor(connection, limits, onSent) {
+  constructor(connection, limits, onSent, onTooLarge) {
     this.connection = connection;
     this.limits = limits;
     this.onSent = onSent;
+    this.onTooLarge = onTooLarge;
     this.items = [];
     this.head = 0;
     this.bytes = 0;
@@ -48,11 +51,16 @@ export class Outbox {
   pump() {
     if (!this.connected) return;
     while (this.head + this.published < this.items.length) {
-      const item = this.items[this.head + this.published];
+      const index = this.head + this.published;
+      const item = this.items[index];
       try {
         this.connection.publish(item.subject, item.payload, { headers: item.headers });
-      } catch {
-        return this.lost();
+      } catch (error) {
+        if (this.connection.isClosed() || !/max_payload/.test(String(error?.message))) return this.lost();
+        this.items.splice(index, 1);
+        this.bytes -= item.size;
+        this.onTooLarge(item);
+        continue;
       }
       this.published++;
     }

@@ -86,15 +86,18 @@ export function headerBlock(frame, contentType) {
   for (const key of Object.keys(frame.attributes ?? {})) {
     block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
   }
-  const bytes = asciiBytes(block + "\r\n");
-  return { bytes, encode: () => bytes };
+  return new HeaderBlock(encoder.encode(block + "\r\n"));
 }
 
-/** The bytes of an ASCII string (every header is ASCII once escaped): no encoder call. */
-function asciiBytes(text) {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+/** Encoded headers, as nats.js's `publish` reads them (`encode()`). */
+class HeaderBlock {
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+
+  encode() {
+    return this.bytes;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
-// wasm-pubsub/nats without a server: the tagged-JSON codec and the header escaping, through
-// the package's public entry (the wire helpers are checked by what the bridge sends in
-// nats.test.mjs).
+// wasm-pubsub/nats without a server: the tagged-JSON codec, the bridge's argument checks,
+// and what it does with a connection that misbehaves (a fake one), through the package's
+// public entry (the wire form is checked against a real server in nats.test.mjs).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { taggedJson, CodecError, natsBridge, NatsBridgeError } from "wasm-pubsub/nats";
@@ -97,5 +97,37 @@ describe("natsBridge checks its arguments", () => {
     }
     assert.throws(() => natsBridge(bus, {}, { prefix: "a" }), NatsBridgeError);
     assert.throws(() => natsBridge(bus, { ...fakeConnection, isClosed: () => true }, { prefix: "a" }), (e) => e.code === "CLOSED");
+  });
+});
+
+describe("natsBridge with a connection that refuses a publish", () => {
+  test("a publish nats.js refuses as over max_payload (a server reached after a reconnect may allow less) fails that message alone", async () => {
+    const published = [];
+    const connection = {
+      info: undefined,
+      publish(subject, payload) {
+        if (payload.length > 100) throw new Error("'payload' max_payload size exceeded");
+        published.push(subject);
+      },
+      subscribe() { return { unsubscribe() {} }; },
+      flush: async () => {},
+      closed: () => new Promise(() => {}),
+      isClosed: () => false,
+      status: () => [],
+    };
+    const bus = new PubSub();
+    bus.createTopic("t");
+    const codes = [];
+    const bridge = natsBridge(bus, connection, { prefix: "p", onSendError: (e) => codes.push(e.code) });
+    bus.publish("t", "x".repeat(200));
+    bus.publish("t", "small");
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(codes, ["MESSAGE_TOO_LARGE"]);
+    assert.deepEqual(published, ["p.t"]);
+    assert.deepEqual(bridge.stats().failed, { MESSAGE_TOO_LARGE: 1 });
+    assert.equal(bridge.stats().sent, 1);
+    assert.equal(bridge.stats().pending, 0);
+    await assert.rejects(bridge.close({ drainTimeoutMs: -1 }), (e) => e instanceof NatsBridgeError && e.code === "INVALID_ARGUMENT");
+    await bridge.close();
   });
 });

@@ -204,6 +204,20 @@ describe("sends that cannot happen are never counted as sent", () => {
     await b.bridge.close();
   });
 
+  test("a bus that closes closes its NATS bridge: what arrives afterwards is dropped and counted (CLOSED)", async () => {
+    const a = await node(server);
+    const b = await node(server);
+    a.bus.publish("before", 1);
+    await until(() => b.seen.length === 1, "the first arrives");
+    await b.bus.close();
+    a.bus.publish("after", 2);
+    await until(() => b.bridge.stats().dropped.CLOSED === 1, "the late one counted");
+    assert.equal(b.bridge.stats().received, 1);
+    a.bus.publish("after", 3);
+    await a.bridge.close();
+    assert.equal(b.bridge.stats().dropped.CLOSED, 1, "its NATS subscriptions ended");
+  });
+
   test("publishing on a closed connection fails with CLOSED", async () => {
     const a = await node(server);
     await a.nc.close();
