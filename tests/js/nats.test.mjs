@@ -162,6 +162,45 @@ describe("foreign nats.js clients", () => {
   });
 });
 
+describe("codecs and JetStream", () => {
+  test("a pluggable codec { encode, decode } carries the data both ways", async () => {
+    const codec = {
+      encode: (data) => new TextEncoder().encode(`v1:${JSON.stringify(data)}`),
+      decode: (bytes) => JSON.parse(new TextDecoder().decode(bytes).slice(3)),
+    };
+    const a = await node(server, { codec });
+    const b = await node(server, { codec });
+    const foreign = await connectTo(server);
+    const raw = [];
+    foreign.subscribe("t.custom", { callback: (_, m) => raw.push(m.string()) });
+    await foreign.flush();
+    a.bus.publish("custom", { x: [1, 2] });
+    await until(() => b.seen.length === 1 && raw.length === 1, "b and the foreign client receive");
+    assert.deepEqual(b.seen[0].data, { x: [1, 2] });
+    assert.equal(raw[0], 'v1:{"x":[1,2]}');
+    await a.bridge.close();
+    await b.bridge.close();
+  });
+
+  test("a JetStream stream on the bridge's subjects stores each message once: a re-send with the same Nats-Msg-Id is dropped", async () => {
+    const admin = await connectTo(server);
+    const api = async (subject, body) => (await admin.request(subject, JSON.stringify(body), { timeout: 5000 })).json();
+    const created = await api("$JS.API.STREAM.CREATE.PUBSUB", { name: "PUBSUB", subjects: ["js.>"], storage: "memory", duplicate_window: 60e9 });
+    assert.equal(created.error, undefined, JSON.stringify(created.error));
+    const captured = [];
+    admin.subscribe("js.>", { callback: (_, m) => captured.push(m) });
+    await admin.flush();
+    const a = await node(server, { prefix: "js" });
+    for (let i = 0; i < 5; i++) a.bus.publish("orders", i);
+    await until(() => captured.length === 5 && a.bridge.stats().sent === 5, "five stored and confirmed");
+    for (const m of captured) admin.publish(m.subject, m.data, { headers: m.headers });
+    await admin.flush();
+    const info = await api("$JS.API.STREAM.INFO.PUBSUB", {});
+    assert.equal(info.state.messages, 5, "the re-sends were de-duplicated by Nats-Msg-Id");
+    await a.bridge.close();
+  });
+});
+
 describe("sends that cannot happen are never counted as sent", () => {
   test("a message over the server's max_payload fails with MESSAGE_TOO_LARGE, logged and reported; the next one is sent", async () => {
     const a = await node(server);
