@@ -36,8 +36,9 @@ const manifest = {
     "./wasm_pubsub_bg.wasm": "./wasm_pubsub_bg.wasm",
     "./package.json": "./package.json",
   },
-  peerDependencies: { "@nats-io/nats-core": "^3.0.0" },
-  peerDependenciesMeta: { "@nats-io/nats-core": { optional: true } },
+  // wasm-pubsub/nats takes a nats.js connection (and a JetStream client) from the user: both optional.
+  peerDependencies: { "@nats-io/nats-core": "^3.0.0", "@nats-io/jetstream": "^3.0.0" },
+  peerDependenciesMeta: { "@nats-io/nats-core": { optional: true }, "@nats-io/jetstream": { optional: true } },
   main: "./node.cjs",
   module: "./browser.js",
   types: "./browser.d.ts",

@@ -57,7 +57,7 @@ export declare class CodecError extends Error {
   readonly code: "CODEC_ERROR";
 }
 
-/** Thrown by `natsBridge` for bad arguments (INVALID_ARGUMENT) or a closed connection (CLOSED). */
+/** Thrown by `natsBridge` and `jetstreamSubscribe` for bad arguments (INVALID_ARGUMENT) or a closed connection (CLOSED). */
 export declare class NatsBridgeError extends Error {
   readonly name: "NatsBridgeError";
   readonly code: "INVALID_ARGUMENT" | "CLOSED";
@@ -152,3 +152,74 @@ export interface NatsBridge {
  * ```
  */
 export declare function natsBridge(bus: BridgeableBus, connection: NatsConnectionLike, options: NatsBridgeOptions): NatsBridge;
+
+/** The part of a nats.js `JsMsg` the JetStream consumer uses. */
+export interface JetStreamMsgLike extends NatsMsgLike {
+  ack(): void;
+  nak(millis?: number): void;
+  term(reason?: string): void;
+  working(): void;
+}
+
+/** The part of a nats.js `JetStreamClient` the JetStream consumer uses (`jetstream(nc)`). */
+export interface JetStreamClientLike {
+  consumers: {
+    get(stream: string, name?: string): Promise<{ consume(options?: { max_messages?: number }): Promise<AsyncIterable<JetStreamMsgLike> & { stop(): void }> }>;
+  };
+}
+
+/** Why a JetStream message was terminated (not delivered again). */
+export type JetStreamTermReason = "DEAD_LETTERED" | "INVALID_TOPIC_NAME" | "TOPIC_NOT_FOUND" | "INVALID_ATTRIBUTES" | "CODEC_ERROR" | "MESSAGE_TOO_LARGE" | "LIMIT_EXCEEDED" | "HANDLER_ERROR" | (string & {});
+
+/** `jetstreamSubscribe`'s options. */
+export interface JetStreamSubscribeOptions {
+  /** The stream's name. */
+  stream: string;
+  /** The name of a durable consumer of that stream (create it with explicit acks). */
+  consumer: string;
+  /** Subjects are `prefix + "." + topic`, as `natsBridge` publishes them. */
+  prefix: string;
+  /** Topics and patterns taken (default `[">"]`); a message on another is terminated. */
+  topics?: string[];
+  /** Default `taggedJson`; only `decode` is used. */
+  codec?: Pick<NatsCodec, "decode">;
+  /** Publish messages on topics this bus lacks, creating them (default false: terminated, TOPIC_NOT_FOUND). */
+  createTopics?: boolean;
+  /** Messages in the bus at once (default 16). */
+  maxInFlight?: number;
+  /** Delay before a nak'ed message (nothing subscribed, or QUEUE_FULL) is delivered again (default 1000). */
+  nakDelayMs?: number;
+  /** How often JetStream is told a message is still being worked on (default 10000). */
+  workingIntervalMs?: number;
+  /** Called for every message nak'ed for lack of subscribers or room, and every message terminated. */
+  logger?: (record: { level: "warn"; event: "nats.terminated" | "nats.unrouted" | "nats.backpressure"; code: string; topic?: string }) => void;
+}
+
+/** `JetStreamFeed.stats()`: counts since the consumer started. */
+export interface JetStreamFeedStats {
+  received: number;
+  acked: number;
+  naked: number;
+  terminated: Partial<Record<JetStreamTermReason, number>>;
+  inFlight: number;
+}
+
+/** A running JetStream consumer feeding a bus. */
+export interface JetStreamFeed {
+  /** Counts since the consumer started. */
+  stats(): JetStreamFeedStats;
+  /** Stops pulling; resolves once every message in the bus is settled on JetStream. */
+  stop(): Promise<JetStreamFeedStats>;
+}
+
+/**
+ * Consumes a durable JetStream consumer into the bus, settling each message on JetStream by
+ * what the bus's subscriptions did (`bus.publishAndWait`): all acked → ack; dead-lettered →
+ * term; discarded, unrouted or QUEUE_FULL → nak (delivered again); any other refusal → term.
+ *
+ * ```js
+ * import { jetstream } from "@nats-io/jetstream";
+ * const feed = await jetstreamSubscribe(bus, jetstream(nc), { stream: "ORDERS", consumer: "shop", prefix: "shop" });
+ * ```
+ */
+export declare function jetstreamSubscribe(bus: BridgeableBus & { publishAndWait(topic: string, data: unknown, options?: { attributes?: Record<string, string>; orderingKey?: string }): Promise<{ acked: number; deadLettered: number; discarded: number }> }, js: JetStreamClientLike, options: JetStreamSubscribeOptions): Promise<JetStreamFeed>;

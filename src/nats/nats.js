@@ -10,24 +10,18 @@
 // the repeats. Core NATS itself is at-most-once: what the server forwards while a
 // subscriber is away (a server restart, before the subscriber re-subscribed) is gone.
 import { taggedJson, CodecError } from "./codec.js";
-import { subjectOf, validPrefix, headerBlock, readHeaders } from "./wire.js";
+import { subjectOf, validPrefix, headerBlock, readHeaders, topicOf } from "./wire.js";
 import { Outbox } from "./outbox.js";
 import { Inflow } from "./inflow.js";
+import { NatsBridgeError } from "./errors.js";
 
 export { taggedJson, CodecError } from "./codec.js";
+export { jetstreamSubscribe } from "./jetstream.js";
 
 const DEFAULTS = { maxOutboxMessages: 65536, maxOutboxBytes: 64 * 1024 * 1024, maxHeldMessages: 10000 };
 const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", ...Object.keys(DEFAULTS)]);
-const TOPIC = /^[\p{L}\p{M}\p{N}_-]+(\.[\p{L}\p{M}\p{N}_-]+)*$/u;
 
-/** An error of the NATS bridge's arguments: `code` is "INVALID_ARGUMENT". */
-export class NatsBridgeError extends Error {
-  constructor(message, code = "INVALID_ARGUMENT") {
-    super(message);
-    this.name = "NatsBridgeError";
-    this.code = code;
-  }
-}
+export { NatsBridgeError };
 
 /**
  * Carries the bus's `topics` over `connection`, on subjects `prefix + "." + topic`.
@@ -189,9 +183,8 @@ class NatsBridge {
 
   /** The topic of a subject this bridge carries, or null (counted) when it is not one. */
   #topicOf(subject) {
-    const prefix = this.#settings.prefix + ".";
-    const topic = subject.startsWith(prefix) ? subject.slice(prefix.length) : "";
-    if (!TOPIC.test(topic)) return this.#drop("INVALID_TOPIC_NAME", undefined), null;
+    const topic = topicOf(this.#settings.prefix, subject);
+    if (topic === null) return this.#drop("INVALID_TOPIC_NAME", undefined), null;
     if (!this.#settings.createTopics && !this.#topicExists(topic)) return this.#drop("TOPIC_NOT_FOUND", topic), null;
     return topic;
   }

@@ -60,6 +60,27 @@ export function subjectOf(prefix, topic) {
   return `${prefix}.${topic}`;
 }
 
+/** A topic name's shape (API.md "Topics"; the bus checks its length). */
+export const TOPIC = /^[\p{L}\p{M}\p{N}_-]+(\.[\p{L}\p{M}\p{N}_-]+)*$/u;
+
+/** The topic of a subject under `prefix`, or null when it is not one. */
+export function topicOf(prefix, subject) {
+  const head = prefix + ".";
+  const topic = subject.startsWith(head) ? subject.slice(head.length) : "";
+  return TOPIC.test(topic) ? topic : null;
+}
+
+/** Whether a topic matches a pattern (`*` one level, `>` one or more trailing levels). */
+export function matches(pattern, topic) {
+  const want = pattern.split(".");
+  const have = topic.split(".");
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === ">") return have.length > i;
+    if (i >= have.length || (want[i] !== "*" && want[i] !== have[i])) return false;
+  }
+  return want.length === have.length;
+}
+
 /** Whether a prefix is one or more NATS tokens with no wildcard or whitespace. */
 export function validPrefix(prefix) {
   return typeof prefix === "string" && prefix.length > 0 && prefix.length <= 255

@@ -40,7 +40,7 @@ export function app() {
   writeFileSync(join(ownApp, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   // nats.js, the package's optional peer, at the dev tooling's versions, as pkg-scripts/test installs it.
   const dev = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies;
-  const nats = ["@nats-io/nats-core", "@nats-io/transport-node"].map((name) => `${name}@${dev[name]}`);
+  const nats = ["@nats-io/nats-core", "@nats-io/transport-node", "@nats-io/jetstream"].map((name) => `${name}@${dev[name]}`);
   execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=warn", join(tmp, tarball), ...nats],
     { cwd: ownApp, stdio: "ignore" });
   return ownApp;
