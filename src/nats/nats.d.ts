@@ -15,6 +15,7 @@ export interface BridgeableBus {
 /** The part of a nats.js `NatsConnection` the bridge uses. */
 export interface NatsConnectionLike {
   publish(subject: string, payload?: Uint8Array | string, options?: { headers?: any }): void;
+  request(subject: string, payload?: Uint8Array | string, options?: { timeout: number; headers?: any }): Promise<NatsMsgLike>;
   subscribe(subject: string, options?: { queue?: string; callback?: (error: any, msg: NatsMsgLike) => void }): { unsubscribe(): void };
   flush(): Promise<void>;
   closed(): Promise<void | Error>;
@@ -26,6 +27,8 @@ export interface NatsConnectionLike {
 /** The part of a received nats.js `Msg` the bridge reads. */
 export interface NatsMsgLike {
   readonly subject: string;
+  /** The reply subject of a request ("" or undefined otherwise). */
+  readonly reply?: string;
   readonly data: Uint8Array;
   readonly headers?: { keys(): string[]; get(name: string): string };
 }
@@ -57,11 +60,14 @@ export declare class CodecError extends Error {
   readonly code: "CODEC_ERROR";
 }
 
-/** Thrown by `natsBridge` and `jetstreamSubscribe` for bad arguments (INVALID_ARGUMENT) or a closed connection (CLOSED). */
+/** Thrown by `natsBridge`, `jetstreamSubscribe`, `request` and `respond` (see each for its codes). */
 export declare class NatsBridgeError extends Error {
   readonly name: "NatsBridgeError";
-  readonly code: "INVALID_ARGUMENT" | "CLOSED";
+  readonly code: "INVALID_ARGUMENT" | "CLOSED" | "TIMEOUT" | "NO_RESPONDERS" | "MESSAGE_TOO_LARGE" | "CODEC_ERROR" | "REQUEST_FAILED";
 }
+
+/** The attribute a message received as a NATS request carries its reply subject in: "natsReply". */
+export declare const REPLY_ATTRIBUTE: "natsReply";
 
 /** Why a message was not sent to NATS. */
 export type NatsSendFailure = "MESSAGE_TOO_LARGE" | "QUEUE_FULL" | "CLOSED" | "CODEC_ERROR" | "DATA_CLONE_ERROR";
@@ -137,6 +143,26 @@ export interface NatsBridgeStats {
 export interface NatsBridge {
   /** Counts since the bridge opened. */
   stats(): NatsBridgeStats;
+  /**
+   * Sends `data` on `topic` as a NATS request; resolves with the reply's data. Rejects with
+   * `NatsBridgeError`: TIMEOUT, NO_RESPONDERS, MESSAGE_TOO_LARGE, CODEC_ERROR, CLOSED,
+   * INVALID_ARGUMENT, REQUEST_FAILED.
+   *
+   * ```js
+   * const quote = await bridge.request("prices.quote", { sku: "A-1" }, { timeoutMs: 1000 });
+   * ```
+   */
+  request(topic: string, data: unknown, options?: { timeoutMs?: number; attributes?: Record<string, string>; orderingKey?: string }): Promise<unknown>;
+  /**
+   * Answers a message received as a NATS request (its `attributes.natsReply`) with `value`.
+   * Throws `NatsBridgeError`: INVALID_ARGUMENT (not a request), MESSAGE_TOO_LARGE,
+   * CODEC_ERROR, CLOSED.
+   *
+   * ```js
+   * bus.subscribe("prices.quote", (msg) => bridge.respond(msg, { total: 12 }));
+   * ```
+   */
+  respond(message: { attributes: Readonly<Record<string, string>> }, value: unknown): void;
   /** Stops carrying messages, gives the outbox `drainTimeoutMs` (default 5000) to be confirmed; the rest fails with CLOSED. */
   close(options?: { drainTimeoutMs?: number }): Promise<NatsBridgeStats>;
 }

@@ -10,13 +10,16 @@
 // the repeats. Core NATS itself is at-most-once: what the server forwards while a
 // subscriber is away (a server restart, before the subscriber re-subscribed) is gone.
 import { taggedJson, CodecError } from "./codec.js";
-import { subjectOf, validPrefix, headerBlock, readHeaders, topicOf } from "./wire.js";
+import { subjectOf, validPrefix, headerBlock, readHeaders, replyBlock, topicOf, TOPIC } from "./wire.js";
 import { Outbox } from "./outbox.js";
 import { Inflow } from "./inflow.js";
 import { NatsBridgeError } from "./errors.js";
 
 export { taggedJson, CodecError } from "./codec.js";
 export { jetstreamSubscribe } from "./jetstream.js";
+
+/** The attribute a received NATS request carries its reply subject in (see `respond`). */
+export const REPLY_ATTRIBUTE = "natsReply";
 
 const DEFAULTS = { maxOutboxMessages: 65536, maxOutboxBytes: 64 * 1024 * 1024, maxHeldMessages: 10000 };
 const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", ...Object.keys(DEFAULTS)]);
@@ -78,6 +81,8 @@ class NatsBridge {
   #counts = { sent: 0, resent: 0, failed: {}, dropped: {} };
   #foreignOrigin = `nats-${Math.random().toString(16).slice(2)}`;
   #foreignId = 0;
+  #requestOrigin = `req-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
+  #requestId = 0;
   #knownTopics = new Set();
 
   constructor(bus, connection, settings) {
@@ -213,6 +218,7 @@ class NatsBridge {
       return this.#drop("CODEC_ERROR", topic), null;
     }
     const envelope = read.envelope ?? { origin: this.#foreignOrigin, id: ++this.#foreignId, hops: 1, publishedAt: Date.now() };
+    if (msg.reply) read.attributes[REPLY_ATTRIBUTE] = msg.reply;
     const frame = { "wasm-pubsub": 1, ...envelope, topic, data, attributes: read.attributes };
     return frame;
   }
@@ -245,6 +251,81 @@ class NatsBridge {
       logger(record);
     } catch {
       // A logger that throws is not told about it again: it could throw again.
+    }
+  }
+
+  /**
+   * Sends `data` on `topic` as a NATS request and resolves with the reply's data. A bus that
+   * receives it sees a message whose `attributes.natsReply` is the reply subject; its
+   * handler answers with `bridge.respond(msg, value)`. Rejects with `NatsBridgeError`:
+   * TIMEOUT (no reply within `timeoutMs`, default 5000), NO_RESPONDERS (nothing subscribed
+   * to the subject), MESSAGE_TOO_LARGE, CODEC_ERROR, CLOSED, INVALID_ARGUMENT,
+   * REQUEST_FAILED (another nats.js error, as `cause`).
+   *
+   * ```js
+   * const total = await bridge.request("prices.quote", { sku: "A-1" }, { timeoutMs: 1000 });
+   * ```
+   */
+  async request(topic, data, options = {}) {
+    const { timeoutMs = 5000, attributes, orderingKey } = options ?? {};
+    if (typeof topic !== "string" || !TOPIC.test(topic)) throw new NatsBridgeError("topic must be a topic name");
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1) throw new NatsBridgeError("timeoutMs must be an integer 1..2³¹−1");
+    if (this.#closing !== null || this.#connection.isClosed()) throw new NatsBridgeError("the bridge is closed", "CLOSED");
+    const frame = { origin: this.#requestOrigin, id: ++this.#requestId, hops: 1, topic, data, attributes: { ...attributes }, orderingKey, publishedAt: Date.now() };
+    const item = this.#encodeOrThrow(frame);
+    let reply;
+    try {
+      reply = await this.#connection.request(item.subject, item.payload, { timeout: timeoutMs, headers: item.headers });
+    } catch (error) {
+      throw new NatsBridgeError(`request on "${topic}" failed`, requestCode(error), { cause: error });
+    }
+    return this.#decodeOrThrow(reply);
+  }
+
+  /**
+   * Answers a message that arrived as a NATS request (see `request`) with `value`, encoded
+   * by the bridge's codec. Throws `NatsBridgeError`: INVALID_ARGUMENT when the message is
+   * not a request, MESSAGE_TOO_LARGE, CODEC_ERROR, CLOSED.
+   *
+   * ```js
+   * bus.subscribe("prices.quote", (msg) => bridge.respond(msg, quote(msg.data)));
+   * ```
+   */
+  respond(msg, value) {
+    const subject = msg?.attributes?.[REPLY_ATTRIBUTE];
+    if (typeof subject !== "string" || subject.length === 0) throw new NatsBridgeError("the message is not a NATS request");
+    if (this.#connection.isClosed()) throw new NatsBridgeError("the NATS connection is closed", "CLOSED");
+    const codec = this.#settings.codec;
+    let payload, headers;
+    try {
+      payload = codec.encode(value);
+      headers = replyBlock(typeof codec.contentType === "function" ? codec.contentType(value) : undefined);
+    } catch {
+      throw new NatsBridgeError("the codec cannot encode the reply", "CODEC_ERROR");
+    }
+    const max = this.#connection.info?.max_payload;
+    if (max !== undefined && payload.byteLength + headers.bytes.byteLength > max) throw new NatsBridgeError("the reply is over max_payload", "MESSAGE_TOO_LARGE");
+    this.#connection.publish(subject, payload, { headers });
+  }
+
+  #encodeOrThrow(frame) {
+    let item;
+    try {
+      item = this.#encode(frame);
+    } catch {
+      throw new NatsBridgeError("the codec cannot encode the data", "CODEC_ERROR");
+    }
+    const max = this.#connection.info?.max_payload;
+    if (max !== undefined && item.size > max) throw new NatsBridgeError("the request is over max_payload", "MESSAGE_TOO_LARGE");
+    return item;
+  }
+
+  #decodeOrThrow(reply) {
+    const read = readHeaders(reply.headers);
+    try {
+      return this.#settings.codec.decode(reply.data, typeof read === "string" ? undefined : read.contentType);
+    } catch {
+      throw new NatsBridgeError("the codec cannot decode the reply", "CODEC_ERROR");
     }
   }
 
@@ -317,3 +398,13 @@ class NatsBridge {
   }
 }
 
+
+/** The code of a failed nats.js request: its error, or one it wraps. */
+function requestCode(error) {
+  for (let e = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+    if (/^Timeout/.test(e.name)) return "TIMEOUT";
+    if (/^NoResponders/.test(e.name)) return "NO_RESPONDERS";
+    if (e.name === "ClosedConnectionError" || /closed/i.test(String(e.message))) return "CLOSED";
+  }
+  return "REQUEST_FAILED";
+}

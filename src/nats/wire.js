@@ -110,6 +110,12 @@ export function headerBlock(frame, contentType) {
   return new HeaderBlock(encoder.encode(block + "\r\n"));
 }
 
+/** The header block of a reply: only its Content-Type, when the codec names one. */
+export function replyBlock(contentType) {
+  const block = contentType ? `NATS/1.0\r\nContent-Type: ${escapeValue(contentType)}\r\n\r\n` : "NATS/1.0\r\n\r\n";
+  return new HeaderBlock(encoder.encode(block));
+}
+
 /** Encoded headers, as nats.js's `publish` reads them (`encode()`). */
 class HeaderBlock {
   constructor(bytes) {

@@ -2,7 +2,7 @@
 // and a typed bus fit the bridge; its options, stats and codec are typed; wrong uses fail.
 import { wsconnect } from "@nats-io/nats-core";
 import { PubSub } from "wasm-pubsub";
-import { natsBridge, taggedJson, CodecError, NatsBridgeError, type NatsBridgeStats, type NatsCodec, type NatsSendError } from "wasm-pubsub/nats";
+import { natsBridge, taggedJson, CodecError, NatsBridgeError, REPLY_ATTRIBUTE, type NatsBridgeStats, type NatsCodec, type NatsSendError } from "wasm-pubsub/nats";
 
 export async function browserBridge(): Promise<number> {
   const bus = new PubSub<{ "orders.eu": { total: number } }>({ autoCreateTopics: true });
@@ -19,6 +19,11 @@ export async function browserBridge(): Promise<number> {
   });
   const stats: NatsBridgeStats = bridge.stats();
   const failedTooLarge: number | undefined = stats.failed.MESSAGE_TOO_LARGE;
+  bus.subscribe("orders.eu", (msg) => bridge.respond(msg, { ok: true }));
+  const answer: unknown = await bridge.request("orders.eu", { total: 1 }, { timeoutMs: 500, attributes: { a: "b" } });
+  // @ts-expect-error timeoutMs is a number
+  await bridge.request("orders.eu", 1, { timeoutMs: "1s" });
+  console.log(answer);
   const final = await bridge.close({ drainTimeoutMs: 1000 });
   // @ts-expect-error the prefix is required
   natsBridge(bus, nc, { topics: [">"] });
@@ -33,6 +38,7 @@ export const textCodec: NatsCodec = {
 };
 export const bytes: Uint8Array = taggedJson.encode(new Map([[1n, -0]]));
 export const back: unknown = taggedJson.decode(bytes, taggedJson.contentType(bytes));
+export const replyKey: "natsReply" = REPLY_ATTRIBUTE;
 export function codeOf(err: unknown): string | undefined {
   if (err instanceof CodecError) return err.code;
   if (err instanceof NatsBridgeError) return err.code;
