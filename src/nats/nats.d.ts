@@ -72,12 +72,13 @@ export declare const REPLY_ATTRIBUTE: "natsReply";
 /** Why a message was not sent to NATS. */
 export type NatsSendFailure = "MESSAGE_TOO_LARGE" | "QUEUE_FULL" | "CLOSED" | "CODEC_ERROR" | "DATA_CLONE_ERROR";
 /** Why a message received from NATS was not published on the bus. */
-export type NatsDropReason = "INVALID_TOPIC_NAME" | "TOPIC_NOT_FOUND" | "INVALID_ATTRIBUTES" | "CODEC_ERROR" | "QUEUE_FULL" | "CLOSED";
+export type NatsDropReason = "INVALID_TOPIC_NAME" | "TOPIC_NOT_FOUND" | "INVALID_ATTRIBUTES" | "CODEC_ERROR" | "QUEUE_FULL" | "CLOSED" | "SUBSCRIPTION_ERROR";
 
 /** A structured record, like the bus's `LogRecord` (never data or attribute values). */
 export interface NatsLogRecord {
   level: "warn" | "error";
-  event: "nats.sendFailed" | "nats.dropped" | "nats.onSendErrorThrew";
+  /** `nats.statusFailed`: the connection's status stream failed, so disconnects are no longer seen. */
+  event: "nats.sendFailed" | "nats.dropped" | "nats.onSendErrorThrew" | "nats.statusFailed";
   code: string;
   topic?: string;
   messageId?: number;

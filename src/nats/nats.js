@@ -98,7 +98,7 @@ class NatsBridge {
     const counts = () => this.#bridgeStats();
     this.#inflow = new Inflow(bus, counts, (frame) => this.#dispatch(frame), settings.maxHeldMessages, (code, topic) => this.#drop(code, topic));
     this.#subscribe();
-    this.#watch();
+    this.#watch().catch(() => this.#log("error", "nats.statusFailed", "REQUEST_FAILED", undefined, undefined));
   }
 
   /** The port `bus.bridge` posts to and listens on. */
@@ -114,7 +114,7 @@ class NatsBridge {
   #subscribe() {
     const { prefix, topics, queue } = this.#settings;
     for (const topic of topics) {
-      const callback = (error, msg) => error === null && this.#receive(msg);
+      const callback = (error, msg) => (error === null ? this.#receive(msg) : this.#drop("SUBSCRIPTION_ERROR", undefined));
       this.#subscriptions.push(this.#connection.subscribe(subjectOf(prefix, topic), { queue, callback }));
     }
   }
