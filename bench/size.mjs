@@ -59,6 +59,21 @@ for (const flavour of ["browser", "node"]) {
     ],
   );
 }
+{
+  // wasm-pubsub/nats: its own modules, loaded only by an import of that entry (not counted above).
+  const natsDir = join(pkgDir, "nats");
+  const list = existsSync(natsDir)
+    ? readdirSync(natsDir).filter((f) => f.endsWith(".js")).sort().map((f) => ({ label: `nats/${f}`, ...measure(join(natsDir, f)) }))
+    : [];
+  heading('The NATS entry (import "wasm-pubsub/nats"): separate, not part of the core download above');
+  table(
+    [{ title: "file", align: "left" }, { title: "raw" }, { title: "gzip" }, { title: "brotli" }],
+    [
+      ...list.map((f) => [f.label, bytes(f.raw), bytes(f.gzip), bytes(f.brotli)]),
+      ["total (each file compressed alone)", bytes(sum(list, "raw")), bytes(sum(list, "gzip")), bytes(sum(list, "brotli"))],
+    ],
+  );
+}
 const shipped = files(pkgDir, "browser");
 const wasmAndGlue = shipped.filter((f) => !f.label.includes("entry"));
 

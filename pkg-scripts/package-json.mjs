@@ -31,9 +31,14 @@ const manifest = {
       browser: "./browser.js",
       default: "./browser.js",
     },
+    // The NATS bridge: its own ES module, never loaded by "." (nats.js is an optional peer).
+    "./nats": { types: "./nats/nats.d.ts", default: "./nats/nats.js" },
     "./wasm_pubsub_bg.wasm": "./wasm_pubsub_bg.wasm",
     "./package.json": "./package.json",
   },
+  // wasm-pubsub/nats takes a nats.js connection (and a JetStream client) from the user: both optional.
+  peerDependencies: { "@nats-io/nats-core": "^3.0.0", "@nats-io/jetstream": "^3.0.0" },
+  peerDependenciesMeta: { "@nats-io/nats-core": { optional: true }, "@nats-io/jetstream": { optional: true } },
   main: "./node.cjs",
   module: "./browser.js",
   types: "./browser.d.ts",
@@ -47,6 +52,7 @@ const manifest = {
     "wasm_pubsub_node.cjs",
     "wasm_pubsub_node.d.cts",
     "snippets/",
+    "nats/",
     ...entries.flatMap((e) => [`${e}.js`, `${e}.d.ts`]),
     "node.cjs",
     "node.d.cts",

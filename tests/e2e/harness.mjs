@@ -5,7 +5,7 @@
 // in E2E_APP, so every runtime loads exactly what `npm install wasm-pubsub` gives a user.
 // Run alone (`node --test tests/e2e/`), each file packs pkg/ into a temporary project itself.
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,7 +38,10 @@ export function app() {
   ownApp = join(tmp, "app");
   mkdirSync(ownApp);
   writeFileSync(join(ownApp, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=warn", join(tmp, tarball)],
+  // nats.js, the package's optional peer, at the dev tooling's versions, as pkg-scripts/test installs it.
+  const dev = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies;
+  const nats = ["@nats-io/nats-core", "@nats-io/transport-node", "@nats-io/jetstream"].map((name) => `${name}@${dev[name]}`);
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=warn", join(tmp, tarball), ...nats],
     { cwd: ownApp, stdio: "ignore" });
   return ownApp;
 }

@@ -9,6 +9,10 @@
 //   the same, lib es2022 + dom   the declarations need no lib newer than the user's target
 //   node-import.mts / .cts       a Node project (module nodenext, @types/node, no DOM lib):
 //                                the import and the require declarations, Node's own ports
+//   nats.ts, nats-node.mts       wasm-pubsub/nats with real nats.js connections (wsconnect in a
+//                                bundler project, transport-node's connect in a Node one), by
+//                                the current compiler only: nats.js's own declarations need
+//                                TypeScript ≥ 5.7 (they use the generic Uint8Array)
 // Then what the declarations promise is held against the package: every value they export
 // exists at run time, and LogRecord's events are every event the Rust sources log.
 import assert from "node:assert/strict";
@@ -26,6 +30,12 @@ const PROJECTS = [
   ["tsconfig.json", "the whole public API and a typed consumer type-check under tsc --strict, and wrong uses are caught"],
   ["tsconfig.es2022.json", "the declarations compile with lib es2022 + dom, no newer lib needed"],
   ["tsconfig.node.json", "a Node project (nodenext, @types/node, no DOM lib) type-checks import and require"],
+];
+
+/** wasm-pubsub/nats against nats.js's declarations (the project installed nats.js beside the package). */
+const NATS_PROJECTS = [
+  ["tsconfig.nats.json", "wasm-pubsub/nats type-checks with a real wsconnect connection in a bundler project"],
+  ["tsconfig.nats-node.json", "wasm-pubsub/nats type-checks with a real transport-node connection in a Node project"],
 ];
 
 /** The values the package exports (tests/e2e/types/exports.ts pins the declared ones). */
@@ -53,7 +63,7 @@ for (const { name, version } of COMPILERS) {
     assert.equal(code, 0);
     assert.match(stdout.trim(), version);
   });
-  for (const [project, what] of PROJECTS) {
+  for (const [project, what] of name === "typescript" ? [...PROJECTS, ...NATS_PROJECTS] : PROJECTS) {
     test(`${name}: ${what}`, async () => {
       const { code, stdout, stderr } = await tsc(name, "-p", project, "--pretty", "false");
       assert.equal(code, 0, `tsc found errors:\n${stdout}${stderr}`);

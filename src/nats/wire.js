@@ -1,0 +1,164 @@
+// The NATS wire form of a bridged message: subject = prefix + "." + topic, the data in the
+// payload (see codec.js), and everything else in headers:
+//
+//   Pubsub-Envelope: 1 <origin> <id> <hops> <publishedAt>[ <orderingKey>]
+//   Pubsub-Attr-<key>: <value>          one per attribute
+//   Nats-Msg-Id: <origin>:<id>          so a JetStream stream de-duplicates re-sends
+//   Content-Type: <the codec's type>    when the codec names one
+//
+// Escaping is reversible: a header name keeps only [a-z0-9_.-] of an attribute key and
+// percent-encodes the UTF-8 bytes of every other character (capitals too, so a client that
+// changes the case of header names changes nothing); a value keeps printable ASCII but "%"
+// and percent-encodes the rest (spaces, line breaks, ':' stays, non-ASCII). Both decode
+// with decodeURIComponent.
+
+/** The envelope header's name. */
+export const ENVELOPE = "Pubsub-Envelope";
+/** The prefix of an attribute's header name. */
+export const ATTRIBUTE = "Pubsub-Attr-";
+const ENVELOPE_LOWER = ENVELOPE.toLowerCase();
+const ATTRIBUTE_LOWER = ATTRIBUTE.toLowerCase();
+const VERSION = "1";
+
+const encoder = new TextEncoder();
+
+/** Percent-encodes every character outside `keep` (a one-character test). */
+function escapeWith(text, keep) {
+  let out = "";
+  for (const char of text) {
+    if (keep(char)) out += char;
+    else for (const byte of encoder.encode(char)) out += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+
+const NAME_SAFE = /^[a-z0-9_.-]*$/;
+const VALUE_SAFE = /^[\x21-\x24\x26-\x7e]*$/;
+
+/** An attribute key as the tail of a header name. */
+export function escapeName(key) {
+  return NAME_SAFE.test(key) ? key : escapeWith(key, (c) => NAME_SAFE.test(c));
+}
+
+/** A string as a header value (no spaces, so the envelope can split on them). */
+export function escapeValue(value) {
+  return VALUE_SAFE.test(value) ? value : escapeWith(value, (c) => c > " " && c <= "~" && c !== "%");
+}
+
+/** The text an escaped name or value stands for, or null when it is malformed. */
+export function unescape(text) {
+  if (!text.includes("%")) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The subject of a topic, or of a bridge pattern (`*`, `>` are NATS wildcards too). */
+export function subjectOf(prefix, topic) {
+  return `${prefix}.${topic}`;
+}
+
+/** A topic name's shape (API.md "Topics"; the bus checks its length). */
+export const TOPIC = /^[\p{L}\p{M}\p{N}_-]+(\.[\p{L}\p{M}\p{N}_-]+)*$/u;
+
+/** The topic of a subject under `prefix`, or null when it is not one. */
+export function topicOf(prefix, subject) {
+  const head = prefix + ".";
+  const topic = subject.startsWith(head) ? subject.slice(head.length) : "";
+  return TOPIC.test(topic) ? topic : null;
+}
+
+/** Whether a topic matches a pattern (`*` one level, `>` one or more trailing levels). */
+export function matches(pattern, topic) {
+  const want = pattern.split(".");
+  const have = topic.split(".");
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === ">") return have.length > i;
+    if (i >= have.length || (want[i] !== "*" && want[i] !== have[i])) return false;
+  }
+  return want.length === have.length;
+}
+
+/** Whether a prefix is one or more NATS tokens with no wildcard or whitespace. */
+export function validPrefix(prefix) {
+  return typeof prefix === "string" && prefix.length > 0 && prefix.length <= 255
+    && prefix.split(".").every((t) => t.length > 0 && t !== "*" && t !== ">" && !/[\s*>]/.test(t));
+}
+
+/** The last origin escaped: a bridge mostly sends its own bus's messages. */
+let lastOrigin = ["", ""];
+function escapeOrigin(origin) {
+  if (lastOrigin[0] !== origin) lastOrigin = [origin, escapeValue(origin)];
+  return lastOrigin[1];
+}
+
+/**
+ * The NATS header block of a frame, as nats.js's `publish(…, { headers })` takes it (an
+ * object whose `encode()` returns the `NATS/1.0` block: the NATS protocol's header format).
+ */
+export function headerBlock(frame, contentType) {
+  const origin = escapeOrigin(frame.origin);
+  let envelope = `${VERSION} ${origin} ${frame.id} ${frame.hops} ${frame.publishedAt}`;
+  if (frame.orderingKey !== undefined) envelope += ` ${escapeValue(frame.orderingKey)}`;
+  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${origin}:${frame.id}\r\n`;
+  if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
+  for (const key of Object.keys(frame.attributes ?? {})) {
+    block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
+  }
+  return new HeaderBlock(encoder.encode(block + "\r\n"));
+}
+
+/** The header block of a reply: only its Content-Type, when the codec names one. */
+export function replyBlock(contentType) {
+  const block = contentType ? `NATS/1.0\r\nContent-Type: ${escapeValue(contentType)}\r\n\r\n` : "NATS/1.0\r\n\r\n";
+  return new HeaderBlock(encoder.encode(block));
+}
+
+/** Encoded headers, as nats.js's `publish` reads them (`encode()`). */
+class HeaderBlock {
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+
+  encode() {
+    return this.bytes;
+  }
+}
+
+/**
+ * What a received message's headers say: `{ envelope, attributes, contentType }` —
+ * `envelope` is `{ origin, id, hops, publishedAt, orderingKey? }` or null for a message
+ * without one (a foreign publisher's); `attributes` a plain object. Returns a string (the
+ * problem) when a header of ours is malformed.
+ */
+export function readHeaders(headers) {
+  const found = { envelope: null, attributes: Object.create(null), contentType: undefined };
+  if (!headers) return found;
+  for (const name of headers.keys()) {
+    const lower = name.toLowerCase();
+    const value = headers.get(name);
+    if (lower === ENVELOPE_LOWER) found.envelope = readEnvelope(value);
+    else if (lower === "content-type") found.contentType = unescape(value) ?? undefined;
+    else if (lower.startsWith(ATTRIBUTE_LOWER)) {
+      const key = unescape(lower.slice(ATTRIBUTE_LOWER.length));
+      const text = unescape(value);
+      if (key === null || text === null) return "a malformed attribute header";
+      found.attributes[key] = text;
+    }
+    if (found.envelope === undefined) return "a malformed envelope header";
+  }
+  return found;
+}
+
+/** The envelope header's fields, or undefined when it is malformed. */
+function readEnvelope(value) {
+  const parts = value.split(" ");
+  if (parts[0] !== VERSION || parts.length < 5 || parts.length > 6) return undefined;
+  const [, origin, id, hops, publishedAt, key] = parts;
+  const envelope = { origin: unescape(origin), id: Number(id), hops: Number(hops), publishedAt: Number(publishedAt) };
+  if (key !== undefined) envelope.orderingKey = unescape(key);
+  if (envelope.origin === null || envelope.orderingKey === null) return undefined;
+  return envelope;
+}

@@ -1,0 +1,63 @@
+// README "Scaling out with NATS" → request/reply: bridge.request on one bus, bridge.respond
+// from a handler on another, over a real nats-server; TIMEOUT and NO_RESPONDERS.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { connect } from "@nats-io/transport-node";
+import { PubSub } from "wasm-pubsub";
+import { natsBridge, NatsBridgeError, REPLY_ATTRIBUTE } from "wasm-pubsub/nats";
+import { startNatsServer } from "./nats-server.mjs";
+
+let server;
+const connections = [];
+before(async () => {
+  server = await startNatsServer();
+});
+after(async () => {
+  for (const nc of connections) if (!nc.isClosed()) await nc.close();
+  await server?.stop();
+});
+
+async function bridged(topics) {
+  const nc = await connect({ servers: server.url, noEcho: true });
+  connections.push(nc);
+  const bus = new PubSub();
+  for (const topic of topics) bus.createTopic(topic);
+  const bridge = natsBridge(bus, nc, { prefix: "rr", topics });
+  await nc.flush();
+  return { bus, bridge, nc };
+}
+
+test("a request is answered by a handler on another bus, data through the codec both ways", async () => {
+  const asker = await bridged(["prices.quote"]);
+  const answerer = await bridged(["prices.quote"]);
+  const seen = [];
+  answerer.bus.subscribe("prices.quote", (msg) => {
+    seen.push({ ...msg.attributes });
+    answerer.bridge.respond(msg, { sku: msg.data.sku, total: msg.data.qty * 2n, at: new Date(7) });
+  });
+  const reply = await asker.bridge.request("prices.quote", { sku: "A-1", qty: 21n }, { timeoutMs: 2000, attributes: { who: "me" } });
+  assert.deepEqual(reply, { sku: "A-1", total: 42n, at: new Date(7) });
+  assert.equal(seen[0].who, "me");
+  assert.match(seen[0][REPLY_ATTRIBUTE], /^_INBOX\./);
+  const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => asker.bridge.request("prices.quote", { sku: `S${i}`, qty: BigInt(i) })));
+  assert.deepEqual(replies.map((r) => r.total), Array.from({ length: 50 }, (_, i) => BigInt(i) * 2n));
+  await asker.bridge.close();
+  await answerer.bridge.close();
+});
+
+test("no subscriber on the subject: NO_RESPONDERS; a subscriber that never answers: TIMEOUT; bad arguments: INVALID_ARGUMENT", async () => {
+  const asker = await bridged(["nobody", "silent"]);
+  await assert.rejects(asker.bridge.request("nobody", 1, { timeoutMs: 1000 }), (e) => e instanceof NatsBridgeError && e.code === "NO_RESPONDERS");
+  const silent = await bridged(["silent"]);
+  silent.bus.subscribe("silent", () => {});
+  const started = Date.now();
+  await assert.rejects(asker.bridge.request("silent", 1, { timeoutMs: 200 }), (e) => e instanceof NatsBridgeError && e.code === "TIMEOUT");
+  assert.ok(Date.now() - started < 2000);
+  await assert.rejects(asker.bridge.request("bad..topic", 1), (e) => e.code === "INVALID_ARGUMENT");
+  await assert.rejects(asker.bridge.request("silent", 1, { timeoutMs: 0 }), (e) => e.code === "INVALID_ARGUMENT");
+  await assert.rejects(asker.bridge.request("silent", () => 1), (e) => e.code === "CODEC_ERROR");
+  assert.throws(() => asker.bridge.respond({ attributes: {} }, 1), (e) => e.code === "INVALID_ARGUMENT");
+  await asker.bridge.close();
+  await silent.bridge.close();
+  await assert.rejects(asker.bridge.request("silent", 1), (e) => e.code === "CLOSED");
+});

@@ -1,0 +1,97 @@
+// A real nats-server (Debian's, installed by pkg-scripts/setup) for one test file: free
+// loopback ports for clients, WebSocket (no TLS) and monitoring, JetStream in a temporary
+// store directory. Started and stopped by PID; ready once /healthz on the monitor port says so.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Where Debian installs the server. */
+export const NATS_SERVER = process.env.NATS_SERVER ?? "/usr/sbin/nats-server";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a server; resolves to `{ url, wsUrl, ports, restart(), stop() }`.
+ * `options.maxPayload` sets max_payload (bytes).
+ */
+export async function startNatsServer(options = {}) {
+  const ports = { client: await freePort(), ws: await freePort(), monitor: await freePort() };
+  const dir = mkdtempSync(join(tmpdir(), "nats-test-"));
+  const config = join(dir, "server.conf");
+  writeFileSync(config, configText(ports, dir, options));
+  const server = { ports, url: `127.0.0.1:${ports.client}`, wsUrl: `ws://127.0.0.1:${ports.ws}`, child: null };
+  server.child = await launch(config, ports);
+  server.stop = async () => {
+    await stop(server.child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  server.kill = () => stop(server.child);
+  server.start = async () => {
+    server.child = await launch(config, ports);
+  };
+  return server;
+}
+
+function configText(ports, dir, options) {
+  return [
+    `listen: "127.0.0.1:${ports.client}"`,
+    `http: "127.0.0.1:${ports.monitor}"`,
+    `websocket { listen: "127.0.0.1:${ports.ws}", no_tls: true }`,
+    `jetstream { store_dir: "${join(dir, "js")}", max_memory_store: 64MB, max_file_store: 256MB }`,
+    options.maxPayload !== undefined ? `max_payload: ${options.maxPayload}` : "",
+  ].join("\n");
+}
+
+async function launch(config, ports) {
+  const child = spawn(NATS_SERVER, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (chunk) => { log = (log + chunk).slice(-4000); });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.exited = exited;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`nats-server exited: ${log}`);
+    if (await healthy(ports.monitor)) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop(child);
+  throw new Error(`nats-server not healthy after 10 s: ${log}`);
+}
+
+async function healthy(port) {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the process by PID (SIGTERM, then SIGKILL after 5 s) and waits for it. */
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  process.kill(child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid, "SIGKILL"), 5000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+/** Waits (real time) for `fn()` to be truthy. */
+export async function until(fn, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
