@@ -5,7 +5,7 @@
 // WebSocket, network allowed only to the server).
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,8 +13,9 @@ import { after, before, test } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { startNatsServer, until } from "../js/nats-server.mjs";
 import { app, BIN, ROOT, launchChromium, openPage, staticServer, workspace } from "./harness.mjs";
+import { readmeBlock } from "./readme.mjs";
 
-let server, browser, site, nc, PubSub, natsBridge;
+let server, browser, site, nc, PubSub, natsBridge, pageDir;
 
 /** The installed package's module at PATH (these tests run from the repository root). */
 const installed = (path) => import(pathToFileURL(join(app(), "node_modules/wasm-pubsub", path)).href);
@@ -23,7 +24,7 @@ before(async () => {
   ({ PubSub } = await installed("node.js"));
   ({ natsBridge } = await installed("nats/nats.js"));
   server = await startNatsServer();
-  const dir = workspace("nats-page");
+  const dir = (pageDir = workspace("nats-page"));
   // nats.js ships CommonJS: bundled into one ES module with the named exports the page imports.
   execFileSync(join(BIN, "esbuild"), ["--bundle", "--format=esm", "--platform=browser", "--log-level=error",
     `--outfile=${join(dir, "nats-core.js")}`], { cwd: ROOT, input: 'export { wsconnect } from "@nats-io/nats-core";' });
@@ -62,6 +63,29 @@ test("a page's bus over WebSocket and a Node bus over TCP exchange messages thro
   assert.equal(pageStats.sent, 50);
   assert.deepEqual(page.problems, []);
   await bridge.close();
+  await page.close();
+});
+
+test("the README's browser example runs in Chromium as written (but for the server's address) and renders what a Node bus publishes", async () => {
+  const example = readmeBlock('const nc = await wsconnect({ servers: "ws://127.0.0.1:8080", noEcho: true });');
+  writeFileSync(join(pageDir, "readme-example.js"), `${example.replace("ws://127.0.0.1:8080", server.wsUrl)}\nwindow.readmeReady = true;\n`);
+  const page = await openPage(browser.context, `${site.url}nats-page/readme.html`);
+  await page.waitForFunction(() => window.readmeReady, null, { timeout: 20_000 });
+  const bus = new PubSub();
+  bus.createTopic("orders.created");
+  const tcp = await connect({ servers: server.url, noEcho: true });
+  const bridge = natsBridge(bus, tcp, { prefix: "shop", topics: ["orders.>"] });
+  await tcp.flush();
+  // The page's subscription reaches the server a moment after its module ran: publish until it renders.
+  for (let tries = 0; !(await page.evaluate(() => window.rendered.length > 0)); tries++) {
+    assert.ok(tries < 200, "the page rendered nothing in 20 s");
+    bus.publish("orders.created", { total: 1250n, at: new Date(0) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(await page.evaluate(() => [typeof window.rendered[0].total, window.rendered[0].at instanceof Date]), ["bigint", true]);
+  assert.deepEqual(page.problems, []);
+  await bridge.close();
+  await tcp.close();
   await page.close();
 });
 

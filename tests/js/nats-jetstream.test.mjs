@@ -35,7 +35,7 @@ async function stream(nc, name, prefix) {
 
 test("messages a bus bridged to NATS published are stored, then consumed by another bus: acked ones are acked, a dead-lettered one terminated", async () => {
   const nc = await connectTo();
-  const jsm = await stream(nc, "ORDERS", "jsq");
+  const jsm = await stream(nc, "QUEUED", "jsq");
   const sender = new PubSub();
   sender.createTopic("orders");
   const bridge = natsBridge(sender, nc, { prefix: "jsq", topics: ["orders"] });
@@ -49,7 +49,7 @@ test("messages a bus bridged to NATS published are stored, then consumed by anot
     if (msg.data.i === 7) throw new Error("poison");
     got.push([msg.data.i, msg.data.big, msg.attributes.n, msg.orderingKey]);
   }, { maxDeliveryAttempts: 2, retryBackoff: { initialMs: 1, maxMs: 1, multiplier: 1 } });
-  const feed = await jetstreamSubscribe(receiver, jetstream(nc), { stream: "ORDERS", consumer: "worker", prefix: "jsq", topics: ["orders"] });
+  const feed = await jetstreamSubscribe(receiver, jetstream(nc), { stream: "QUEUED", consumer: "worker", prefix: "jsq", topics: ["orders"] });
   await until(() => feed.stats().acked + (feed.stats().terminated.DEAD_LETTERED ?? 0) === 20, "all settled");
   assert.deepEqual(got.map(([i]) => i), Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 7));
   assert.deepEqual(got[3], [3, 3n, "3", "k"]);
@@ -58,7 +58,7 @@ test("messages a bus bridged to NATS published are stored, then consumed by anot
   assert.deepEqual(receiver.deadLetters().map((d) => d.message.data.i), [7]);
   await nc.flush();
   const info = await retry(async () => {
-    const now = await jsm.consumers.info("ORDERS", "worker");
+    const now = await jsm.consumers.info("QUEUED", "worker");
     if (now.num_ack_pending !== 0) throw new Error(`${now.num_ack_pending} acks pending`);
     return now;
   });
@@ -136,4 +136,28 @@ test("bad options are refused with INVALID_ARGUMENT", async () => {
   for (const options of [undefined, { stream: "S", consumer: "c" }, { stream: "", consumer: "c", prefix: "p" }, { stream: "S", consumer: "c", prefix: "p", maxInFlight: 0 }, { stream: "S", consumer: "c", prefix: "p", oops: 1 }]) {
     await assert.rejects(jetstreamSubscribe(bus, js, options), (e) => e instanceof NatsBridgeError && e.code === "INVALID_ARGUMENT", JSON.stringify(options));
   }
+});
+
+test("the README's JetStream lines, as written: a bridged publish reaches the durable consumer's bus and is acked", async () => {
+  const nc = await connectTo();
+  const bus = new PubSub();
+  bus.createTopic("orders.created");
+  const billed = [];
+  bus.subscribe("orders.created", (msg) => { billed.push(msg.data.total); });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: "ORDERS", subjects: ["shop.orders.>"] });
+  await jsm.consumers.add("ORDERS", { durable_name: "billing", ack_policy: AckPolicy.Explicit });
+
+  const feed = await jetstreamSubscribe(bus, jetstream(nc), {
+    stream: "ORDERS", consumer: "billing", prefix: "shop", topics: ["orders.>"], maxInFlight: 16,
+  });
+  const shop = new PubSub();
+  shop.createTopic("orders.created");
+  const bridge = natsBridge(shop, await connectTo(), { prefix: "shop", topics: ["orders.>"] });
+  shop.publish("orders.created", { total: 1250n });
+  await until(() => feed.stats().acked === 1, "the order acked on JetStream");
+  assert.deepEqual(billed, [1250n]);
+  feed.stats();       // { received, acked, naked, terminated: { DEAD_LETTERED: … }, inFlight }
+  await feed.stop();  // stops pulling, waits for what is in the bus to settle
+  await bridge.close();
 });

@@ -61,3 +61,12 @@ test("no subscriber on the subject: NO_RESPONDERS; a subscriber that never answe
   await silent.bridge.close();
   await assert.rejects(asker.bridge.request("silent", 1), (e) => e.code === "CLOSED");
 });
+
+test("the README's request/reply lines, as written", async () => {
+  const { bus: answering, bridge: answeringBridge } = await bridged(["prices.quote"]);
+  const { bridge: askingBridge } = await bridged(["prices.quote"]);
+  const price = (order) => (order.sku === "A-1" ? 42 : 0);
+  answering.subscribe("prices.quote", (msg) => answeringBridge.respond(msg, { total: price(msg.data) }));
+  const { total } = await askingBridge.request("prices.quote", { sku: "A-1" }, { timeoutMs: 1000 });
+  assert.equal(total, 42);
+});
