@@ -46,3 +46,19 @@ test("the README's Deno snippet runs as written, with the permission it names", 
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.equal(stdout, "hello from Deno\n");
 });
+
+test("configFromEnv reads Deno.env.toObject() into a config the bus takes", async () => {
+  writeFileSync(join(app(), "env.js"), `import { configFromEnv, PubSub } from "wasm-pubsub";
+const config = configFromEnv(Deno.env.toObject());
+const bus = new PubSub(config);
+bus.publish("created.on.first.use", 1);
+console.log(JSON.stringify({ config, topics: bus.topics() }));
+`);
+  const { code, stdout, stderr } = await run(join(BIN, "deno"), ["run", "--no-prompt", "--allow-read=node_modules/wasm-pubsub", "--allow-env", "env.js"], {
+    cwd: app(),
+    env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", PUBSUB_AUTO_CREATE_TOPICS: "true", PUBSUB_DELIVERY_MAX_IN_FLIGHT: "4" },
+    timeoutMs: 60_000,
+  });
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  assert.deepEqual(JSON.parse(stdout), { config: { autoCreateTopics: true, delivery: { maxInFlight: 4 } }, topics: ["created.on.first.use"] });
+});

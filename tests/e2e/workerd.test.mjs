@@ -29,7 +29,7 @@ function readmeModules() {
  * The capnp config: the README's modules with WORKER as "worker.js", plus the round every
  * runtime answers, served on 127.0.0.1:SOCKET when given.
  */
-function config(worker, socket) {
+function config(worker, socket, bindings = []) {
   const modules = readmeModules().map((m) => m.replace('embed "worker.js"', `embed "${worker}"`));
   modules.push(`(name = "round.js", esModule = embed "round.js")`);
   return `using Workerd = import "/workerd/workerd.capnp";
@@ -44,6 +44,7 @@ const worker :Workerd.Worker = (
     ${modules.join(",\n    ")}
   ],
   compatibilityDate = "2025-01-01",
+  bindings = [ ${bindings.map(([name, text]) => `(name = "${name}", text = "${text}")`).join(", ")} ],
 );
 `;
 }
@@ -130,6 +131,32 @@ test("ctx.waitUntil(bus.drain()): the Worker answers at once, the drain settles 
     assert.deepEqual(stats, { saved: ["a"], acked: 1, status: "healthy" });
     await (await fetch(`http://127.0.0.1:${waitPort}/order?id=b`)).json();
     await until(async () => (await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json()).acked === 2, { what: "the second order" });
+  } finally {
+    await server.stop();
+  }
+});
+
+test("configFromEnv reads a Worker's env (its text bindings) into a config", async () => {
+  const envPort = await freePort();
+  writeFileSync(join(dir, "env.js"), `import { configFromEnv, PubSub } from "wasm-pubsub";
+export default {
+  async fetch(request, env) {
+    const config = configFromEnv(env);
+    const bus = new PubSub(config);
+    bus.publish("created.on.first.use", 1);
+    return Response.json({ config, topics: bus.topics() });
+  },
+};
+`);
+  const bindings = [["PUBSUB_AUTO_CREATE_TOPICS", "true"], ["PUBSUB_LIMITS_MAX_TOPICS", "8"], ["OTHER", "ignored"]];
+  writeFileSync(join(dir, "env.capnp"), config("env.js", envPort, bindings));
+  const server = start(WORKERD, ["serve", "env.capnp"], { cwd: dir });
+  try {
+    const response = await until(async () => {
+      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
+      return await fetch(`http://127.0.0.1:${envPort}/`).catch(() => null);
+    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
+    assert.deepEqual(await response.json(), { config: { autoCreateTopics: true, limits: { maxTopics: 8 } }, topics: ["created.on.first.use"] });
   } finally {
     await server.stop();
   }
