@@ -35,6 +35,8 @@ const CHANGES = {
       "once<T = unknown, Pattern extends string = string>(topic: Pattern, options?: OnceOptions | null): Promise<Message<MessageData<Events, Pattern, T>>>;"],
     ["publishBatch(topic: string, messages: BatchMessage[]): number[];",
       "publishBatch<Name extends string>(topic: Name, messages: readonly BatchMessage<TopicData<Events, Name>>[]): number[];"],
+    ["request(topic: string, data: unknown, options?: RequestOptions | null): Promise<unknown>;",
+      "request<Reply = unknown, Name extends string = string>(topic: Name, data: TopicData<Events, Name>, options?: RequestOptions | null): Promise<Reply>;"],
     ["publish(topic: string, data: unknown, options?: PublishOptions | null): number;",
       "publish<Name extends string>(topic: Name, data: TopicData<Events, Name>, options?: PublishOptions | null): number;"],
     ["publishAndWait(topic: string, data: unknown, options?: PublishOptions | null): Promise<PublishReport>;", [

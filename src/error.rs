@@ -76,6 +76,17 @@ pub enum Error {
     /// closed): code `CLOSED`.
     #[error("the subscription has ended: subscribe again")]
     SubscriptionEnded,
+    /// A request got no reply within its `timeoutMs`.
+    #[error("no reply to the request on {} within {ms} ms", quote(topic))]
+    Timeout {
+        /// The topic the request was published on.
+        topic: String,
+        /// Its `timeoutMs`.
+        ms: u32,
+    },
+    /// A request reached no subscription and no bridge that carries its topic.
+    #[error("no subscription and no bridge takes requests on {}: subscribe a responder first", quote(.0))]
+    NoResponders(String),
     /// An `AbortSignal` aborted the operation.
     #[error("the operation was aborted")]
     Aborted,
@@ -112,6 +123,8 @@ impl Error {
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
             Error::Closed | Error::Disposed(_) | Error::Halted | Error::SubscriptionEnded => "CLOSED",
             Error::Aborted => "ABORTED",
+            Error::Timeout { .. } => "TIMEOUT",
+            Error::NoResponders(_) => "NO_RESPONDERS",
         }
     }
 }

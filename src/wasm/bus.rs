@@ -39,6 +39,8 @@ pub struct Bus {
     pub callbacks: Rc<OneShots>,
     halted: Halted,
     last_topic: RefCell<Option<Rc<NamedTopic>>>,
+    /// The requests waiting for a reply (`bus.request`).
+    pub requests: super::request::Requests,
 }
 
 /// The topic last published to by name, so a run of publishes on one topic converts and
@@ -57,7 +59,8 @@ impl Bus {
         let settler = Settler { broker: broker.downgrade(), halted: halted.clone() }.into();
         let limits = Cell::new(broker.config().limits);
         let last_topic = RefCell::new(None);
-        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic })
+        let requests = Default::default();
+        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, requests })
     }
 
     /// The flag [`Bus::halt`] sets, for handles that halt the bus without holding it.
@@ -83,6 +86,7 @@ impl Bus {
     /// `CLOSED`, and no timer, settlement, abort or queued drain touches its state again.
     pub fn halt(&self) {
         self.halted.set(true);
+        self.fail_requests();
     }
 
     /// A topic argument of a publish: the plain headers of the topic it names. The same
@@ -160,7 +164,7 @@ impl Bus {
         let parsed = SubscribeOptions::from_value(&config_value(options, &["signal"], self.longest_option())?, &defaults).map_err(to_js)?;
         let signal = signal(options)?;
         let abort = Rc::new(RefCell::new(None));
-        let handler = JsHandler { function: function.clone(), settler: self.settler.clone(), _abort: abort.clone() };
+        let handler = JsHandler { function: function.clone(), settler: self.settler.clone(), bus: Rc::downgrade(self), _abort: abort.clone() };
         let id = self.broker.subscribe(target, parsed, handler).map_err(to_js)?;
         let subscription = Subscription::new(self.clone(), id, target);
         if let Some(signal) = signal {

@@ -29,6 +29,8 @@ pub enum Shape {
     Replay = 3,
     /// `drain` options: `timeoutMs`.
     Drain = 4,
+    /// `request` options: `timeoutMs`, `attributes`, `orderingKey`.
+    Request = 5,
 }
 
 /// `INVALID_ARGUMENT` unless `value` is a plain object with only the keys `shape` allows.

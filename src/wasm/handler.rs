@@ -9,13 +9,15 @@
 //! settles later through the bus's one `Settler` (no Rust closure per message).
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
 
 use super::abort::AbortWatch;
 use super::bridge::Inbound;
+use super::bus::Bus;
+use super::request::{Reply, ReplyRoute};
 use super::js;
 use crate::{Delivery, Failure, Handler, Headers, Message, Outcome, Payload, PublishOptions};
 
@@ -39,6 +41,8 @@ pub struct JsHeaders {
     pub attributes: JsValue,
     /// Set when a bridge delivered the message, so it is not sent back there.
     pub inbound: Option<Box<Inbound>>,
+    /// Set on a request (`bus.request`): where `msg.respond` sends the reply.
+    pub reply: Option<Rc<ReplyRoute>>,
 }
 
 impl JsHeaders {
@@ -49,7 +53,7 @@ impl JsHeaders {
             true => JsValue::UNDEFINED,
             false => frozen_attributes(&headers.attributes),
         };
-        JsHeaders { topic: JsValue::from_str(&headers.topic), attributes, inbound: None }
+        JsHeaders { topic: JsValue::from_str(&headers.topic), attributes, inbound: None, reply: None }
     }
 
     /// The `origin` its messages carry: where a bridge got them from, `none` (`undefined`)
@@ -61,7 +65,7 @@ impl JsHeaders {
 
 /// The plain headers of a topic: its name and its JavaScript string.
 pub fn plain_headers(name: Rc<str>, topic: JsValue) -> Rc<Headers> {
-    let host = JsHeaders { topic, attributes: JsValue::UNDEFINED, inbound: None };
+    let host = JsHeaders { topic, attributes: JsValue::UNDEFINED, inbound: None, reply: None };
     Rc::new(Headers { host: Some(Rc::new(host)), ..Headers::plain(name) })
 }
 
@@ -74,7 +78,7 @@ pub fn headers_for(plain: &Rc<Headers>, options: PublishOptions, attributes: JsV
     }
     let host = match attributes.is_undefined() {
         true => plain.host.clone(),
-        false => Some(Rc::new(with_js(plain, |js| JsHeaders { topic: js.topic.clone(), attributes, inbound: None })) as _),
+        false => Some(Rc::new(with_js(plain, |js| JsHeaders { topic: js.topic.clone(), attributes, inbound: None, reply: None })) as _),
     };
     let ordering_key = options.ordering_key.map(String::into_boxed_str);
     Rc::new(Headers { topic: plain.topic.clone(), attributes: options.attributes, ordering_key, host })
@@ -119,6 +123,8 @@ pub struct JsHandler {
     pub function: Function,
     /// The bus's `Settler`, called from the reactions of a returned promise.
     pub settler: JsValue,
+    /// The bus, for the `Reply` of a request's deliveries.
+    pub bus: Weak<Bus>,
     /// Held for its `Drop`: it unregisters the listener when the subscription goes.
     pub _abort: Rc<RefCell<Option<AbortWatch>>>,
 }
@@ -139,6 +145,7 @@ impl Handler<JsPayload> for JsHandler {
                 &headers.attributes,
                 &ordering_key(message),
                 headers.origin(&JsValue::UNDEFINED),
+                &reply_handle(&self.bus, headers),
                 &message.data.data,
                 delivery.attempt,
             )
@@ -148,6 +155,14 @@ impl Handler<JsPayload> for JsHandler {
             1 => Outcome::Deferred,
             _ => Outcome::Fail(thrown()),
         }
+    }
+}
+
+/// The `Reply` a request's delivery carries as `msg.respond`; `undefined` for any other.
+fn reply_handle(bus: &Weak<Bus>, headers: &JsHeaders) -> JsValue {
+    match &headers.reply {
+        Some(route) => Reply::new(bus.clone(), route.clone()).into(),
+        None => JsValue::UNDEFINED,
     }
 }
 
@@ -171,6 +186,7 @@ pub fn message_object(message: &Message<JsPayload>, attempt: u32) -> JsValue {
             &headers.attributes,
             &ordering_key(message),
             headers.origin(&JsValue::UNDEFINED),
+            &JsValue::UNDEFINED,
             &message.data.data,
             attempt,
         )

@@ -62,6 +62,7 @@ extern "C" {
         attributes: &JsValue,
         ordering_key: &JsValue,
         origin: &JsValue,
+        reply: &JsValue,
         data: &JsValue,
         attempt: u32,
     ) -> Object;
@@ -81,6 +82,7 @@ extern "C" {
         attributes: &JsValue,
         ordering_key: &JsValue,
         origin: &JsValue,
+        reply: &JsValue,
         data: &JsValue,
         attempt: u32,
     ) -> u32;

@@ -110,6 +110,7 @@ impl PubSub {
             return promise.clone();
         }
         self.bus.bridges.close_all();
+        self.bus.fail_requests();
         let closing = self.bus.broker.close(timeout);
         // The logger may have called close() re-entrantly while the core began closing.
         if let Some(promise) = self.bus.close_promise.borrow().as_ref() {

@@ -20,6 +20,7 @@ mod lifecycle;
 mod listeners;
 mod objects;
 mod pubsub;
+mod request;
 mod subscription;
 mod topic;
 mod types;

@@ -23,6 +23,9 @@ extern "C" {
     /// `drain` options, as an optional argument.
     #[wasm_bindgen(typescript_type = "DrainOptions")]
     pub type DrainOptionsArg;
+    /// `request` options, as an optional argument.
+    #[wasm_bindgen(typescript_type = "RequestOptions")]
+    pub type RequestOptionsArg;
     /// `bridge` options, as an optional argument.
     #[wasm_bindgen(typescript_type = "BridgeOptions")]
     pub type BridgeOptionsArg;
@@ -43,7 +46,8 @@ const TYPES: &'static str = r#"
 export type ErrorCode =
   | "INVALID_ARGUMENT" | "INVALID_CONFIG" | "INVALID_TOPIC_NAME" | "TOPIC_EXISTS"
   | "TOPIC_NOT_FOUND" | "SUBSCRIPTION_EXISTS" | "MESSAGE_TOO_LARGE" | "INVALID_ATTRIBUTES"
-  | "BATCH_TOO_LARGE" | "QUEUE_FULL" | "LIMIT_EXCEEDED" | "CLOSED" | "ABORTED";
+  | "BATCH_TOO_LARGE" | "QUEUE_FULL" | "LIMIT_EXCEEDED" | "CLOSED" | "ABORTED" | "TIMEOUT"
+  | "NO_RESPONDERS";
 
 /** Every throw and rejection of wasm-pubsub. */
 export declare class PubSubError extends Error {
@@ -87,6 +91,11 @@ export interface Message<T = unknown> {
   data: T;
   /** Deliveries of this message to this subscription, from 1. */
   attempt: number;
+  /**
+   * Set on a request (`bus.request`) only: sends `value` back as the reply. The first reply
+   * wins; `false` when the request was answered already, timed out, or its way back closed.
+   */
+  respond?(value: unknown): boolean;
 }
 
 /**
@@ -211,6 +220,12 @@ export declare function configFromEnv(env: Readonly<Record<string, unknown>>, op
 export interface OnceOptions {
   /** Aborting it rejects the promise with `ABORTED`. */
   signal?: AbortSignal;
+}
+
+/** `bus.request(topic, data, options)`: `publish`'s options and how long to wait. */
+export interface RequestOptions extends PublishOptions {
+  /** How long to wait for the first reply; default 5000. */
+  timeoutMs?: number;
 }
 
 /** `bus.drain(options)`. */

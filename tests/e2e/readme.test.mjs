@@ -18,6 +18,7 @@ const NODE = [
     stdout: ['{"delivery":{"maxDeliveryAttempts":3,"overflow":"deadLetterOldest"}}'] },
   { has: "await save(msg.data);              // fulfil = ack", prelude: "const save = async () => {};", stdout: ["TOPIC_NOT_FOUND"] },
   { has: 'import { PubSub, PubSubError } from "wasm-pubsub";\n', exact: true },
+  { has: 'const quote = await bus.request("prices.quote"', stdout: ["{ sku: 'A-1', total: 42 }"] },
   { has: 'const { PubSub, PubSubError } = require("wasm-pubsub");', commonjs: true },
   { has: 'const channel = new BroadcastChannel("my-app");', prelude: "const renderCart = () => {};", epilogue: "channel.close();" },
   { has: 'for await (const msg of bus.stream("orders.>"', stdout: ["saved 1"],

@@ -70,7 +70,7 @@ test("update: the breaker and retry settings apply to the next failure", async (
   sub.update({ maxDeliveryAttempts: 2, circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 1000 } });
   bus.publish("t", "x");
   await settle();
-  clock.advance(0);
+  await clock.advance(0);
   await settle();
   assert.equal(calls, 2);
   assert.equal(sub.breakerState, "open");

@@ -42,7 +42,7 @@ test("at its deadline a drain dead-letters what is left with reason SHUTDOWN", a
   bus.publish("jobs", "waiting");
   await settle();
   const draining = bus.drain({ timeoutMs: 200 });
-  clock.advance(200);
+  await clock.advance(200);
   assert.deepEqual(await draining, { drained: 0, deadLettered: 2 });
   assert.deepEqual(dead, ["SHUTDOWN", "SHUTDOWN"]);
   assert.equal(bus.metrics().inFlight, 0);

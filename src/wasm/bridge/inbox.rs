@@ -16,6 +16,7 @@ use super::{log, Inbound};
 use crate::wasm::bus::Bus;
 use crate::wasm::convert::{string_arg, well_formed};
 use crate::wasm::handler::{JsHeaders, JsPayload};
+use crate::wasm::request::ReplyRoute;
 use crate::{Headers, Payload, Sighting};
 
 /// Positions in a frame as `readFrame` returns it.
@@ -27,8 +28,9 @@ const DATA: u32 = 4;
 const ORDERING_KEY: u32 = 5;
 const PUBLISHED_AT: u32 = 6;
 const SOURCE: u32 = 7;
-const ATTRIBUTES: u32 = 8;
-const FIRST_PAIR: u32 = 9;
+const REPLY_INBOX: u32 = 8;
+const ATTRIBUTES: u32 = 9;
+const FIRST_PAIR: u32 = 10;
 
 /// One bridge's receiving end, held only by its port's listener, so that an open bridge
 /// keeps its bus alive for as long as the port can deliver to it. Internal: not part of the
@@ -62,6 +64,18 @@ impl Inbox {
         }
     }
 
+    /// A reply frame (checked by `receiveReply`) to request `inbox` of the bus `to`: resolves
+    /// the request when this bus asked, else passes it on along the request's way.
+    pub fn reply(&self, to: String, inbox: f64, hops: u32, data: JsValue) {
+        if self.bus.halted() {
+            return;
+        }
+        self.bridge.count(Stat::Received);
+        if self.bus.bridges.route_reply(self.bridge.id, &to, inbox, hops, &data).is_none() {
+            self.bus.resolve_request(inbox, &data);
+        }
+    }
+
     /// A frame `readFrame` rejected, with its error code.
     pub fn reject(&self, code: String) {
         if self.bus.halted() {
@@ -89,6 +103,9 @@ fn accept(bus: &Bus, bridge: &BridgeState, frame: &Array) -> Result<(), &'static
     if bridges.admit(&origin, id, || publish(bus, headers, frame.get(DATA)))?.is_some() {
         log(&bus.broker, "bridge.originEvicted", "LIMIT_EXCEEDED");
     }
+    if let Some(inbox) = frame.get(REPLY_INBOX).as_f64() {
+        bridges.remember_route(&origin, inbox, bridge.id);
+    }
     bridge.count(Stat::Received);
     Ok(())
 }
@@ -102,8 +119,16 @@ fn headers(bridge: &BridgeState, frame: &Array, topic: String) -> Result<Headers
         false => Some(string_arg(&key, "orderingKey", 1024).map_err(|_| "INVALID_ARGUMENT")?.into_boxed_str()),
     };
     let inbound = inbound(bridge, frame);
-    let host = JsHeaders { topic: frame.get(TOPIC), attributes: frame.get(ATTRIBUTES), inbound: Some(Box::new(inbound)) };
+    let reply = reply_route(bridge, frame);
+    let host = JsHeaders { topic: frame.get(TOPIC), attributes: frame.get(ATTRIBUTES), inbound: Some(Box::new(inbound)), reply };
     Ok(Headers { topic: Rc::from(topic), attributes, ordering_key, host: Some(Rc::new(host)) })
+}
+
+/// The way back of a request frame: to its origin's inbox, through this bridge.
+fn reply_route(bridge: &BridgeState, frame: &Array) -> Option<Rc<ReplyRoute>> {
+    let inbox = frame.get(REPLY_INBOX).as_f64()?;
+    let to = frame.get(ORIGIN).as_string()?;
+    Some(Rc::new(ReplyRoute { to, inbox, via: Some(bridge.id) }))
 }
 
 /// Where a frame came from (`readFrame` checked each field and built its `source`).

@@ -16,7 +16,12 @@ extern "C" {
         attributes: &JsValue,
         ordering_key: &JsValue,
         published_at: f64,
+        reply_inbox: Option<f64>,
     ) -> JsValue;
+
+    /// The wire form of a reply to request `inbox` of the bus whose wire id is `to`.
+    #[wasm_bindgen(js_name = replyEnvelope)]
+    pub fn reply_envelope(to: &str, inbox: f64, hops: u32, data: &JsValue) -> JsValue;
 
     /// A random hex id for this bus on the bridge wire.
     #[wasm_bindgen(js_name = randomOrigin)]

@@ -22,6 +22,7 @@
 mod handle;
 mod inbox;
 mod js;
+mod replies;
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
@@ -73,6 +74,8 @@ pub struct Bridges {
     /// The pairs being published now (see [`Bridges::admit`]).
     admitting: RefCell<Vec<(Box<str>, u64)>>,
     next_id: Cell<u32>,
+    /// The ways back of requests this bus took in (see `replies`).
+    routes: RefCell<replies::Routes>,
 }
 
 impl Bridges {
@@ -84,6 +87,7 @@ impl Bridges {
             seen: RefCell::new(SeenIds::default()),
             admitting: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
+            routes: RefCell::new(Default::default()),
         })
     }
 
@@ -171,7 +175,8 @@ impl Bridges {
                 None => (self.origin(), message.id as f64, message.published_at),
             };
             let (topic, attributes, key) = (&headers.topic, &headers.attributes, &ordering_key(message));
-            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, published_at)
+            let reply_inbox = headers.reply.as_ref().map(|route| route.inbox);
+            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, published_at, reply_inbox)
         })
     }
 

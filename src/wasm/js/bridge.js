@@ -11,11 +11,17 @@
 /** The longest `origin` a frame may carry (this library sends 24 hex digits). */
 const MAX_ORIGIN = 128;
 
-/** The wire form of a bridged message. */
-export function envelope(origin, id, hops, topic, data, attributes, orderingKey, publishedAt) {
+/** The wire form of a bridged message; a request carries the inbox its replies go to. */
+export function envelope(origin, id, hops, topic, data, attributes, orderingKey, publishedAt, replyInbox) {
   const wire = { "wasm-pubsub": 1, origin, id, hops, topic, data, attributes: { ...attributes }, publishedAt };
   if (orderingKey !== undefined) wire.orderingKey = orderingKey;
+  if (replyInbox !== undefined) wire.replyInbox = replyInbox;
   return wire;
+}
+
+/** The wire form of a reply to request `inbox` of the bus whose wire id is `to`. */
+export function replyEnvelope(to, inbox, hops, data) {
+  return { "wasm-pubsub": 1, type: "reply", to, inbox, hops, data };
 }
 
 /** A random id for this bus on the bridge wire. */
@@ -65,17 +71,41 @@ export function unlisten(port, link) {
 function receive(link, event) {
   const inbox = link.inbox;
   if (inbox === null) return;
+  if (isReply(event)) return receiveReply(inbox, event.data, link.bounds);
   const frame = readFrame(event, link.bounds);
   if (typeof frame === "string") inbox.reject(frame);
   else inbox.receive(frame);
 }
 
 /** Where `attributes` sits in a frame; the pairs follow it. */
-const ATTRIBUTES = 8;
+const ATTRIBUTES = 9;
+
+function isReply(event) {
+  try {
+    const wire = event.data;
+    return wire !== null && typeof wire === "object" && wire["wasm-pubsub"] === 1 && wire.type === "reply";
+  } catch {
+    return false;
+  }
+}
+
+/** Hands a reply frame to the inbox, checked, or rejects it. Never throws. */
+function receiveReply(inbox, wire, bounds) {
+  let to, id, hops, data;
+  try {
+    ({ to, inbox: id, hops, data } = wire);
+  } catch {
+    return inbox.reject("INVALID_ARGUMENT");
+  }
+  if (typeof to !== "string" || to.length === 0 || to.length > MAX_ORIGIN) return inbox.reject("INVALID_ARGUMENT");
+  if (!Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(hops) || hops < 1) return inbox.reject("INVALID_ARGUMENT");
+  if (hops > bounds.hops) return inbox.reject("LIMIT_EXCEEDED");
+  inbox.reply(to, id, hops, data);
+}
 
 /**
  * Reads a frame: `[origin, id, hops, topic, data, orderingKey, publishedAt, source,
- * attributes, k1, v1, …]` (`source` the frozen `msg.origin` its deliveries carry,
+ * replyInbox, attributes, k1, v1, …]` (`source` the frozen `msg.origin` its deliveries carry,
  * `attributes` a frozen prototype-less copy or undefined when there are none), or the error
  * code it is rejected with. Never throws; a missing `hops` (older peers) counts as 1.
  */
@@ -83,7 +113,7 @@ function readFrame(event, bounds) {
   try {
     const wire = event.data;
     if (wire === null || typeof wire !== "object" || wire["wasm-pubsub"] !== 1) return "INVALID_ARGUMENT";
-    const { origin, id, hops = 1, topic, data, orderingKey, attributes, publishedAt } = wire;
+    const { origin, id, hops = 1, topic, data, orderingKey, attributes, publishedAt, replyInbox } = wire;
     if (typeof origin !== "string" || origin.length === 0 || origin.length > MAX_ORIGIN) return "INVALID_ARGUMENT";
     if (!Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(hops) || hops < 1) return "INVALID_ARGUMENT";
     if (!Number.isFinite(publishedAt)) return "INVALID_ARGUMENT";
@@ -92,8 +122,9 @@ function readFrame(event, bounds) {
     if (orderingKey !== undefined && (typeof orderingKey !== "string" || orderingKey.length > bounds.orderingKey)) {
       return "INVALID_ARGUMENT";
     }
+    if (replyInbox !== undefined && (!Number.isSafeInteger(replyInbox) || replyInbox < 1)) return "INVALID_ARGUMENT";
     const source = Object.freeze({ id: origin, messageId: id, publishedAt, hops });
-    const frame = [origin, id, hops, topic, data, orderingKey, publishedAt, source];
+    const frame = [origin, id, hops, topic, data, orderingKey, publishedAt, source, replyInbox];
     return pushAttributes(attributes, bounds, frame) ? frame : "INVALID_ATTRIBUTES";
   } catch {
     return "INVALID_ARGUMENT";

@@ -66,6 +66,7 @@ const SHAPES = [
   ["signal"],
   ["topic", "subscription", "reason"],
   ["timeoutMs"],
+  ["timeoutMs", "attributes", "orderingKey"],
 ];
 
 /** Checks an options object against shape `shape` of SHAPES: undefined when it is a plain object
@@ -207,10 +208,11 @@ function measureUnguarded(data) {
   return -1;
 }
 
-export function buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, origin, data, attempt) {
+export function buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, origin, reply, data, attempt) {
   const message = { id, topic, sequence, publishedAt, attributes: attributes ?? EMPTY_ATTRIBUTES, data, attempt };
   if (orderingKey !== undefined) message.orderingKey = orderingKey;
   if (origin !== undefined) message.origin = origin;
+  if (reply !== undefined) message.respond = (value) => reply.respond(value);
   return message;
 }
 
@@ -283,8 +285,8 @@ function keepThrown(error) {
  * returned a thenable (settled later through `settler.settle(sub, delivery, errorTextOrUndefined, stackOrUndefined)`), or
  * 2 when it threw (the text waits in `takeThrown`). A number keeps the answer off the heap.
  */
-export function deliver(handler, settler, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, origin, data, attempt) {
-  const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, origin, data, attempt);
+export function deliver(handler, settler, sub, delivery, id, topic, sequence, publishedAt, attributes, orderingKey, origin, reply, data, attempt) {
+  const message = buildMessage(id, topic, sequence, publishedAt, attributes, orderingKey, origin, reply, data, attempt);
   let result;
   try {
     result = handler(message);

@@ -201,6 +201,13 @@ export async function everything(): Promise<CloseReport> {
   stream.end();
   new PubSub({ logger: null });
 
+  // Request/reply.
+  bus.subscribe("orders.eu", (msg) => msg.respond?.({ ok: true }));
+  const answer: { ok: boolean } = await bus.request<{ ok: boolean }>("orders.eu", { total: 1 }, { timeoutMs: 100, attributes: { a: "b" } });
+  console.log(answer.ok);
+  // @ts-expect-error request options take timeoutMs
+  await bus.request("orders.eu", 1, { timeout: 5 });
+
   // Settling without closing.
   const drained: CloseReport = await bus.drain({ timeoutMs: 100 });
   const evacuated: number = bus.evacuate();
