@@ -7,6 +7,7 @@
 //! on until that is settled (see `keep_alive`).
 
 mod close;
+mod deadline;
 mod delivery;
 mod bus_drain;
 mod effects;

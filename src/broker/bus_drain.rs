@@ -16,6 +16,7 @@ use futures::channel::oneshot;
 use futures::FutureExt;
 
 use super::close::{CloseFuture, CloseReport};
+use super::deadline::Deadline;
 use super::effects::Effect;
 use super::state::{Inner, Phase};
 use super::Broker;
@@ -58,7 +59,7 @@ impl<P: Payload> Broker<P> {
     pub fn drain(&self, timeout_ms: u32) -> Result<CloseFuture> {
         let (future, begun) = self.shared.borrow_mut().begin_bus_drain()?;
         if begun {
-            self.arm_bus_drain_timer(timeout_ms);
+            self.arm_deadline(timeout_ms, drain_deadline());
             self.shared.borrow_mut().check_bus_drain();
         }
         self.flush();
@@ -97,40 +98,11 @@ impl<P: Payload> Broker<P> {
         self.flush();
         Ok(count)
     }
+}
 
-    fn arm_bus_drain_timer(&self, delay: u32) {
-        let Some(clock) = self.clock() else { return };
-        let weak = self.weak();
-        let deadline = Box::new(move || {
-            if let Some(broker) = Broker::upgrade(&weak) {
-                broker.on_bus_drain_deadline();
-            }
-        });
-        let Some(timer) = clock.set_timeout(delay, deadline) else {
-            let mut inner = self.shared.borrow_mut();
-            inner.log_clock_failure(None);
-            inner.finish_bus_drain(clock.now_ms());
-            return;
-        };
-        let unwanted = match self.shared.borrow_mut().bus_drain.as_mut() {
-            Some(state) => state.timer.replace(timer).and(None),
-            None => Some(timer),
-        };
-        if let Some(timer) = unwanted {
-            clock.clear_timeout(timer);
-        }
-    }
-
-    fn on_bus_drain_deadline(&self) {
-        let now = self.clock().map_or(0.0, |clock| clock.now_ms());
-        let mut inner = self.shared.borrow_mut();
-        if let Some(state) = inner.bus_drain.as_mut() {
-            state.timer = None;
-        }
-        inner.finish_bus_drain(now);
-        drop(inner);
-        self.flush();
-    }
+/// The deadline of a drain: its timer sits in the drain state while it runs.
+fn drain_deadline<P: Payload>() -> Deadline<P> {
+    Deadline { slot: |inner| inner.bus_drain.as_mut().map(|state| &mut state.timer), finish: |inner, now| inner.finish_bus_drain(now) }
 }
 
 impl<P> Inner<P> {

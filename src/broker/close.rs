@@ -12,6 +12,7 @@ use futures::channel::oneshot;
 use futures::future::{LocalBoxFuture, Shared};
 use futures::FutureExt;
 
+use super::deadline::Deadline;
 use super::effects::Effect;
 use super::state::{Inner, Phase};
 use super::Broker;
@@ -77,45 +78,7 @@ impl<P: Payload> Broker<P> {
     }
 
     pub(crate) fn arm_close_timer(&self, delay: u32) {
-        let Some(clock) = self.clock() else { return };
-        let weak = self.weak();
-        let timer = clock.set_timeout(
-            delay,
-            Box::new(move || {
-                if let Some(broker) = Broker::upgrade(&weak) {
-                    broker.on_close_deadline();
-                }
-            }),
-        );
-        let Some(timer) = timer else {
-            self.shared.borrow_mut().close_deadline_unarmed(clock.now_ms());
-            return;
-        };
-        let unwanted = {
-            let mut inner = self.shared.borrow_mut();
-            let closing = inner.phase == Phase::Closing;
-            match inner.close.as_mut() {
-                Some(state) if closing => {
-                    state.timer = Some(timer);
-                    None
-                }
-                _ => Some(timer),
-            }
-        };
-        if let Some(timer) = unwanted {
-            clock.clear_timeout(timer);
-        }
-    }
-
-    fn on_close_deadline(&self) {
-        let now = self.clock().map_or(0.0, |clock| clock.now_ms());
-        let mut inner = self.shared.borrow_mut();
-        if let Some(state) = inner.close.as_mut() {
-            state.timer = None;
-        }
-        inner.finish_close(now);
-        drop(inner);
-        self.flush();
+        self.arm_deadline(delay, close_deadline());
     }
 
     /// Resolves the close future and drops every host callback.
@@ -126,6 +89,17 @@ impl<P: Payload> Broker<P> {
         };
         drop((runtime, subs));
         let _ = sender.send(report);
+    }
+}
+
+/// The drain deadline of a close: its timer sits in the close state while the bus is closing.
+fn close_deadline<P: Payload>() -> Deadline<P> {
+    Deadline {
+        slot: |inner| match inner.phase {
+            Phase::Closing => inner.close.as_mut().map(|state| &mut state.timer),
+            _ => None,
+        },
+        finish: |inner, now| inner.finish_close(now),
     }
 }
 

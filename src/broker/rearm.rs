@@ -8,7 +8,7 @@
 //! deadline cannot be set does not wait for a timer that will never fire: it ends at once,
 //! dead-lettering what is left with reason `SHUTDOWN`, so nothing is lost and close resolves.
 
-use super::state::{Inner, Phase};
+use super::state::Inner;
 use super::Broker;
 use crate::log::{Level, LogRecord};
 use crate::message::Payload;
@@ -21,14 +21,6 @@ impl<P> Inner<P> {
             self.unarmed = true;
         }
         self.log_clock_failure(Some(id));
-    }
-
-    /// Records that the close deadline could not be set: the close ends now.
-    pub(crate) fn close_deadline_unarmed(&mut self, now: f64) {
-        self.log_clock_failure(None);
-        if self.phase == Phase::Closing {
-            self.finish_close(now);
-        }
     }
 
     pub(crate) fn log_clock_failure(&mut self, id: Option<u64>) {

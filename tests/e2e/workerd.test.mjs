@@ -49,6 +49,30 @@ const worker :Workerd.Worker = (
 `;
 }
 
+/**
+ * Starts `workerd serve` on config NAME.capnp (the README's modules with WORKER, on a free
+ * port, with text BINDINGS) and resolves once it answers PATH: { server, url, response }.
+ */
+async function serve(name, worker, path = "/", bindings = []) {
+  const servePort = await freePort();
+  writeFileSync(join(dir, `${name}.capnp`), config(worker, servePort, bindings));
+  return answering(start(WORKERD, ["serve", `${name}.capnp`], { cwd: dir }), `http://127.0.0.1:${servePort}`, path);
+}
+
+/** Resolves once SERVER answers PATH under URL: { server, url, response }; stops it if it never does. */
+async function answering(server, url, path) {
+  try {
+    const response = await until(async () => {
+      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
+      return await fetch(`${url}${path}`).catch(() => null);
+    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
+    return { server, url, response };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
 before(async () => {
   dir = workspace("workerd");
   port = await freePort();
@@ -58,12 +82,8 @@ before(async () => {
 });
 
 test("workerd serves the Worker on 127.0.0.1 and answers a request with a round", async () => {
-  const server = start(WORKERD, ["serve", "serve.capnp"], { cwd: dir });
+  const { server, response } = await answering(start(WORKERD, ["serve", "serve.capnp"], { cwd: dir }), `http://127.0.0.1:${port}`, "/round?where=edge");
   try {
-    const response = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
-      return await fetch(`http://127.0.0.1:${port}/round?where=edge`).catch(() => null);
-    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
     assert.equal(response.status, 200, server.output());
     assert.match(response.headers.get("content-type"), /application\/json/);
     assert.deepEqual(await response.json(), expectedRound("edge"));
@@ -78,17 +98,11 @@ test("workerd serves the Worker on 127.0.0.1 and answers a request with a round"
 });
 
 test("a bus built at module scope, while workerd loads the Worker, serves every request", async () => {
-  const scopedPort = await freePort();
-  writeFileSync(join(dir, "scoped.capnp"), config("scoped.js", scopedPort));
-  const server = start(WORKERD, ["serve", "scoped.capnp"], { cwd: dir });
+  const { server, url, response: first } = await serve("scoped", "scoped.js", "/one");
   try {
-    const first = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
-      return await fetch(`http://127.0.0.1:${scopedPort}/one`).catch(() => null);
-    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
     assert.equal(first.status, 200, server.output());
     assert.deepEqual(await first.json(), { paths: ["/one"], metrics: 1 });
-    const second = await fetch(`http://127.0.0.1:${scopedPort}/two`);
+    const second = await fetch(`${url}/two`);
     assert.deepEqual(await second.json(), { paths: ["/one", "/two"], metrics: 2 });
     assert.doesNotMatch(server.output(), /Disallowed operation/);
   } finally {
@@ -97,15 +111,9 @@ test("a bus built at module scope, while workerd loads the Worker, serves every 
 });
 
 test("the README's Worker runs as written: the request's message is delivered before the response", async () => {
-  const readmePort = await freePort();
   writeFileSync(join(dir, "readme-worker.js"), readmeBlock("export default {\n  async fetch(request) {"));
-  writeFileSync(join(dir, "readme.capnp"), config("readme-worker.js", readmePort));
-  const server = start(WORKERD, ["serve", "readme.capnp"], { cwd: dir });
+  const { server, response } = await serve("readme", "readme-worker.js", "/orders");
   try {
-    const response = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
-      return await fetch(`http://127.0.0.1:${readmePort}/orders`).catch(() => null);
-    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
     assert.deepEqual(await response.json(), { drained: 1, deadLettered: 0 });
     await until(() => /requests\.in \{ path: '\/orders' \}|requests\.in.*\/orders/.test(server.output()), { what: "the handler's console line" });
   } finally {
@@ -114,30 +122,23 @@ test("the README's Worker runs as written: the request's message is delivered be
 });
 
 test("ctx.waitUntil(bus.drain()): the Worker answers at once, the drain settles the message after, the bus stays open", async () => {
-  const waitPort = await freePort();
-  writeFileSync(join(dir, "waituntil.capnp"), config("waituntil.js", waitPort));
-  const server = start(WORKERD, ["serve", "waituntil.capnp"], { cwd: dir });
+  const { server, url, response: first } = await serve("waituntil", "waituntil.js", "/order?id=a");
   try {
-    const first = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
-      return await fetch(`http://127.0.0.1:${waitPort}/order?id=a`).catch(() => null);
-    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
     assert.deepEqual(await first.json(), { accepted: true });
-    assert.deepEqual((await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json()).saved, [], "answered before the slow handler finished");
+    assert.deepEqual((await (await fetch(`${url}/stats`)).json()).saved, [], "answered before the slow handler finished");
     const stats = await until(async () => {
-      const body = await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json();
+      const body = await (await fetch(`${url}/stats`)).json();
       return body.acked === 1 && body;
     }, { timeoutMs: 10_000, what: "the drain to settle the order" });
     assert.deepEqual(stats, { saved: ["a"], acked: 1, status: "healthy" });
-    await (await fetch(`http://127.0.0.1:${waitPort}/order?id=b`)).json();
-    await until(async () => (await (await fetch(`http://127.0.0.1:${waitPort}/stats`)).json()).acked === 2, { what: "the second order" });
+    await (await fetch(`${url}/order?id=b`)).json();
+    await until(async () => (await (await fetch(`${url}/stats`)).json()).acked === 2, { what: "the second order" });
   } finally {
     await server.stop();
   }
 });
 
 test("configFromEnv reads a Worker's env (its text bindings) into a config", async () => {
-  const envPort = await freePort();
   writeFileSync(join(dir, "env.js"), `import { configFromEnv, PubSub } from "wasm-pubsub";
 export default {
   async fetch(request, env) {
@@ -149,13 +150,8 @@ export default {
 };
 `);
   const bindings = [["PUBSUB_AUTO_CREATE_TOPICS", "true"], ["PUBSUB_LIMITS_MAX_TOPICS", "8"], ["OTHER", "ignored"]];
-  writeFileSync(join(dir, "env.capnp"), config("env.js", envPort, bindings));
-  const server = start(WORKERD, ["serve", "env.capnp"], { cwd: dir });
+  const { server, response } = await serve("env", "env.js", "/", bindings);
   try {
-    const response = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
-      return await fetch(`http://127.0.0.1:${envPort}/`).catch(() => null);
-    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
     assert.deepEqual(await response.json(), { config: { autoCreateTopics: true, limits: { maxTopics: 8 } }, topics: ["created.on.first.use"] });
   } finally {
     await server.stop();
@@ -175,13 +171,10 @@ test("workerd serve on a wrangler.json, bundled with esbuild as wrangler does, a
     main: "worker.js",
     compatibility_date: "2025-01-01",
   }));
-  const server = start(WORKERD, ["serve", "wrangler.json", "--socket-addr", `http=127.0.0.1:${wranglerPort}`],
+  const wrangler = start(WORKERD, ["serve", "wrangler.json", "--socket-addr", `http=127.0.0.1:${wranglerPort}`],
     { cwd: dir, env: { WORKERD_ESBUILD: join(BIN, "esbuild") } });
+  const { server, response } = await answering(wrangler, `http://127.0.0.1:${wranglerPort}`, "/?where=wrangler");
   try {
-    const response = await until(async () => {
-      if (server.child.exitCode !== null) throw new Error(`workerd exited ${server.child.exitCode}:\n${server.output()}`);
-      return await fetch(`http://127.0.0.1:${wranglerPort}/?where=wrangler`).catch(() => null);
-    }, { timeoutMs: 30_000, intervalMs: 100, what: "workerd to answer" });
     assert.equal(response.status, 200, server.output());
     assert.deepEqual(await response.json(), expectedRound("wrangler"));
   } finally {
