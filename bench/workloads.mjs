@@ -17,6 +17,8 @@ import mitt from "mitt";
 import PubSubJs from "pubsub-js";
 import { Subject } from "rxjs";
 
+import { EnvelopeBroker } from "./reference.mjs";
+
 /** A handler that counts to a target and then resolves the current run. */
 function counter() {
   let count = 0;
@@ -197,6 +199,7 @@ export const workloads = [
     note: `${W1.messages.toLocaleString("en")} publishes per run; wasm-pubsub: bus.publish(name, i), queueCapacity ${W1.messages}`,
     cases: {
       "wasm-pubsub": (lib) => wasmSubscribers(lib, W1),
+      "same-envelope JS reference": () => wasmSubscribers({ PubSub: EnvelopeBroker }, W1),
       ...Object.fromEntries(Object.entries(peers).map(([name, make]) => [name, () => make(W1)])),
     },
     ours: "wasm-pubsub",
