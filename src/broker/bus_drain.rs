@@ -10,7 +10,8 @@
 //! `evacuate()` dead-letters, synchronously, every message queued or in flight on every
 //! subscription, paused ones included, with reason `SHUTDOWN`: what a page does on its way
 //! out, when no timer will fire again. The dead-letter callback sees each letter before
-//! `evacuate` returns; a handler that settles one of those deliveries later is ignored.
+//! `evacuate` returns; a handler that settles one of those deliveries later is ignored, and
+//! the attempt counts as failed (so `delivered = acked + failed + inFlight` still holds).
 
 use futures::channel::oneshot;
 use futures::FutureExt;
@@ -161,12 +162,23 @@ impl<P> Inner<P> {
         }
     }
 
+    /// Counts the deliveries of subscription `id` still in flight as failed attempts: the bus
+    /// stays open, and every attempt it started settles once (acked or failed), also one it
+    /// gives up on. Their handlers' later results are ignored.
+    fn count_abandoned(&mut self, id: u64) {
+        let Some(sub) = self.subs.get_mut(&id) else { return };
+        let abandoned = sub.in_flight.len() as u64;
+        sub.stats.failed += abandoned;
+        self.counters.failed += abandoned;
+    }
+
     /// Dead-letters (`SHUTDOWN`) what is queued and in flight on the subscriptions whose
     /// state `pick` selects; returns how many.
     fn evacuate(&mut self, now: f64, pick: fn(SubscriptionState) -> bool) -> u64 {
         let before = self.counters.dead_lettered;
         let chosen: Vec<u64> = self.subs.values().filter(|s| pick(s.state) && s.state != SubscriptionState::Closed).map(|s| s.id).collect();
         for id in chosen {
+            self.count_abandoned(id);
             self.dead_letter_queue(id, now);
             self.dead_letter_in_flight(id, now);
             self.arm_wake(id, now);

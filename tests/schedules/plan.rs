@@ -45,6 +45,11 @@ pub enum Step {
     Replay(ReplayFilter),
     Purge,
     Close(u32),
+    /// `update_subscription` of the i-th subscription with these delivery changes.
+    Update(usize, UpdateSpec),
+    /// `drain` with this deadline.
+    Drain(u32),
+    Evacuate,
 }
 
 /// How a pending handler future ends.
@@ -77,6 +82,16 @@ pub struct SubSpec {
     pub backoff: (u32, u32, f64),
     pub breaker: (u32, u32, u32),
     pub filter: bool,
+}
+
+/// The changes of a `subscription.update`: a new queue capacity and overflow policy, attempts
+/// and ack timeout (`maxInFlight` stays: the ordering checks depend on it).
+#[derive(Clone, Debug)]
+pub struct UpdateSpec {
+    pub queue_capacity: u32,
+    pub dead_letter_oldest: bool,
+    pub max_delivery_attempts: u32,
+    pub ack_timeout_ms: u32,
 }
 
 /// One published message: oversized data; no attributes, `k=1`, `k=2`, an empty key or a
@@ -235,11 +250,25 @@ fn step() -> impl Strategy<Value = Step> {
         8 => Just(Step::RunUntilIdle),
         2 => index.clone().prop_map(Step::Pause),
         2 => index.clone().prop_map(Step::Resume),
-        2 => index.prop_map(Step::Unsubscribe),
+        2 => index.clone().prop_map(Step::Unsubscribe),
         2 => replay_filter().prop_map(Step::Replay),
         1 => Just(Step::Purge),
         1 => drain_ms().prop_map(Step::Close),
+        2 => (index, update_spec()).prop_map(|(i, spec)| Step::Update(i, spec)),
+        1 => drain_ms().prop_map(Step::Drain),
+        1 => Just(Step::Evacuate),
     ]
+}
+
+fn update_spec() -> impl Strategy<Value = UpdateSpec> {
+    (1u32..=4, any::<bool>(), 1u32..=4, prop_oneof![Just(0u32), Just(10), Just(200)]).prop_map(
+        |(queue_capacity, dead_letter_oldest, max_delivery_attempts, ack_timeout_ms)| UpdateSpec {
+            queue_capacity,
+            dead_letter_oldest,
+            max_delivery_attempts,
+            ack_timeout_ms,
+        },
+    )
 }
 
 fn behaviour() -> impl Strategy<Value = Behaviour> {

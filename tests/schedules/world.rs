@@ -9,7 +9,7 @@ use futures::channel::oneshot;
 use futures::FutureExt;
 use wasm_pubsub::{
     BreakerState, CloseFuture, CloseReport, Config, Counters, Delivery, DeliveryToken, Error, HealthStatus,
-    Limits, Outcome, Pattern, PublishOptions, SubscribeOptions, SubscriptionId, SubscriptionState,
+    DeliveryOptions, Limits, Outcome, Overflow, Pattern, PublishOptions, SubscribeOptions, SubscriptionId, SubscriptionState,
 };
 
 use super::common::Harness;
@@ -64,6 +64,10 @@ struct SubInfo {
     pattern: Pattern,
     spec: SubSpec,
     last_first_attempt: RefCell<HashMap<Option<Rc<str>>, u64>>,
+    /// The most it may hold queued and its highest attempt: its own options, raised by an
+    /// update that left more queued than the new capacity, or allowed more attempts.
+    queue_bound: Cell<u32>,
+    attempts_bound: Cell<u32>,
 }
 
 /// What the handlers and the steps share: the bus, the script and what handlers left behind.
@@ -78,6 +82,7 @@ pub struct Ctx {
     info: RefCell<HashMap<u64, Rc<SubInfo>>>,
     replayed: RefCell<HashSet<u64>>,
     closing: RefCell<Option<Closing>>,
+    drains: RefCell<Vec<CloseFuture>>,
     publishing: Cell<u32>,
     republished: Cell<u32>,
     last_id: Cell<u64>,
@@ -124,6 +129,7 @@ impl World {
             info: RefCell::new(HashMap::new()),
             replayed: RefCell::new(HashSet::new()),
             closing: RefCell::new(None),
+            drains: RefCell::new(Vec::new()),
             publishing: Cell::new(0),
             republished: Cell::new(0),
             last_id: Cell::new(0),
@@ -162,6 +168,9 @@ impl World {
                 }
             }
             Step::Close(ms) => ctx.close(*ms),
+            Step::Update(i, spec) => ctx.with_sub(*i, |id| ctx.update(id, spec)),
+            Step::Drain(ms) => ctx.drain(*ms),
+            Step::Evacuate => ctx.evacuate(),
         }
     }
 
@@ -200,8 +209,8 @@ impl World {
             let Some(m) = metrics.per_subscription.iter().find(|m| m.name == name) else { continue };
             let spec = &info[&id.0].spec;
             assert!(m.in_flight <= u64::from(spec.max_in_flight), "{m:?} exceeds maxInFlight {}", spec.max_in_flight);
-            let bound = u64::from(spec.queue_capacity + spec.max_in_flight);
-            assert!(m.queued <= bound, "{m:?} exceeds queueCapacity {}", spec.queue_capacity);
+            let bound = u64::from(info[&id.0].queue_bound.get() + spec.max_in_flight);
+            assert!(m.queued <= bound, "{m:?} exceeds queueCapacity {}", info[&id.0].queue_bound.get());
         }
     }
 
@@ -227,6 +236,8 @@ impl World {
         self.h.assert_accounting();
         self.ctx.late_settlements_change_nothing(&self.h);
         self.ctx.every_once_ended();
+        let drains = std::mem::take(&mut *self.ctx.drains.borrow_mut());
+        assert!(drains.into_iter().all(|d| d.now_or_never().is_some()), "every drain resolved by the close");
         self.ctx.every_mutating_call_is_closed();
         assert_eq!(self.ctx.bus.close(0).now_or_never(), Some(report), "close is idempotent");
         self.logs_tell_the_close_once_and_never_quote_errors();
@@ -319,7 +330,8 @@ impl Ctx {
                 assert!(!closing, "subscribe succeeded while closing");
                 self.subs.borrow_mut().push(id);
                 let pattern = Pattern::parse(TARGETS[spec.target], 255).expect("a target the bus accepted parses");
-                let info = SubInfo { pattern, spec: spec.clone(), last_first_attempt: RefCell::default() };
+                let (queue_bound, attempts_bound) = (Cell::new(spec.queue_capacity), Cell::new(spec.max_delivery_attempts));
+                let info = SubInfo { pattern, spec: spec.clone(), last_first_attempt: RefCell::default(), queue_bound, attempts_bound };
                 self.info.borrow_mut().insert(id.0, Rc::new(info));
             }
             Err(err) => self.expect_code("subscribe", &err, SUBSCRIBE_CODES, closing),
@@ -447,6 +459,62 @@ impl Ctx {
         }
     }
 
+    /// Changes a subscription's delivery options: what the report says it dead-lettered is
+    /// what the counters show, and its queue stays within the larger of the new capacity
+    /// and what it held.
+    fn update(&self, id: SubscriptionId, spec: &UpdateSpec) {
+        let closing = self.is_closing();
+        let Some(current) = self.bus.subscription_options(id) else {
+            let err = self.bus.update_subscription(id, Default::default()).expect_err("an ended subscription");
+            return assert_eq!(err.code(), "CLOSED", "{err}");
+        };
+        let overflow = if spec.dead_letter_oldest { Overflow::DeadLetterOldest } else { Overflow::Reject };
+        let options = DeliveryOptions {
+            queue_capacity: spec.queue_capacity,
+            overflow,
+            max_delivery_attempts: spec.max_delivery_attempts,
+            ack_timeout_ms: spec.ack_timeout_ms,
+            ..current
+        };
+        let before = self.bus.counters().dead_lettered;
+        match self.bus.update_subscription(id, options) {
+            Ok(report) => {
+                assert_eq!(self.bus.counters().dead_lettered - before, u64::from(report.dead_lettered));
+                let queued = self.bus.metrics().per_subscription.iter().find(|m| Some(&m.name) == self.bus.subscription_name(id).as_ref()).map_or(0, |m| m.queued);
+                assert!(queued <= u64::from(spec.queue_capacity + report.over_capacity), "{queued} queued after {report:?}");
+                let info = self.info.borrow();
+                let info = &info[&id.0];
+                info.queue_bound.set(spec.queue_capacity.max(info.queue_bound.get().min(spec.queue_capacity + report.over_capacity)));
+                info.attempts_bound.set(info.attempts_bound.get().max(spec.max_delivery_attempts));
+            }
+            Err(err) => self.expect_code("update_subscription", &err, &["CLOSED"], closing),
+        }
+    }
+
+    /// Begins a drain, which must have resolved by the end of the schedule.
+    fn drain(&self, drain_ms: u32) {
+        match self.bus.drain(drain_ms) {
+            Ok(future) => {
+                assert!(!self.is_closing(), "drain began while closing");
+                self.drains.borrow_mut().push(future);
+            }
+            Err(err) => self.expect_code("drain", &err, &["CLOSED"], self.is_closing()),
+        }
+    }
+
+    /// Dead-letters everything at once: the count it returns is what the counters show.
+    fn evacuate(&self) {
+        let before = self.bus.counters();
+        match self.bus.evacuate() {
+            Ok(count) => {
+                let after = self.bus.counters();
+                assert_eq!(after.dead_lettered - before.dead_lettered, count);
+                assert!(after.queued == 0 && after.in_flight <= before.in_flight, "{after:?}");
+            }
+            Err(err) => self.expect_code("evacuate", &err, &["CLOSED"], true),
+        }
+    }
+
     /// Begins a close (or checks that a second call returns the same future).
     fn close(&self, drain_ms: u32) {
         let before = self.bus.counters();
@@ -523,7 +591,7 @@ impl Ctx {
         assert!(info.pattern.matches(d.message.topic()), "{:?} got {}", info.pattern, d.message.topic());
         let wanted = ("k".to_string(), "1".to_string());
         assert!(!info.spec.filter || d.message.headers.attributes.contains(&wanted), "the filter let a message through");
-        assert!((1..=info.spec.max_delivery_attempts).contains(&d.attempt), "attempt {}", d.attempt);
+        assert!((1..=info.attempts_bound.get()).contains(&d.attempt), "attempt {}", d.attempt);
         if d.attempt == 1 && !self.replayed.borrow().contains(&d.message.id) {
             let group = if info.spec.max_in_flight == 1 { None } else { d.message.ordering_key().map(Rc::from) };
             let mut last = info.last_first_attempt.borrow_mut();
