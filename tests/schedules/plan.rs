@@ -50,6 +50,8 @@ pub enum Step {
     /// `drain` with this deadline.
     Drain(u32),
     Evacuate,
+    /// `configure` with a new `maxDeadLetters` and delivery defaults with these attempts.
+    Configure { max_dead_letters: u32, max_delivery_attempts: u32 },
 }
 
 /// How a pending handler future ends.
@@ -257,6 +259,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (index, update_spec()).prop_map(|(i, spec)| Step::Update(i, spec)),
         1 => drain_ms().prop_map(Step::Drain),
         1 => Just(Step::Evacuate),
+        1 => (prop_oneof![Just(0u32), Just(2), Just(1000)], 1u32..=4)
+            .prop_map(|(max_dead_letters, max_delivery_attempts)| Step::Configure { max_dead_letters, max_delivery_attempts }),
     ]
 }
 

@@ -171,6 +171,25 @@ impl World {
             Step::Update(i, spec) => ctx.with_sub(*i, |id| ctx.update(id, spec)),
             Step::Drain(ms) => ctx.drain(*ms),
             Step::Evacuate => ctx.evacuate(),
+            Step::Configure { max_dead_letters, max_delivery_attempts } => self.configure(*max_dead_letters, *max_delivery_attempts),
+        }
+    }
+
+    /// Changes the store's bound and the delivery defaults: a smaller store evicts its
+    /// oldest letters at once, counted; subscriptions keep their own options.
+    fn configure(&mut self, max_dead_letters: u32, max_delivery_attempts: u32) {
+        let mut config = self.h.bus.config();
+        config.limits.max_dead_letters = max_dead_letters;
+        config.delivery.max_delivery_attempts = max_delivery_attempts;
+        let (stored, evicted) = (self.h.bus.dead_letters().len() as u64, self.h.bus.counters().dead_letters_evicted);
+        match self.h.bus.configure(config) {
+            Ok(()) => {
+                let kept = stored.min(u64::from(max_dead_letters));
+                assert_eq!(self.h.bus.dead_letters().len() as u64, kept);
+                assert_eq!(self.h.bus.counters().dead_letters_evicted - evicted, stored - kept);
+                self.max_dead_letters = max_dead_letters;
+            }
+            Err(err) => self.ctx.expect_code("configure", &err, &["CLOSED"], self.ctx.is_closing()),
         }
     }
 
