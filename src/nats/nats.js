@@ -16,7 +16,7 @@ import { Inflow } from "./inflow.js";
 import { NatsBridgeError } from "./errors.js";
 
 export { taggedJson, CodecError } from "./codec.js";
-export { jetstreamSubscribe } from "./jetstream.js";
+export { jetstreamSubscribe, replayJetStreamDeadLetters } from "./jetstream.js";
 
 /** The attribute a received NATS request carries its reply subject in (see `respond`). */
 export const REPLY_ATTRIBUTE = "natsReply";

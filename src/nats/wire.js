@@ -100,14 +100,67 @@ function escapeOrigin(origin) {
  */
 export function headerBlock(frame, contentType) {
   const origin = escapeOrigin(frame.origin);
+  return new HeaderBlock(encoder.encode(headerLines(frame, contentType, `${origin}:${frame.id}`) + "\r\n"));
+}
+
+/** The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id. */
+function headerLines(frame, contentType, msgId) {
+  const origin = escapeOrigin(frame.origin);
   let envelope = `${VERSION} ${origin} ${frame.id} ${frame.hops} ${frame.publishedAt}`;
   if (frame.orderingKey !== undefined) envelope += ` ${escapeValue(frame.orderingKey)}`;
-  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${origin}:${frame.id}\r\n`;
+  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${msgId}\r\n`;
   if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
   for (const key of Object.keys(frame.attributes ?? {})) {
     block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
   }
+  return block;
+}
+
+/** The prefix of a dead letter's own headers (reason, attempts, error, …). */
+export const DEAD = "Pubsub-Dead-";
+const DEAD_LOWER = DEAD.toLowerCase();
+/** The longest error text a dead letter's headers carry (code points). */
+const MAX_ERROR_TEXT = 1024;
+
+/**
+ * The header block of a dead letter's copy: the message's own headers (envelope,
+ * attributes, Content-Type) and `Pubsub-Dead-<field>` for each of `dead`'s fields
+ * (`reason`, `attempts`, `subscription`, `at`, `errorCode`, `error`, `stream`, `streamSeq`);
+ * its Nats-Msg-Id names the letter (subscription, message, time), so a retried copy is
+ * stored once.
+ */
+export function deadLetterBlock(frame, contentType, dead) {
+  const msgId = `dlq:${escapeValue(dead.subscription)}:${escapeOrigin(frame.origin)}:${frame.id}:${dead.at}`;
+  let block = headerLines(frame, contentType, msgId);
+  for (const [field, value] of Object.entries(dead)) {
+    if (value === undefined) continue;
+    const text = field === "error" ? [...String(value)].slice(0, MAX_ERROR_TEXT).join("") : String(value);
+    block += `${DEAD}${field[0].toUpperCase()}${field.slice(1).replace(/[A-Z]/g, (c) => "-" + c)}: ${escapeValue(text)}\r\n`;
+  }
   return new HeaderBlock(encoder.encode(block + "\r\n"));
+}
+
+/** A dead letter's `Pubsub-Dead-…` headers as `{ reason, attempts, subscription, … }` (numbers as numbers). */
+export function readDeadHeaders(headers) {
+  const dead = {};
+  if (!headers) return dead;
+  for (const name of headers.keys()) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith(DEAD_LOWER)) continue;
+    const field = lower.slice(DEAD_LOWER.length).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    const text = unescape(headers.get(name)) ?? "";
+    dead[field] = ["attempts", "at", "streamSeq"].includes(field) && /^\d+$/.test(text) ? Number(text) : text;
+  }
+  return dead;
+}
+
+/**
+ * A string as one NATS subject token: whitespace, ".", "*", ">", "%" and control characters
+ * percent-encoded (UTF-8), so any subscription name makes one token and reads back with
+ * decodeURIComponent.
+ */
+export function escapeToken(text) {
+  return /^[^\s.*>%\x00-\x1f\x7f]+$/u.test(text) ? text : escapeWith(text, (c) => !/^[\s.*>%\x00-\x1f\x7f]$/u.test(c));
 }
 
 /** The header block of a reply: only its Content-Type, when the codec names one. */
