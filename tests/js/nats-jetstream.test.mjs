@@ -2,6 +2,8 @@
 // jetstreamSubscribe, settled on JetStream by what the bus's subscriptions did, and messages
 // published while no consumer ran surviving a server restart (file storage).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -253,6 +255,55 @@ test("the feed's bound is clamped to the consumer's max_ack_pending; a consumer 
   await feed.stop();
   await assert.rejects(jetstreamSubscribe(bus, js, { stream: "BOUND", consumer: "noack", prefix: "bound" }), (e) => e.code === "INVALID_ARGUMENT" && /explicit/.test(e.message));
   await bus.close();
+});
+
+test("a JetStream consumer killed (SIGKILL) mid-stream is resumed by another on the same durable: nothing lost, and the only duplicates are messages the killed one had in flight", async (t) => {
+  const nc = await connectTo();
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: "KILLED", subjects: ["killed.>"], storage: "file" });
+  await jsm.consumers.add("KILLED", { durable_name: "worker", ack_policy: AckPolicy.Explicit, ack_wait: 1e9, max_ack_pending: 8 });
+  const N = 300;
+  const sender = new PubSub();
+  sender.createTopic("jobs");
+  const bridge = natsBridge(sender, nc, { prefix: "killed", topics: ["jobs"] });
+  for (let n = 0; n < N; n++) sender.publish("jobs", { n });
+  await until(() => bridge.stats().sent === N, "stored");
+
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-js-worker.mjs", import.meta.url)), server.url, "KILLED", "worker", "killed"], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (chunk) => { out += chunk; });
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(signal)));
+  const lines = (word) => [...out.matchAll(new RegExp(`^${word} (\\d+)$`, "gm"))].map((m) => Number(m[1]));
+  await until(() => lines("done").length >= 60, "the child is mid-stream", 20_000);
+  process.kill(child.pid, "SIGKILL");
+  assert.equal(await exited, "SIGKILL");
+  const started = new Set(lines("start"));
+  const done = new Set(lines("done"));
+  assert.ok(done.size < N, `killed mid-stream (${done.size} of ${N} done)`);
+  const inFlight = [...started].filter((n) => !done.has(n));
+
+  const bus = new PubSub();
+  bus.createTopic("jobs");
+  const handled = [];
+  bus.subscribe("jobs", (msg) => { handled.push(msg.data.n); }, { maxInFlight: 8 });
+  const feed = await jetstreamSubscribe(bus, jetstream(nc), { stream: "KILLED", consumer: "worker", prefix: "killed", topics: ["jobs"], maxInFlight: 8 });
+  await until(() => new Set([...done, ...handled]).size === N, "every message handled by one or the other", 20_000);
+  await until(() => feed.stats().inFlight === 0, "settled");
+  assert.equal(new Set(handled).size, handled.length, "the resuming consumer handles each message once");
+  const duplicates = handled.filter((n) => started.has(n));
+  for (const n of inFlight) assert.ok(handled.includes(n), `message ${n}, in flight at the kill, delivered again`);
+  for (const n of duplicates) assert.ok(started.has(n), "a duplicate is a message the killed consumer had taken");
+  // In flight at the kill: in the handler (inFlight) or handled with its ack not yet on the
+  // wire: never more than the consumer's max_ack_pending (8) outstanding at once.
+  assert.ok(duplicates.length <= 8, `${duplicates.length} duplicates (${duplicates}), at most max_ack_pending`);
+  t.diagnostic(`killed after ${done.size} done, ${inFlight.length} in its handler; ${duplicates.length} delivered again`);
+  await retry(async () => {
+    const now = await jsm.consumers.info("KILLED", "worker");
+    if (now.num_ack_pending !== 0 || now.num_pending !== 0) throw new Error("not all acked yet");
+  });
+  await feed.stop();
+  await bridge.close();
+  await Promise.all([sender.close(), bus.close()]);
 });
 
 test("bad options are refused with INVALID_ARGUMENT", async () => {
