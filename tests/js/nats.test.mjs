@@ -66,6 +66,32 @@ describe("two buses over NATS", () => {
     await b.bridge.close();
   });
 
+  test("a message that came over NATS carries msg.origin { id, messageId, publishedAt, hops } like any bridged message; a local one has none", async () => {
+    const a = await node(server, { topics: ["origin.>"] });
+    const b = await node(server, { topics: ["origin.>"] });
+    const raw = await connectTo(server);
+    const wire = [];
+    raw.subscribe("t.origin.>", { callback: (_, m) => wire.push(m.headers.get("Pubsub-Envelope")) });
+    await raw.flush();
+    const before = Date.now();
+    const id = a.bus.publish("origin.x", "hello");
+    await until(() => b.seen.length === 1 && wire.length === 1, "b and the raw subscriber receive");
+    const [, sender, , hops, publishedAt] = wire[0].split(" ");
+    const { origin } = b.seen[0];
+    assert.deepEqual({ ...origin }, { id: sender, messageId: id, publishedAt: Number(publishedAt), hops: Number(hops) });
+    assert.equal(origin.hops, 1);
+    assert.ok(origin.publishedAt >= before && origin.publishedAt <= Date.now());
+    assert.equal(a.seen[0].origin, undefined, "the sender's own subscriber saw a local message");
+    const foreign = await connectTo(server);
+    foreign.publish("t.origin.y", '"from afar"');
+    await foreign.flush();
+    await until(() => b.seen.length === 2, "the foreign message");
+    assert.match(b.seen[1].origin.id, /^nats-[0-9a-f]+$/, "a foreign message gets the receiving bridge's stand-in origin");
+    assert.equal(b.seen[1].origin.hops, 1);
+    await a.bridge.close();
+    await b.bridge.close();
+  });
+
   test("only the bridge's topics are subscribed; other subjects under the prefix and outside it never reach the bus", async () => {
     const a = await node(server, { topics: ["orders.>"] });
     const b = await node(server, { topics: ["orders.>"] });
