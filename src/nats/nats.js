@@ -22,7 +22,11 @@ export { jetstreamSubscribe, replayJetStreamDeadLetters } from "./jetstream.js";
 export const REPLY_ATTRIBUTE = "natsReply";
 
 const DEFAULTS = { maxOutboxMessages: 65536, maxOutboxBytes: 64 * 1024 * 1024, maxHeldMessages: 10000 };
-const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", ...Object.keys(DEFAULTS)]);
+const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", "maxDeadLetters", ...Object.keys(DEFAULTS)]);
+/** Unsent messages kept by default (`maxDeadLetters`). */
+const DEFAULT_DEAD_LETTERS = 1000;
+/** The reason of every bridge dead letter: the message was never sent. */
+export const SEND_FAILED = "SEND_FAILED";
 
 export { NatsBridgeError };
 
@@ -63,6 +67,8 @@ function readOptions(options) {
   for (const key of Object.keys(DEFAULTS)) {
     if (!Number.isSafeInteger(settings[key]) || settings[key] < 1) throw new NatsBridgeError(`options.${key} must be an integer ≥ 1`);
   }
+  settings.maxDeadLetters ??= DEFAULT_DEAD_LETTERS;
+  if (!Number.isSafeInteger(settings.maxDeadLetters) || settings.maxDeadLetters < 0) throw new NatsBridgeError("options.maxDeadLetters must be an integer ≥ 0");
   return settings;
 }
 
@@ -78,7 +84,9 @@ class NatsBridge {
   #outbox;
   #inflow;
   #closing = null;
-  #counts = { sent: 0, resent: 0, failed: {}, dropped: {} };
+  #counts = { sent: 0, resent: 0, failed: {}, dropped: {}, deadLettersEvicted: 0 };
+  /** Messages that will not be sent, oldest first, at most `maxDeadLetters`: `{ frame, code, at }`. */
+  #deadLetters = [];
   #foreignOrigin = `nats-${Math.random().toString(16).slice(2)}`;
   #foreignId = 0;
   #requestOrigin = `req-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
@@ -163,10 +171,18 @@ class NatsBridge {
     return { subject: subjectOf(prefix, frame.topic), payload, headers, size, frame };
   }
 
-  /** Counts, logs and reports a message that will not be sent. */
+  /** Counts, logs, dead-letters and reports a message that will not be sent. */
   #fail(code, frame) {
     this.#counts.failed[code] = (this.#counts.failed[code] ?? 0) + 1;
     this.#log("warn", "nats.sendFailed", code, frame.topic, frame.id);
+    const max = this.#settings.maxDeadLetters;
+    if (max > 0) {
+      if (this.#deadLetters.length >= max) {
+        this.#deadLetters.shift();
+        this.#counts.deadLettersEvicted++;
+      }
+      this.#deadLetters.push({ frame, code, at: Date.now() });
+    }
     const report = this.#settings.onSendError;
     if (typeof report === "function") {
       try {
@@ -330,10 +346,48 @@ class NatsBridge {
   }
 
   /**
+   * The messages this bridge could not send, oldest first (at most `maxDeadLetters`, the
+   * oldest evicted): `{ message: { topic, id, origin, publishedAt, hops, data, attributes,
+   * orderingKey? }, reason: "SEND_FAILED", code, deadLetteredAt }`, `code` being why
+   * (MESSAGE_TOO_LARGE, QUEUE_FULL, CLOSED, CODEC_ERROR, DATA_CLONE_ERROR).
+   */
+  deadLetters() {
+    return this.#deadLetters.map(({ frame, code, at }) => {
+      const message = { topic: frame.topic, id: frame.id, origin: frame.origin, publishedAt: frame.publishedAt, hops: frame.hops, data: frame.data, attributes: { ...frame.attributes } };
+      if (frame.orderingKey !== undefined) message.orderingKey = frame.orderingKey;
+      return { message, reason: SEND_FAILED, code, deadLetteredAt: at };
+    });
+  }
+
+  /**
+   * Sends the dead letters matching `filter` (`{ topic?, code? }` or a function of a letter)
+   * again, oldest first, with their original id and origin (receivers and JetStream drop a
+   * repeat): each is taken out of the store and queued in the outbox, or fails again — and is
+   * a dead letter again, at the end. Returns how many were taken out.
+   */
+  replayDeadLetters(filter) {
+    const test = letterFilter(filter);
+    const letters = this.deadLetters();
+    const keep = [], replay = [];
+    this.#deadLetters.forEach((entry, i) => (test(letters[i]) ? replay : keep).push(entry));
+    this.#deadLetters = keep;
+    for (const { frame } of replay) this.#send(frame);
+    return replay.length;
+  }
+
+  /** Empties the dead-letter store; returns how many it held. */
+  purgeDeadLetters() {
+    const count = this.#deadLetters.length;
+    this.#deadLetters = [];
+    return count;
+  }
+
+  /**
    * Counts since the bridge opened: `sent` (confirmed by the server), `pending` (in the
    * outbox), `resent` (published again after a reconnect), `failed` (per code: never
    * sent), `received`, `rejected`, `duplicates` (the bus's bridge counts), `held` (waiting
-   * for a full subscription), `dropped` (per code: received but not published).
+   * for a full subscription), `dropped` (per code: received but not published),
+   * `deadLetters` (unsent messages kept), `deadLettersEvicted`.
    */
   stats() {
     const bridge = this.#bridgeStats();
@@ -347,6 +401,8 @@ class NatsBridge {
       duplicates: (bridge.duplicates ?? 0) - this.#inflow.probes,
       held: this.#inflow.size,
       dropped: { ...this.#counts.dropped },
+      deadLetters: this.#deadLetters.length,
+      deadLettersEvicted: this.#counts.deadLettersEvicted,
     };
   }
 
@@ -398,6 +454,16 @@ class NatsBridge {
   }
 }
 
+
+/** A dead-letter filter (`{ topic?, code? }`, a function, or none) as a predicate. */
+function letterFilter(filter) {
+  if (filter === undefined) return () => true;
+  if (typeof filter === "function") return filter;
+  if (filter === null || typeof filter !== "object") throw new NatsBridgeError("filter must be { topic?, code? } or a function");
+  const unknown = Object.keys(filter).find((key) => key !== "topic" && key !== "code");
+  if (unknown !== undefined) throw new NatsBridgeError(`unknown filter key "${unknown.slice(0, 64)}"`);
+  return (letter) => (filter.topic === undefined || letter.message.topic === filter.topic) && (filter.code === undefined || letter.code === filter.code);
+}
 
 /** The code of a failed nats.js request: its error, or one it wraps. */
 function requestCode(error) {

@@ -336,7 +336,27 @@ test("the README's JetStream lines, as written: a bridged publish reaches the du
   shop.publish("orders.created", { total: 1250n });
   await until(() => feed.stats().acked === 1, "the order acked on JetStream");
   assert.deepEqual(billed, [1250n]);
-  feed.stats();       // { received, acked, naked, terminated: { DEAD_LETTERED: … }, inFlight }
+  feed.stats();       // { received, acked, naked, terminated: { DEAD_LETTERED: … }, deadLettersCopied, inFlight, maxInFlight }
   await feed.stop();  // stops pulling, waits for what is in the bus to settle
+
+  // The dead-letter lines: a subscription "billing" that fails an order until it is fixed.
+  let fixed = false;
+  const charged = [];
+  bus.subscribe("orders.created", (msg) => {
+    if (!fixed) throw new Error("card declined");
+    charged.push(msg.data.total);
+  }, { name: "billing", maxDeliveryAttempts: 1 });
+  await jsm.streams.add({ name: "ORDERS_DLQ", subjects: ["shop-dlq.>"], storage: "file" });
+  const billing = await jetstreamSubscribe(bus, jetstream(nc), { stream: "ORDERS", consumer: "billing", prefix: "shop", deadLetterPrefix: "shop-dlq" });
+  shop.publish("orders.created", { total: 13n });
+  await until(() => billing.stats().terminated.DEAD_LETTERED === 1, "dead-lettered, copied, terminated");
+  assert.equal(billing.stats().deadLettersCopied, 1);
+  await billing.stop();
+  fixed = true;
+  // later, in this process or another, after a fix:
+  const report = await replayJetStreamDeadLetters(bus, jetstream(nc), { stream: "ORDERS_DLQ", deadLetterPrefix: "shop-dlq", subscription: "billing" });
+  // { replayed, acked, deleted, deadLettered, kept, refused }
+  assert.deepEqual(report, { replayed: 1, acked: 1, deleted: 1, deadLettered: 0, kept: 0, refused: 0 });
+  assert.deepEqual(charged, [13n]);
   await bridge.close();
 });

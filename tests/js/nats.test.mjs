@@ -283,12 +283,72 @@ describe("sends that cannot happen are never counted as sent", () => {
     assert.equal(b.bridge.stats().dropped.CLOSED, 1, "its NATS subscriptions ended");
   });
 
-  test("publishing on a closed connection fails with CLOSED", async () => {
+  test("every unsent message is a dead letter on the bridge (SEND_FAILED with its code), bounded, filtered, replayed with its id, purged", async () => {
+    const a = await node(server, { maxOutboxMessages: 2, maxDeadLetters: 3 });
+    const b = await node(server);
+    const before = Date.now();
+    a.bus.publish("big", "x".repeat(20 * 1024), { attributes: { k: "v" }, orderingKey: "o" });
+    for (let i = 0; i < 4; i++) a.bus.publish("burst", i);
+    const letters = a.bridge.deadLetters();
+    assert.deepEqual(letters.map((l) => [l.reason, l.code, l.message.topic, l.message.id]), [
+      ["SEND_FAILED", "MESSAGE_TOO_LARGE", "big", 1], ["SEND_FAILED", "QUEUE_FULL", "burst", 4], ["SEND_FAILED", "QUEUE_FULL", "burst", 5],
+    ]);
+    assert.deepEqual(letters[0].message.attributes, { k: "v" });
+    assert.equal(letters[0].message.orderingKey, "o");
+    await until(() => a.bridge.stats().sent === 2, "the two that fit are confirmed");
+    a.bus.publish("burst", () => "a function");
+    const stats = a.bridge.stats();
+    assert.deepEqual(stats.failed, { MESSAGE_TOO_LARGE: 1, QUEUE_FULL: 2, CODEC_ERROR: 1 });
+    assert.equal(stats.deadLetters, 3, "bounded by maxDeadLetters");
+    assert.equal(stats.deadLettersEvicted, 1, "the oldest evicted");
+    const kept = a.bridge.deadLetters();
+    assert.deepEqual(kept.map((l) => [l.code, l.message.id]), [["QUEUE_FULL", 4], ["QUEUE_FULL", 5], ["CODEC_ERROR", 6]]);
+    assert.ok(kept.every((l) => l.deadLetteredAt >= before && l.reason === "SEND_FAILED" && l.message.hops === 1 && typeof l.message.origin === "string"));
+    assert.equal(kept[0].message.data, 2);
+    assert.equal(a.bridge.replayDeadLetters({ code: "QUEUE_FULL" }), 2, "the outbox has room again");
+    await until(() => b.seen.filter((m) => m.topic === "burst").length === 4, "the replayed ones arrive");
+    assert.deepEqual(b.seen.filter((m) => m.topic === "burst").map((m) => m.data), [0, 1, 2, 3]);
+    assert.deepEqual(b.seen.filter((m) => m.topic === "burst").map((m) => m.origin.messageId), [2, 3, 4, 5], "with their original ids");
+    assert.deepEqual(a.bridge.deadLetters().map((l) => l.code), ["CODEC_ERROR"]);
+    assert.equal(a.bridge.replayDeadLetters((l) => l.message.topic === "burst"), 1);
+    assert.deepEqual(a.bridge.deadLetters().map((l) => l.code), ["CODEC_ERROR"], "failing again makes it a dead letter again");
+    assert.equal(a.bridge.purgeDeadLetters(), 1);
+    assert.deepEqual(a.bridge.deadLetters(), []);
+    assert.throws(() => a.bridge.replayDeadLetters({ nope: 1 }), (e) => e.code === "INVALID_ARGUMENT");
+    await a.bridge.close();
+    await b.bridge.close();
+  });
+
+  test("the README's dead-letter lines, as written", async () => {
+    const a = await node(server, { maxOutboxMessages: 1 });
+    const bridge = a.bridge;
+    for (let i = 0; i < 3; i++) a.bus.publish("readme", i);
+    assert.deepEqual(bridge.deadLetters().map((l) => [l.reason, l.code, l.message.data]), [["SEND_FAILED", "QUEUE_FULL", 1], ["SEND_FAILED", "QUEUE_FULL", 2]]);
+    bridge.deadLetters();                             // [{ message: { topic, id, origin, publishedAt, hops, data, attributes }, reason: "SEND_FAILED", code: "QUEUE_FULL", deadLetteredAt }]
+    await until(() => bridge.stats().pending === 0, "the outbox has room");
+    assert.equal(bridge.replayDeadLetters({ code: "QUEUE_FULL" }), 2);
+    bridge.replayDeadLetters({ code: "QUEUE_FULL" }); // queued again (or failing again: a dead letter again); returns how many
+    assert.equal(bridge.purgeDeadLetters(), 1, "one of the two found the outbox full again");
+    bridge.purgeDeadLetters();                        // empties the store; returns how many
+    await bridge.close();
+  });
+
+  test("maxDeadLetters 0 keeps no dead letter; the count and the log stay", async () => {
+    const a = await node(server, { maxOutboxMessages: 1, maxDeadLetters: 0 });
+    for (let i = 0; i < 3; i++) a.bus.publish("burst", i);
+    assert.deepEqual(a.bridge.stats().failed, { QUEUE_FULL: 2 });
+    assert.deepEqual(a.bridge.deadLetters(), []);
+    assert.equal(a.logs.length, 2);
+    await a.bridge.close();
+  });
+
+  test("publishing on a closed connection fails with CLOSED, a dead letter", async () => {
     const a = await node(server);
     await a.nc.close();
     a.bus.publish("late", 1);
     assert.deepEqual(a.bridge.stats().failed, { CLOSED: 1 });
     assert.equal(a.bridge.stats().sent, 0);
+    assert.deepEqual(a.bridge.deadLetters().map((l) => [l.reason, l.code, l.message.data]), [["SEND_FAILED", "CLOSED", 1]]);
   });
 });
 
