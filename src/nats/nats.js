@@ -9,8 +9,8 @@
 // wait in a bounded outbox and are published again, in order, on reconnect; receivers drop
 // the repeats. Core NATS itself is at-most-once: what the server forwards while a
 // subscriber is away (a server restart, before the subscriber re-subscribed) is gone.
-import { taggedJson, CodecError } from "./codec.js";
-import { subjectOf, validPrefix, headerBlock, readHeaders, replyBlock, topicOf, TOPIC } from "./wire.js";
+import { taggedJson, CodecError, jsonText, fromJsonText, JSON_TYPE } from "./codec.js";
+import { subjectOf, validPrefix, headerBlock, headerBlockAnd, readHeaders, readHeaderBytes, readHeaderText, replyBlock, topicOf, TOPIC } from "./wire.js";
 import { Outbox } from "./outbox.js";
 import { Inflow } from "./inflow.js";
 import { NatsBridgeError } from "./errors.js";
@@ -163,6 +163,11 @@ class NatsBridge {
 
   #encode(frame) {
     const { codec, prefix } = this.#settings;
+    if (codec === taggedJson && !(frame.data instanceof Uint8Array)) {
+      // The default codec's JSON and the header block in one encoder call.
+      const { headers, payload } = headerBlockAnd(frame, JSON_TYPE, jsonText(frame.data));
+      return { subject: subjectOf(prefix, frame.topic), payload, headers, size: payload.byteLength + headers.bytes.byteLength, frame };
+    }
     const contentType = typeof codec.contentType === "function" ? codec.contentType(frame.data) : undefined;
     const payload = codec.encode(frame.data);
     if (!(payload instanceof Uint8Array)) throw new CodecError("codec.encode must return a Uint8Array");
@@ -225,11 +230,12 @@ class NatsBridge {
 
   /** The bridge frame of a NATS message, or null (counted) when it cannot be read. */
   #frame(msg, topic) {
-    const read = readHeaders(msg.headers);
+    const fast = this.#settings.codec === taggedJson ? readJsonMessage(msg) : null;
+    const read = fast?.read ?? headersOf(msg);
     if (typeof read === "string") return this.#drop("INVALID_ATTRIBUTES", topic), null;
     let data;
     try {
-      data = this.#settings.codec.decode(msg.data, read.contentType);
+      data = fast !== null && fast.text !== null ? fromJsonText(fast.text) : this.#settings.codec.decode(msg.data, read.contentType);
     } catch {
       return this.#drop("CODEC_ERROR", topic), null;
     }
@@ -454,6 +460,47 @@ class NatsBridge {
   }
 }
 
+
+/**
+ * What a received message's headers say (`readHeaders`), read from the raw header bytes
+ * where nats.js keeps them (`_msg.hdr`, `_rdata`: its MsgImpl), which spares building its
+ * header object; any other message, or a status block, through `msg.headers`.
+ */
+function headersOf(msg) {
+  const raw = msg._msg;
+  const bytes = msg._rdata;
+  if (raw !== undefined && Number.isInteger(raw?.hdr) && bytes instanceof Uint8Array) {
+    if (raw.hdr < 0) return readHeaders(undefined);
+    const read = readHeaderBytes(bytes.subarray(0, raw.hdr));
+    if (read !== undefined) return read;
+  }
+  return readHeaders(msg.headers);
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * The default codec's fast path for a message from nats.js (its MsgImpl keeps the header
+ * length in `_msg.hdr` and the bytes in `_rdata`): the headers and the payload decoded from
+ * UTF-8 in one call, `{ read, text }` — `text` the JSON payload, or null when the payload is
+ * not JSON or not valid UTF-8 (decode it with the codec, which says so). Null when the
+ * message is not such, has no headers, or its header block is not ASCII (then the character
+ * offsets are not the byte offsets): read it the usual way.
+ */
+function readJsonMessage(msg) {
+  const hdr = msg._msg?.hdr;
+  const bytes = msg._rdata;
+  if (!Number.isInteger(hdr) || hdr <= 4 || !(bytes instanceof Uint8Array)) return null;
+  const all = textDecoder.decode(bytes);
+  if (all.indexOf("\r\n\r\n") !== hdr - 4) return null;
+  const read = readHeaderText(all.slice(0, hdr - 4));
+  if (read === undefined) return null;
+  if (typeof read === "string") return { read, text: null };
+  const type = read.contentType;
+  const json = type === undefined || type === JSON_TYPE;
+  const text = all.slice(hdr);
+  return { read, text: json && !text.includes("\uFFFD") ? text : null };
+}
 
 /** A dead-letter filter (`{ topic?, code? }`, a function, or none) as a predicate. */
 function letterFilter(filter) {

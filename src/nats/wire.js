@@ -103,6 +103,17 @@ export function headerBlock(frame, contentType) {
   return new HeaderBlock(encoder.encode(headerLines(frame, contentType, `${origin}:${frame.id}`) + "\r\n"));
 }
 
+/**
+ * The header block of a frame and the payload `text` after it, encoded in one call: `{ headers,
+ * payload }`. The block is ASCII (every name and value is escaped), so its length in
+ * characters is its length in bytes.
+ */
+export function headerBlockAnd(frame, contentType, text) {
+  const block = headerLines(frame, contentType, `${escapeOrigin(frame.origin)}:${frame.id}`) + "\r\n";
+  const bytes = encoder.encode(block + text);
+  return { headers: new HeaderBlock(bytes.subarray(0, block.length)), payload: bytes.subarray(block.length) };
+}
+
 /** The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id. */
 function headerLines(frame, contentType, msgId) {
   const origin = escapeOrigin(frame.origin);
@@ -190,19 +201,57 @@ export function readHeaders(headers) {
   const found = { envelope: null, attributes: Object.create(null), contentType: undefined };
   if (!headers) return found;
   for (const name of headers.keys()) {
-    const lower = name.toLowerCase();
-    const value = headers.get(name);
-    if (lower === ENVELOPE_LOWER) found.envelope = readEnvelope(value);
-    else if (lower === "content-type") found.contentType = unescape(value) ?? undefined;
-    else if (lower.startsWith(ATTRIBUTE_LOWER)) {
-      const key = unescape(lower.slice(ATTRIBUTE_LOWER.length));
-      const text = unescape(value);
-      if (key === null || text === null) return "a malformed attribute header";
-      found.attributes[key] = text;
-    }
-    if (found.envelope === undefined) return "a malformed envelope header";
+    const problem = readHeader(found, name, headers.get(name));
+    if (problem !== undefined) return problem;
   }
   return found;
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * `readHeaders` of a raw `NATS/1.0` header block (the bytes nats.js received), read without
+ * building nats.js's header object: the same result, the first value of a repeated name as
+ * `headers.get` gives it. Undefined for a block with a status (`NATS/1.0 503 …`): read that
+ * one with nats.js.
+ */
+export function readHeaderBytes(bytes) {
+  return readHeaderText(textDecoder.decode(bytes));
+}
+
+/** `readHeaderBytes` of the block already decoded (UTF-8, replacing what is not). */
+export function readHeaderText(text) {
+  const lines = text.split("\r\n");
+  if (lines[0] !== "NATS/1.0") return undefined;
+  const found = { envelope: null, attributes: Object.create(null), contentType: undefined };
+  const names = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const name = line.slice(0, colon);
+    if (names.includes(name)) continue;
+    names.push(name);
+    const problem = readHeader(found, name, line.slice(colon + 1).trim());
+    if (problem !== undefined) return problem;
+  }
+  return found;
+}
+
+/** Reads one header into `found`; returns the problem when a header of ours is malformed. */
+function readHeader(found, name, value) {
+  const lower = name.toLowerCase();
+  if (lower === ENVELOPE_LOWER) {
+    found.envelope = readEnvelope(value);
+    if (found.envelope === undefined) return "a malformed envelope header";
+  } else if (lower === "content-type") found.contentType = unescape(value) ?? undefined;
+  else if (lower.startsWith(ATTRIBUTE_LOWER)) {
+    const key = unescape(lower.slice(ATTRIBUTE_LOWER.length));
+    const text = unescape(value);
+    if (key === null || text === null) return "a malformed attribute header";
+    found.attributes[key] = text;
+  }
+  return undefined;
 }
 
 /** The envelope header's fields, or undefined when it is malformed. */

@@ -188,6 +188,35 @@ describe("foreign nats.js clients", () => {
   });
 });
 
+describe("the default codec's one-pass read (headers and payload decoded together) agrees with the codec", () => {
+  test("non-ASCII header bytes, invalid UTF-8 under headers, a real U+FFFD, an envelope with an ordering key, text and bytes", async () => {
+    const a = await node(server);
+    const foreign = await connectTo(server);
+    const send = (payload, pairs) => {
+      const h = natsHeaders();
+      for (const [k, v] of pairs) h.set(k, v);
+      foreign.publish("t.fast", payload, { headers: h });
+    };
+    send(JSON.stringify({ n: 1 }), [["Pubsub-Attr-city", "Zürich"]]);
+    send(new Uint8Array([0x22, 0xff, 0x22]), [["Content-Type", "application/json"]]);
+    send(JSON.stringify({ n: "\uFFFD" }), [["Pubsub-Attr-k", "v"]]);
+    send(JSON.stringify({ n: 4 }), [["Pubsub-Envelope", "1 far%20away 9 2 1700000000000 key%201"]]);
+    send(new Uint8Array([0xff, 0x00]), [["Content-Type", "application/octet-stream"]]);
+    send("ü text", [["Content-Type", "text/plain"]]);
+    send(new Uint8Array([0xc3]), [["Content-Type", "text/plain"]]);
+    send(JSON.stringify({ n: 5 }), [["Pubsub-Envelope", "2 bad"]]);
+    await foreign.flush();
+    await until(() => a.seen.length === 5 && (a.bridge.stats().dropped.CODEC_ERROR ?? 0) === 2 && a.bridge.stats().dropped.INVALID_ATTRIBUTES === 1, "five delivered, three dropped");
+    assert.deepEqual(a.seen[0].data, { n: 1 });
+    assert.equal(a.seen[0].attributes.city, "Zürich", "a raw UTF-8 header value, as nats.js reads it");
+    assert.deepEqual(a.seen[1].data, { n: "\uFFFD" });
+    assert.deepEqual([a.seen[2].data, a.seen[2].orderingKey, a.seen[2].origin.id, a.seen[2].origin.messageId, a.seen[2].origin.hops], [{ n: 4 }, "key 1", "far away", 9, 2]);
+    assert.deepEqual([...a.seen[3].data], [0xff, 0x00]);
+    assert.equal(a.seen[4].data, "ü text");
+    await a.bridge.close();
+  });
+});
+
 describe("codecs and JetStream", () => {
   test("a pluggable codec { encode, decode } carries the data both ways", async () => {
     const codec = {
