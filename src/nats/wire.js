@@ -221,18 +221,21 @@ export function readHeaderBytes(bytes) {
 
 /** `readHeaderBytes` of the block already decoded (UTF-8, replacing what is not). */
 export function readHeaderText(text) {
-  const lines = text.split("\r\n");
-  if (lines[0] !== "NATS/1.0") return undefined;
+  let end = text.indexOf("\r\n");
+  if (end < 0) end = text.length;
+  if (end !== 8 || !text.startsWith("NATS/1.0")) return undefined;
   const found = { envelope: null, attributes: Object.create(null), contentType: undefined };
   const names = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(":");
-    if (colon < 0) continue;
-    const name = line.slice(0, colon);
+  while (end < text.length) {
+    const start = end + 2;
+    end = text.indexOf("\r\n", start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(":", start);
+    if (colon < 0 || colon > end) continue;
+    const name = text.slice(start, colon);
     if (names.includes(name)) continue;
     names.push(name);
-    const problem = readHeader(found, name, line.slice(colon + 1).trim());
+    const problem = readHeader(found, name, text.slice(colon + 1, end).trim());
     if (problem !== undefined) return problem;
   }
   return found;
