@@ -84,6 +84,7 @@ function readOptions(options) {
 
 /** Whether a subject `<under>.<subscription>.<topic>` could be a topic this feed carries. */
 function carries({ prefix, topics }, under) {
+  if (under === prefix) return true;
   if (!under.startsWith(prefix + ".")) return false;
   const rest = under.slice(prefix.length + 1).split(".");
   return topics.some((pattern) => {
