@@ -5,6 +5,10 @@
 //               callback that JSON-parses; timed from the first publish to the last receipt
 //   round trip  one message out and its answer back, one at a time: bus "ping" answered by a
 //               bus handler publishing "pong" vs nc.request answered by msg.respond
+//   bridge alone  the same bus → bus.bridge → bus path through an in-process port (no NATS, no
+//               codec): what the core's bridge costs per message by itself. Sender and receiver
+//               share one thread, so bus-over-NATS cannot beat 1 / (1/plain + 1/bridge-alone):
+//               printed as the ceiling ratio the JS entry works under.
 // Prints medians and ratios against the targets (throughput ≥ 0.6× plain nats.js, round-trip
 // p50 ≤ 1.3× nc.request). Exits 0 when a target is missed, non-zero when a case fails.
 // Env: NATS_BENCH_MESSAGES (20000), NATS_BENCH_ROUNDS (5), NATS_BENCH_PINGS (2000).
@@ -69,6 +73,28 @@ async function busThroughput(ncA, ncB, round) {
   return N / seconds;
 }
 
+/** Messages per second, bus → bus.bridge → in-process port → bus.bridge → bus (no NATS). */
+async function bridgeAloneThroughput(round) {
+  const topic = `alone${round}`;
+  const [a, b] = [new PubSub(), new PubSub()];
+  a.createTopic(topic);
+  b.createTopic(topic);
+  let got = 0;
+  b.subscribe(topic, (msg) => { if (msg.data.i >= 0) got++; }, { queueCapacity: N });
+  const listeners = new Set();
+  const bridges = [
+    b.bridge({ postMessage() {}, addEventListener: (_, listener) => listeners.add(listener), removeEventListener: (_, listener) => listeners.delete(listener) }),
+    a.bridge({ postMessage: (frame) => { for (const listener of listeners) listener({ data: frame }); }, addEventListener() {}, removeEventListener() {} }),
+  ];
+  const start = performance.now();
+  for (let i = 0; i < N; i++) a.publish(topic, { i, text: TEXT });
+  await reach(() => got, N, "the bridge alone");
+  const seconds = (performance.now() - start) / 1000;
+  for (const bridge of bridges) bridge.close();
+  await Promise.all([a.close(), b.close()]);
+  return N / seconds;
+}
+
 /** Round-trip times (ms), nc.request answered by msg.respond. */
 async function plainRoundTrips(ncA, ncB) {
   const sub = ncB.subscribe("plain.rt", { callback: (_, m) => m.respond(JSON.stringify({ n: m.json().n })) });
@@ -119,16 +145,20 @@ async function main() {
   const options = { servers: server.url, noEcho: true };
   const [ncA, ncB] = [await connect(options), await connect(options)];
   try {
-    const plain = [], bus = [];
+    const plain = [], bus = [], alone = [];
     for (let round = 0; round < ROUNDS; round++) {
       plain.push(await plainThroughput(ncA, ncB, round));
       bus.push(await busThroughput(ncA, ncB, round));
+      alone.push(await bridgeAloneThroughput(round));
     }
     const plainRt = await plainRoundTrips(ncA, ncB);
     const busRt = await busRoundTrips(ncA, ncB);
     console.log(`\nNATS bridge: ${N} messages × ${ROUNDS} rounds, ${PINGS} round trips; nats-server ${server.url}`);
     console.log(`${"case".padEnd(34)} ${"wasm-pubsub".padStart(12)} ${"nats.js".padStart(12)} ${"ratio".padStart(8)}`);
     report("throughput (msg/s, median)", median(bus), median(plain), 0.6, true);
+    report("bridge alone, no NATS (msg/s)", median(alone), median(plain));
+    const ceiling = 1 / (1 / median(plain) + 1 / median(alone));
+    report("ceiling: plain + bridge alone", ceiling, median(plain));
     report("round trip p50 (ms)", percentile(busRt, 0.5), percentile(plainRt, 0.5), 1.3, false);
     report("round trip p99 (ms)", percentile(busRt, 0.99), percentile(plainRt, 0.99));
   } finally {

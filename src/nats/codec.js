@@ -52,23 +52,35 @@ export const taggedJson = Object.freeze({
   },
   encode(data) {
     if (isPlainBytes(data)) return data;
-    const tree = isPlainJson(data, 0) ? data : toTagged(data, 0, new Set());
-    return encoder.encode(JSON.stringify(tree));
+    return encoder.encode(jsonText(data));
   },
   decode(bytes, contentType) {
     const type = (contentType ?? JSON_TYPE).split(";")[0].trim().toLowerCase();
     if (type === BYTES_TYPE) return new Uint8Array(bytes);
     const text = decodeText(bytes);
     if (type === TEXT_TYPE) return text;
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new CodecError("the payload is not JSON");
-    }
-    return text.includes('"$type"') ? fromTagged(parsed, 0) : parsed;
+    return fromJsonText(text);
   },
 });
+
+/** The data of tagged JSON text (what `taggedJson.decode` does after UTF-8). */
+export function fromJsonText(text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CodecError("the payload is not JSON");
+  }
+  return text.includes('"$type"') ? fromTagged(parsed, 0) : parsed;
+}
+
+/**
+ * The JSON text `taggedJson.encode` writes for data that is not bytes (the bridge encodes it
+ * together with the header block, in one call).
+ */
+export function jsonText(data) {
+  return JSON.stringify(isPlainJson(data, 0) ? data : toTagged(data, 0, new Set()));
+}
 
 /** A Uint8Array itself (not a subclass such as Node's Buffer, which travels as itself too). */
 function isPlainBytes(data) {

@@ -94,6 +94,27 @@ export interface NatsSendError {
   attributes: Record<string, string>;
 }
 
+/** A message the bridge could not send, kept on the bridge (`bridge.deadLetters()`). */
+export interface NatsDeadLetter {
+  message: {
+    topic: string;
+    id: number;
+    origin: string;
+    publishedAt: number;
+    hops: number;
+    data: unknown;
+    attributes: Record<string, string>;
+    orderingKey?: string;
+  };
+  reason: "SEND_FAILED";
+  /** Why it was not sent. */
+  code: NatsSendFailure;
+  deadLetteredAt: number;
+}
+
+/** The reason of every bridge dead letter: "SEND_FAILED". */
+export declare const SEND_FAILED: "SEND_FAILED";
+
 /** `natsBridge`'s options. */
 export interface NatsBridgeOptions {
   /** Subjects are `prefix + "." + topic`: one or more NATS tokens, no wildcards. */
@@ -116,6 +137,8 @@ export interface NatsBridgeOptions {
   maxOutboxBytes?: number;
   /** Received messages held while the bus has no room (default 10000). */
   maxHeldMessages?: number;
+  /** Unsent messages kept as dead letters on the bridge (default 1000, 0 keeps none); the oldest is evicted. */
+  maxDeadLetters?: number;
 }
 
 /** `NatsBridge.stats()`: counts since the bridge opened. */
@@ -138,6 +161,10 @@ export interface NatsBridgeStats {
   held: number;
   /** Received messages not published, per reason. */
   dropped: Partial<Record<NatsDropReason, number>>;
+  /** Unsent messages kept (`deadLetters()`). */
+  deadLetters: number;
+  /** Unsent messages evicted from a full store (`maxDeadLetters`). */
+  deadLettersEvicted: number;
 }
 
 /** A bridge between a bus and a NATS connection. */
@@ -164,6 +191,19 @@ export interface NatsBridge {
    * ```
    */
   respond(message: { attributes: Readonly<Record<string, string>> }, value: unknown): void;
+  /** The messages this bridge could not send, oldest first (at most `maxDeadLetters`). */
+  deadLetters(): NatsDeadLetter[];
+  /**
+   * Sends the matching dead letters again with their original ids (each queued, or failing
+   * again and kept again); returns how many were taken out of the store.
+   *
+   * ```js
+   * bridge.replayDeadLetters({ code: "QUEUE_FULL" });
+   * ```
+   */
+  replayDeadLetters(filter?: { topic?: string; code?: NatsSendFailure } | ((letter: NatsDeadLetter) => boolean)): number;
+  /** Empties the dead-letter store; returns how many it held. */
+  purgeDeadLetters(): number;
   /** Stops carrying messages, gives the outbox `drainTimeoutMs` (default 5000) to be confirmed; the rest fails with CLOSED. */
   close(options?: { drainTimeoutMs?: number }): Promise<NatsBridgeStats>;
 }
@@ -191,8 +231,23 @@ export interface JetStreamMsgLike extends NatsMsgLike {
 /** The part of a nats.js `JetStreamClient` the JetStream consumer uses (`jetstream(nc)`). */
 export interface JetStreamClientLike {
   consumers: {
-    get(stream: string, name?: string): Promise<{ consume(options?: { max_messages?: number }): Promise<AsyncIterable<JetStreamMsgLike> & { stop(): void }> }>;
+    get(stream: string, name?: string): Promise<{
+      consume(options?: { max_messages?: number }): Promise<AsyncIterable<JetStreamMsgLike> & { stop(): void }>;
+      info(cached?: boolean): Promise<{ config: { ack_policy?: string; max_ack_pending?: number } }>;
+    }>;
   };
+  /** Its connection: dead letters are copied through it. */
+  readonly nc?: Pick<NatsConnectionLike, "request">;
+}
+
+/** What `replayJetStreamDeadLetters` uses of a nats.js `JetStreamClient`. */
+export interface JetStreamReplayClientLike {
+  jetstreamManager(): Promise<{
+    streams: {
+      getMessage(stream: string, query: { next_by_subj: string; seq: number }): Promise<{ seq: number; subject: string; data: Uint8Array; header?: { keys(): string[]; get(name: string): string } } | null>;
+      deleteMessage(stream: string, seq: number, erase?: boolean): Promise<boolean>;
+    };
+  }>;
 }
 
 /** Why a JetStream message was terminated (not delivered again). */
@@ -208,18 +263,24 @@ export interface JetStreamSubscribeOptions {
   prefix: string;
   /** Topics and patterns taken (default `[">"]`); a message on another is terminated. */
   topics?: string[];
-  /** Default `taggedJson`; only `decode` is used. */
-  codec?: Pick<NatsCodec, "decode">;
+  /** Default `taggedJson`; `decode`, and `encode` (`contentType`) to copy dead letters. */
+  codec?: Pick<NatsCodec, "decode"> & Partial<NatsCodec>;
   /** Publish messages on topics this bus lacks, creating them (default false: terminated, TOPIC_NOT_FOUND). */
   createTopics?: boolean;
-  /** Messages in the bus at once (default 16). */
+  /** Messages in the bus at once (default 16), clamped to the consumer's max_ack_pending. */
   maxInFlight?: number;
   /** Delay before a nak'ed message (nothing subscribed, or QUEUE_FULL) is delivered again (default 1000). */
   nakDelayMs?: number;
   /** How often JetStream is told a message is still being worked on (default 10000). */
   workingIntervalMs?: number;
-  /** Called for every message nak'ed for lack of subscribers or room, and every message terminated. */
-  logger?: (record: { level: "warn"; event: "nats.terminated" | "nats.unrouted" | "nats.backpressure"; code: string; topic?: string }) => void;
+  /**
+   * Copy each dead letter to `<deadLetterPrefix>.<subscription>.<topic>` (a stream on those
+   * subjects stores it) before the message is terminated; a copy the stream does not confirm
+   * naks the message instead. Needs `codec.encode`; must not be a subject this feed carries.
+   */
+  deadLetterPrefix?: string;
+  /** Called for every message nak'ed for lack of subscribers or room, or a dead letter not copied, and every message terminated. */
+  logger?: (record: { level: "warn"; event: "nats.terminated" | "nats.unrouted" | "nats.backpressure" | "nats.deadLetterCopyFailed"; code: string; topic?: string }) => void;
 }
 
 /** `JetStreamFeed.stats()`: counts since the consumer started. */
@@ -228,7 +289,11 @@ export interface JetStreamFeedStats {
   acked: number;
   naked: number;
   terminated: Partial<Record<JetStreamTermReason, number>>;
+  /** Dead letters copied to `deadLetterPrefix` subjects. */
+  deadLettersCopied: number;
   inFlight: number;
+  /** The bound in effect: `maxInFlight`, clamped to the consumer's max_ack_pending. */
+  maxInFlight: number;
 }
 
 /** A running JetStream consumer feeding a bus. */
@@ -250,3 +315,47 @@ export interface JetStreamFeed {
  * ```
  */
 export declare function jetstreamSubscribe(bus: BridgeableBus & { publishAndWait(topic: string, data: unknown, options?: { attributes?: Record<string, string>; orderingKey?: string }): Promise<{ acked: number; deadLettered: number; discarded: number }> }, js: JetStreamClientLike, options: JetStreamSubscribeOptions): Promise<JetStreamFeed>;
+
+/** `replayJetStreamDeadLetters`' options. */
+export interface JetStreamReplayOptions {
+  /** The stream holding the dead letters. */
+  stream: string;
+  /** The feed's `deadLetterPrefix`. */
+  deadLetterPrefix: string;
+  /** Only the letters of this subscription (its name). */
+  subscription?: string;
+  /** Only letters on this topic or pattern. */
+  topic?: string;
+  /** Only letters with this reason (MAX_ATTEMPTS, OVERFLOW, SHUTDOWN). */
+  reason?: string;
+  /** Default `taggedJson`; only `decode` is used. */
+  codec?: Pick<NatsCodec, "decode">;
+  /** At most this many letters (default 10000). */
+  limit?: number;
+}
+
+/** What `replayJetStreamDeadLetters` did. */
+export interface JetStreamReplayReport {
+  /** Letters published on the bus. */
+  replayed: number;
+  /** Of those, every copy acked. */
+  acked: number;
+  /** Of those, deleted from the stream. */
+  deleted: number;
+  /** Dead-lettered again (kept in the stream). */
+  deadLettered: number;
+  /** Left in the stream: dead-lettered again, discarded or unrouted. */
+  kept: number;
+  /** Letters the bus refused or that could not be read (left in the stream). */
+  refused: number;
+}
+
+/**
+ * Publishes the dead letters a feed copied (see `deadLetterPrefix`) on the bus again, oldest
+ * first, with `bus.publishAndWait`; deletes each whose copies were all acked.
+ *
+ * ```js
+ * const report = await replayJetStreamDeadLetters(bus, jetstream(nc), { stream: "ORDERS_DLQ", deadLetterPrefix: "shop-dlq" });
+ * ```
+ */
+export declare function replayJetStreamDeadLetters(bus: BridgeableBus & { publishAndWait(topic: string, data: unknown, options?: { attributes?: Record<string, string>; orderingKey?: string }): Promise<{ acked: number; deadLettered: number; discarded: number }> }, js: JetStreamReplayClientLike, options: JetStreamReplayOptions): Promise<JetStreamReplayReport>;

@@ -9,20 +9,24 @@
 // wait in a bounded outbox and are published again, in order, on reconnect; receivers drop
 // the repeats. Core NATS itself is at-most-once: what the server forwards while a
 // subscriber is away (a server restart, before the subscriber re-subscribed) is gone.
-import { taggedJson, CodecError } from "./codec.js";
-import { subjectOf, validPrefix, headerBlock, readHeaders, replyBlock, topicOf, TOPIC } from "./wire.js";
+import { taggedJson, CodecError, jsonText, fromJsonText, JSON_TYPE } from "./codec.js";
+import { subjectOf, validPrefix, headerBlock, headerBlockAnd, readHeaders, readHeaderBytes, readHeaderText, replyBlock, topicOf, TOPIC } from "./wire.js";
 import { Outbox } from "./outbox.js";
 import { Inflow } from "./inflow.js";
 import { NatsBridgeError } from "./errors.js";
 
 export { taggedJson, CodecError } from "./codec.js";
-export { jetstreamSubscribe } from "./jetstream.js";
+export { jetstreamSubscribe, replayJetStreamDeadLetters } from "./jetstream.js";
 
 /** The attribute a received NATS request carries its reply subject in (see `respond`). */
 export const REPLY_ATTRIBUTE = "natsReply";
 
 const DEFAULTS = { maxOutboxMessages: 65536, maxOutboxBytes: 64 * 1024 * 1024, maxHeldMessages: 10000 };
-const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", ...Object.keys(DEFAULTS)]);
+const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", "maxDeadLetters", ...Object.keys(DEFAULTS)]);
+/** Unsent messages kept by default (`maxDeadLetters`). */
+const DEFAULT_DEAD_LETTERS = 1000;
+/** The reason of every bridge dead letter: the message was never sent. */
+export const SEND_FAILED = "SEND_FAILED";
 
 export { NatsBridgeError };
 
@@ -63,6 +67,8 @@ function readOptions(options) {
   for (const key of Object.keys(DEFAULTS)) {
     if (!Number.isSafeInteger(settings[key]) || settings[key] < 1) throw new NatsBridgeError(`options.${key} must be an integer ≥ 1`);
   }
+  settings.maxDeadLetters ??= DEFAULT_DEAD_LETTERS;
+  if (!Number.isSafeInteger(settings.maxDeadLetters) || settings.maxDeadLetters < 0) throw new NatsBridgeError("options.maxDeadLetters must be an integer ≥ 0");
   return settings;
 }
 
@@ -78,7 +84,9 @@ class NatsBridge {
   #outbox;
   #inflow;
   #closing = null;
-  #counts = { sent: 0, resent: 0, failed: {}, dropped: {} };
+  #counts = { sent: 0, resent: 0, failed: {}, dropped: {}, deadLettersEvicted: 0 };
+  /** Messages that will not be sent, oldest first, at most `maxDeadLetters`: `{ frame, code, at }`. */
+  #deadLetters = [];
   #foreignOrigin = `nats-${Math.random().toString(16).slice(2)}`;
   #foreignId = 0;
   #requestOrigin = `req-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
@@ -155,6 +163,11 @@ class NatsBridge {
 
   #encode(frame) {
     const { codec, prefix } = this.#settings;
+    if (codec === taggedJson && !(frame.data instanceof Uint8Array)) {
+      // The default codec's JSON and the header block in one encoder call.
+      const { headers, payload } = headerBlockAnd(frame, JSON_TYPE, jsonText(frame.data));
+      return { subject: subjectOf(prefix, frame.topic), payload, headers, size: payload.byteLength + headers.bytes.byteLength, frame };
+    }
     const contentType = typeof codec.contentType === "function" ? codec.contentType(frame.data) : undefined;
     const payload = codec.encode(frame.data);
     if (!(payload instanceof Uint8Array)) throw new CodecError("codec.encode must return a Uint8Array");
@@ -163,10 +176,18 @@ class NatsBridge {
     return { subject: subjectOf(prefix, frame.topic), payload, headers, size, frame };
   }
 
-  /** Counts, logs and reports a message that will not be sent. */
+  /** Counts, logs, dead-letters and reports a message that will not be sent. */
   #fail(code, frame) {
     this.#counts.failed[code] = (this.#counts.failed[code] ?? 0) + 1;
     this.#log("warn", "nats.sendFailed", code, frame.topic, frame.id);
+    const max = this.#settings.maxDeadLetters;
+    if (max > 0) {
+      if (this.#deadLetters.length >= max) {
+        this.#deadLetters.shift();
+        this.#counts.deadLettersEvicted++;
+      }
+      this.#deadLetters.push({ frame, code, at: Date.now() });
+    }
     const report = this.#settings.onSendError;
     if (typeof report === "function") {
       try {
@@ -209,11 +230,12 @@ class NatsBridge {
 
   /** The bridge frame of a NATS message, or null (counted) when it cannot be read. */
   #frame(msg, topic) {
-    const read = readHeaders(msg.headers);
+    const fast = this.#settings.codec === taggedJson ? readJsonMessage(msg) : null;
+    const read = fast?.read ?? headersOf(msg);
     if (typeof read === "string") return this.#drop("INVALID_ATTRIBUTES", topic), null;
     let data;
     try {
-      data = this.#settings.codec.decode(msg.data, read.contentType);
+      data = fast !== null && fast.text !== null ? fromJsonText(fast.text) : this.#settings.codec.decode(msg.data, read.contentType);
     } catch {
       return this.#drop("CODEC_ERROR", topic), null;
     }
@@ -330,10 +352,48 @@ class NatsBridge {
   }
 
   /**
+   * The messages this bridge could not send, oldest first (at most `maxDeadLetters`, the
+   * oldest evicted): `{ message: { topic, id, origin, publishedAt, hops, data, attributes,
+   * orderingKey? }, reason: "SEND_FAILED", code, deadLetteredAt }`, `code` being why
+   * (MESSAGE_TOO_LARGE, QUEUE_FULL, CLOSED, CODEC_ERROR, DATA_CLONE_ERROR).
+   */
+  deadLetters() {
+    return this.#deadLetters.map(({ frame, code, at }) => {
+      const message = { topic: frame.topic, id: frame.id, origin: frame.origin, publishedAt: frame.publishedAt, hops: frame.hops, data: frame.data, attributes: { ...frame.attributes } };
+      if (frame.orderingKey !== undefined) message.orderingKey = frame.orderingKey;
+      return { message, reason: SEND_FAILED, code, deadLetteredAt: at };
+    });
+  }
+
+  /**
+   * Sends the dead letters matching `filter` (`{ topic?, code? }` or a function of a letter)
+   * again, oldest first, with their original id and origin (receivers and JetStream drop a
+   * repeat): each is taken out of the store and queued in the outbox, or fails again — and is
+   * a dead letter again, at the end. Returns how many were taken out.
+   */
+  replayDeadLetters(filter) {
+    const test = letterFilter(filter);
+    const letters = this.deadLetters();
+    const keep = [], replay = [];
+    this.#deadLetters.forEach((entry, i) => (test(letters[i]) ? replay : keep).push(entry));
+    this.#deadLetters = keep;
+    for (const { frame } of replay) this.#send(frame);
+    return replay.length;
+  }
+
+  /** Empties the dead-letter store; returns how many it held. */
+  purgeDeadLetters() {
+    const count = this.#deadLetters.length;
+    this.#deadLetters = [];
+    return count;
+  }
+
+  /**
    * Counts since the bridge opened: `sent` (confirmed by the server), `pending` (in the
    * outbox), `resent` (published again after a reconnect), `failed` (per code: never
    * sent), `received`, `rejected`, `duplicates` (the bus's bridge counts), `held` (waiting
-   * for a full subscription), `dropped` (per code: received but not published).
+   * for a full subscription), `dropped` (per code: received but not published),
+   * `deadLetters` (unsent messages kept), `deadLettersEvicted`.
    */
   stats() {
     const bridge = this.#bridgeStats();
@@ -347,6 +407,8 @@ class NatsBridge {
       duplicates: (bridge.duplicates ?? 0) - this.#inflow.probes,
       held: this.#inflow.size,
       dropped: { ...this.#counts.dropped },
+      deadLetters: this.#deadLetters.length,
+      deadLettersEvicted: this.#counts.deadLettersEvicted,
     };
   }
 
@@ -398,6 +460,57 @@ class NatsBridge {
   }
 }
 
+
+/**
+ * What a received message's headers say (`readHeaders`), read from the raw header bytes
+ * where nats.js keeps them (`_msg.hdr`, `_rdata`: its MsgImpl), which spares building its
+ * header object; any other message, or a status block, through `msg.headers`.
+ */
+function headersOf(msg) {
+  const raw = msg._msg;
+  const bytes = msg._rdata;
+  if (raw !== undefined && Number.isInteger(raw?.hdr) && bytes instanceof Uint8Array) {
+    if (raw.hdr < 0) return readHeaders(undefined);
+    const read = readHeaderBytes(bytes.subarray(0, raw.hdr));
+    if (read !== undefined) return read;
+  }
+  return readHeaders(msg.headers);
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * The default codec's fast path for a message from nats.js (its MsgImpl keeps the header
+ * length in `_msg.hdr` and the bytes in `_rdata`): the headers and the payload decoded from
+ * UTF-8 in one call, `{ read, text }` — `text` the JSON payload, or null when the payload is
+ * not JSON or not valid UTF-8 (decode it with the codec, which says so). Null when the
+ * message is not such, has no headers, or its header block is not ASCII (then the character
+ * offsets are not the byte offsets): read it the usual way.
+ */
+function readJsonMessage(msg) {
+  const hdr = msg._msg?.hdr;
+  const bytes = msg._rdata;
+  if (!Number.isInteger(hdr) || hdr <= 4 || !(bytes instanceof Uint8Array)) return null;
+  const all = textDecoder.decode(bytes);
+  if (all.indexOf("\r\n\r\n") !== hdr - 4) return null;
+  const read = readHeaderText(all.slice(0, hdr - 4));
+  if (read === undefined) return null;
+  if (typeof read === "string") return { read, text: null };
+  const type = read.contentType;
+  const json = type === undefined || type === JSON_TYPE;
+  const text = all.slice(hdr);
+  return { read, text: json && !text.includes("\uFFFD") ? text : null };
+}
+
+/** A dead-letter filter (`{ topic?, code? }`, a function, or none) as a predicate. */
+function letterFilter(filter) {
+  if (filter === undefined) return () => true;
+  if (typeof filter === "function") return filter;
+  if (filter === null || typeof filter !== "object") throw new NatsBridgeError("filter must be { topic?, code? } or a function");
+  const unknown = Object.keys(filter).find((key) => key !== "topic" && key !== "code");
+  if (unknown !== undefined) throw new NatsBridgeError(`unknown filter key "${unknown.slice(0, 64)}"`);
+  return (letter) => (filter.topic === undefined || letter.message.topic === filter.topic) && (filter.code === undefined || letter.code === filter.code);
+}
 
 /** The code of a failed nats.js request: its error, or one it wraps. */
 function requestCode(error) {

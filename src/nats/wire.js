@@ -100,14 +100,78 @@ function escapeOrigin(origin) {
  */
 export function headerBlock(frame, contentType) {
   const origin = escapeOrigin(frame.origin);
+  return new HeaderBlock(encoder.encode(headerLines(frame, contentType, `${origin}:${frame.id}`) + "\r\n"));
+}
+
+/**
+ * The header block of a frame and the payload `text` after it, encoded in one call: `{ headers,
+ * payload }`. The block is ASCII (every name and value is escaped), so its length in
+ * characters is its length in bytes.
+ */
+export function headerBlockAnd(frame, contentType, text) {
+  const block = headerLines(frame, contentType, `${escapeOrigin(frame.origin)}:${frame.id}`) + "\r\n";
+  const bytes = encoder.encode(block + text);
+  return { headers: new HeaderBlock(bytes.subarray(0, block.length)), payload: bytes.subarray(block.length) };
+}
+
+/** The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id. */
+function headerLines(frame, contentType, msgId) {
+  const origin = escapeOrigin(frame.origin);
   let envelope = `${VERSION} ${origin} ${frame.id} ${frame.hops} ${frame.publishedAt}`;
   if (frame.orderingKey !== undefined) envelope += ` ${escapeValue(frame.orderingKey)}`;
-  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${origin}:${frame.id}\r\n`;
+  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${msgId}\r\n`;
   if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
   for (const key of Object.keys(frame.attributes ?? {})) {
     block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
   }
+  return block;
+}
+
+/** The prefix of a dead letter's own headers (reason, attempts, error, …). */
+export const DEAD = "Pubsub-Dead-";
+const DEAD_LOWER = DEAD.toLowerCase();
+/** The longest error text a dead letter's headers carry (code points). */
+const MAX_ERROR_TEXT = 1024;
+
+/**
+ * The header block of a dead letter's copy: the message's own headers (envelope,
+ * attributes, Content-Type) and `Pubsub-Dead-<field>` for each of `dead`'s fields
+ * (`reason`, `attempts`, `subscription`, `at`, `errorCode`, `error`, `stream`, `streamSeq`);
+ * its Nats-Msg-Id names the letter (subscription, message, time), so a retried copy is
+ * stored once.
+ */
+export function deadLetterBlock(frame, contentType, dead) {
+  const msgId = `dlq:${escapeValue(dead.subscription)}:${escapeOrigin(frame.origin)}:${frame.id}:${dead.at}`;
+  let block = headerLines(frame, contentType, msgId);
+  for (const [field, value] of Object.entries(dead)) {
+    if (value === undefined) continue;
+    const text = field === "error" ? [...String(value)].slice(0, MAX_ERROR_TEXT).join("") : String(value);
+    block += `${DEAD}${field[0].toUpperCase()}${field.slice(1).replace(/[A-Z]/g, (c) => "-" + c)}: ${escapeValue(text)}\r\n`;
+  }
   return new HeaderBlock(encoder.encode(block + "\r\n"));
+}
+
+/** A dead letter's `Pubsub-Dead-…` headers as `{ reason, attempts, subscription, … }` (numbers as numbers). */
+export function readDeadHeaders(headers) {
+  const dead = {};
+  if (!headers) return dead;
+  for (const name of headers.keys()) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith(DEAD_LOWER)) continue;
+    const field = lower.slice(DEAD_LOWER.length).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    const text = unescape(headers.get(name)) ?? "";
+    dead[field] = ["attempts", "at", "streamSeq"].includes(field) && /^\d+$/.test(text) ? Number(text) : text;
+  }
+  return dead;
+}
+
+/**
+ * A string as one NATS subject token: whitespace, ".", "*", ">", "%" and control characters
+ * percent-encoded (UTF-8), so any subscription name makes one token and reads back with
+ * decodeURIComponent.
+ */
+export function escapeToken(text) {
+  return /^[^\s.*>%\x00-\x1f\x7f]+$/u.test(text) ? text : escapeWith(text, (c) => !/^[\s.*>%\x00-\x1f\x7f]$/u.test(c));
 }
 
 /** The header block of a reply: only its Content-Type, when the codec names one. */
@@ -137,19 +201,60 @@ export function readHeaders(headers) {
   const found = { envelope: null, attributes: Object.create(null), contentType: undefined };
   if (!headers) return found;
   for (const name of headers.keys()) {
-    const lower = name.toLowerCase();
-    const value = headers.get(name);
-    if (lower === ENVELOPE_LOWER) found.envelope = readEnvelope(value);
-    else if (lower === "content-type") found.contentType = unescape(value) ?? undefined;
-    else if (lower.startsWith(ATTRIBUTE_LOWER)) {
-      const key = unescape(lower.slice(ATTRIBUTE_LOWER.length));
-      const text = unescape(value);
-      if (key === null || text === null) return "a malformed attribute header";
-      found.attributes[key] = text;
-    }
-    if (found.envelope === undefined) return "a malformed envelope header";
+    const problem = readHeader(found, name, headers.get(name));
+    if (problem !== undefined) return problem;
   }
   return found;
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * `readHeaders` of a raw `NATS/1.0` header block (the bytes nats.js received), read without
+ * building nats.js's header object: the same result, the first value of a repeated name as
+ * `headers.get` gives it. Undefined for a block with a status (`NATS/1.0 503 …`): read that
+ * one with nats.js.
+ */
+export function readHeaderBytes(bytes) {
+  return readHeaderText(textDecoder.decode(bytes));
+}
+
+/** `readHeaderBytes` of the block already decoded (UTF-8, replacing what is not). */
+export function readHeaderText(text) {
+  let end = text.indexOf("\r\n");
+  if (end < 0) end = text.length;
+  if (end !== 8 || !text.startsWith("NATS/1.0")) return undefined;
+  const found = { envelope: null, attributes: Object.create(null), contentType: undefined };
+  const names = [];
+  while (end < text.length) {
+    const start = end + 2;
+    end = text.indexOf("\r\n", start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(":", start);
+    if (colon < 0 || colon > end) continue;
+    const name = text.slice(start, colon);
+    if (names.includes(name)) continue;
+    names.push(name);
+    const problem = readHeader(found, name, text.slice(colon + 1, end).trim());
+    if (problem !== undefined) return problem;
+  }
+  return found;
+}
+
+/** Reads one header into `found`; returns the problem when a header of ours is malformed. */
+function readHeader(found, name, value) {
+  const lower = name.toLowerCase();
+  if (lower === ENVELOPE_LOWER) {
+    found.envelope = readEnvelope(value);
+    if (found.envelope === undefined) return "a malformed envelope header";
+  } else if (lower === "content-type") found.contentType = unescape(value) ?? undefined;
+  else if (lower.startsWith(ATTRIBUTE_LOWER)) {
+    const key = unescape(lower.slice(ATTRIBUTE_LOWER.length));
+    const text = unescape(value);
+    if (key === null || text === null) return "a malformed attribute header";
+    found.attributes[key] = text;
+  }
+  return undefined;
 }
 
 /** The envelope header's fields, or undefined when it is malformed. */

@@ -48,6 +48,8 @@ const ELSEWHERE = [
   { has: 'const nc = await wsconnect({ servers: "ws://127.0.0.1:8080", noEcho: true });', runner: "tests/e2e/nats.test.mjs" },
   { has: "answering.subscribe(\"prices.quote\"", file: "tests/js/nats-request.test.mjs" },
   { has: "const feed = await jetstreamSubscribe(bus, jetstream(nc), {", file: "tests/js/nats-jetstream.test.mjs" },
+  { has: "const billing = await jetstreamSubscribe(bus, jetstream(nc), {", file: "tests/js/nats-jetstream.test.mjs" },
+  { has: 'bridge.replayDeadLetters({ code: "QUEUE_FULL" });', file: "tests/js/nats.test.mjs" },
 ];
 
 let dir;

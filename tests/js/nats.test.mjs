@@ -66,6 +66,32 @@ describe("two buses over NATS", () => {
     await b.bridge.close();
   });
 
+  test("a message that came over NATS carries msg.origin { id, messageId, publishedAt, hops } like any bridged message; a local one has none", async () => {
+    const a = await node(server, { topics: ["origin.>"] });
+    const b = await node(server, { topics: ["origin.>"] });
+    const raw = await connectTo(server);
+    const wire = [];
+    raw.subscribe("t.origin.>", { callback: (_, m) => wire.push(m.headers.get("Pubsub-Envelope")) });
+    await raw.flush();
+    const before = Date.now();
+    const id = a.bus.publish("origin.x", "hello");
+    await until(() => b.seen.length === 1 && wire.length === 1, "b and the raw subscriber receive");
+    const [, sender, , hops, publishedAt] = wire[0].split(" ");
+    const { origin } = b.seen[0];
+    assert.deepEqual({ ...origin }, { id: sender, messageId: id, publishedAt: Number(publishedAt), hops: Number(hops) });
+    assert.equal(origin.hops, 1);
+    assert.ok(origin.publishedAt >= before && origin.publishedAt <= Date.now());
+    assert.equal(a.seen[0].origin, undefined, "the sender's own subscriber saw a local message");
+    const foreign = await connectTo(server);
+    foreign.publish("t.origin.y", '"from afar"');
+    await foreign.flush();
+    await until(() => b.seen.length === 2, "the foreign message");
+    assert.match(b.seen[1].origin.id, /^nats-[0-9a-f]+$/, "a foreign message gets the receiving bridge's stand-in origin");
+    assert.equal(b.seen[1].origin.hops, 1);
+    await a.bridge.close();
+    await b.bridge.close();
+  });
+
   test("only the bridge's topics are subscribed; other subjects under the prefix and outside it never reach the bus", async () => {
     const a = await node(server, { topics: ["orders.>"] });
     const b = await node(server, { topics: ["orders.>"] });
@@ -158,6 +184,35 @@ describe("foreign nats.js clients", () => {
     assert.equal(a.seen[1].data, "just text");
     assert.deepEqual([...a.seen[2].data], [9, 8]);
     await until(() => a.bridge.stats().dropped.CODEC_ERROR === 1, "the broken payload counted");
+    await a.bridge.close();
+  });
+});
+
+describe("the default codec's one-pass read (headers and payload decoded together) agrees with the codec", () => {
+  test("non-ASCII header bytes, invalid UTF-8 under headers, a real U+FFFD, an envelope with an ordering key, text and bytes", async () => {
+    const a = await node(server);
+    const foreign = await connectTo(server);
+    const send = (payload, pairs) => {
+      const h = natsHeaders();
+      for (const [k, v] of pairs) h.set(k, v);
+      foreign.publish("t.fast", payload, { headers: h });
+    };
+    send(JSON.stringify({ n: 1 }), [["Pubsub-Attr-city", "Zürich"]]);
+    send(new Uint8Array([0x22, 0xff, 0x22]), [["Content-Type", "application/json"]]);
+    send(JSON.stringify({ n: "\uFFFD" }), [["Pubsub-Attr-k", "v"]]);
+    send(JSON.stringify({ n: 4 }), [["Pubsub-Envelope", "1 far%20away 9 2 1700000000000 key%201"]]);
+    send(new Uint8Array([0xff, 0x00]), [["Content-Type", "application/octet-stream"]]);
+    send("ü text", [["Content-Type", "text/plain"]]);
+    send(new Uint8Array([0xc3]), [["Content-Type", "text/plain"]]);
+    send(JSON.stringify({ n: 5 }), [["Pubsub-Envelope", "2 bad"]]);
+    await foreign.flush();
+    await until(() => a.seen.length === 5 && (a.bridge.stats().dropped.CODEC_ERROR ?? 0) === 2 && a.bridge.stats().dropped.INVALID_ATTRIBUTES === 1, "five delivered, three dropped");
+    assert.deepEqual(a.seen[0].data, { n: 1 });
+    assert.equal(a.seen[0].attributes.city, "Zürich", "a raw UTF-8 header value, as nats.js reads it");
+    assert.deepEqual(a.seen[1].data, { n: "\uFFFD" });
+    assert.deepEqual([a.seen[2].data, a.seen[2].orderingKey, a.seen[2].origin.id, a.seen[2].origin.messageId, a.seen[2].origin.hops], [{ n: 4 }, "key 1", "far away", 9, 2]);
+    assert.deepEqual([...a.seen[3].data], [0xff, 0x00]);
+    assert.equal(a.seen[4].data, "ü text");
     await a.bridge.close();
   });
 });
@@ -257,12 +312,72 @@ describe("sends that cannot happen are never counted as sent", () => {
     assert.equal(b.bridge.stats().dropped.CLOSED, 1, "its NATS subscriptions ended");
   });
 
-  test("publishing on a closed connection fails with CLOSED", async () => {
+  test("every unsent message is a dead letter on the bridge (SEND_FAILED with its code), bounded, filtered, replayed with its id, purged", async () => {
+    const a = await node(server, { maxOutboxMessages: 2, maxDeadLetters: 3 });
+    const b = await node(server);
+    const before = Date.now();
+    a.bus.publish("big", "x".repeat(20 * 1024), { attributes: { k: "v" }, orderingKey: "o" });
+    for (let i = 0; i < 4; i++) a.bus.publish("burst", i);
+    const letters = a.bridge.deadLetters();
+    assert.deepEqual(letters.map((l) => [l.reason, l.code, l.message.topic, l.message.id]), [
+      ["SEND_FAILED", "MESSAGE_TOO_LARGE", "big", 1], ["SEND_FAILED", "QUEUE_FULL", "burst", 4], ["SEND_FAILED", "QUEUE_FULL", "burst", 5],
+    ]);
+    assert.deepEqual(letters[0].message.attributes, { k: "v" });
+    assert.equal(letters[0].message.orderingKey, "o");
+    await until(() => a.bridge.stats().sent === 2, "the two that fit are confirmed");
+    a.bus.publish("burst", () => "a function");
+    const stats = a.bridge.stats();
+    assert.deepEqual(stats.failed, { MESSAGE_TOO_LARGE: 1, QUEUE_FULL: 2, CODEC_ERROR: 1 });
+    assert.equal(stats.deadLetters, 3, "bounded by maxDeadLetters");
+    assert.equal(stats.deadLettersEvicted, 1, "the oldest evicted");
+    const kept = a.bridge.deadLetters();
+    assert.deepEqual(kept.map((l) => [l.code, l.message.id]), [["QUEUE_FULL", 4], ["QUEUE_FULL", 5], ["CODEC_ERROR", 6]]);
+    assert.ok(kept.every((l) => l.deadLetteredAt >= before && l.reason === "SEND_FAILED" && l.message.hops === 1 && typeof l.message.origin === "string"));
+    assert.equal(kept[0].message.data, 2);
+    assert.equal(a.bridge.replayDeadLetters({ code: "QUEUE_FULL" }), 2, "the outbox has room again");
+    await until(() => b.seen.filter((m) => m.topic === "burst").length === 4, "the replayed ones arrive");
+    assert.deepEqual(b.seen.filter((m) => m.topic === "burst").map((m) => m.data), [0, 1, 2, 3]);
+    assert.deepEqual(b.seen.filter((m) => m.topic === "burst").map((m) => m.origin.messageId), [2, 3, 4, 5], "with their original ids");
+    assert.deepEqual(a.bridge.deadLetters().map((l) => l.code), ["CODEC_ERROR"]);
+    assert.equal(a.bridge.replayDeadLetters((l) => l.message.topic === "burst"), 1);
+    assert.deepEqual(a.bridge.deadLetters().map((l) => l.code), ["CODEC_ERROR"], "failing again makes it a dead letter again");
+    assert.equal(a.bridge.purgeDeadLetters(), 1);
+    assert.deepEqual(a.bridge.deadLetters(), []);
+    assert.throws(() => a.bridge.replayDeadLetters({ nope: 1 }), (e) => e.code === "INVALID_ARGUMENT");
+    await a.bridge.close();
+    await b.bridge.close();
+  });
+
+  test("the README's dead-letter lines, as written", async () => {
+    const a = await node(server, { maxOutboxMessages: 1 });
+    const bridge = a.bridge;
+    for (let i = 0; i < 3; i++) a.bus.publish("readme", i);
+    assert.deepEqual(bridge.deadLetters().map((l) => [l.reason, l.code, l.message.data]), [["SEND_FAILED", "QUEUE_FULL", 1], ["SEND_FAILED", "QUEUE_FULL", 2]]);
+    bridge.deadLetters();                             // [{ message: { topic, id, origin, publishedAt, hops, data, attributes }, reason: "SEND_FAILED", code: "QUEUE_FULL", deadLetteredAt }]
+    await until(() => bridge.stats().pending === 0, "the outbox has room");
+    assert.equal(bridge.replayDeadLetters({ code: "QUEUE_FULL" }), 2);
+    bridge.replayDeadLetters({ code: "QUEUE_FULL" }); // queued again (or failing again: a dead letter again); returns how many
+    assert.equal(bridge.purgeDeadLetters(), 1, "one of the two found the outbox full again");
+    bridge.purgeDeadLetters();                        // empties the store; returns how many
+    await bridge.close();
+  });
+
+  test("maxDeadLetters 0 keeps no dead letter; the count and the log stay", async () => {
+    const a = await node(server, { maxOutboxMessages: 1, maxDeadLetters: 0 });
+    for (let i = 0; i < 3; i++) a.bus.publish("burst", i);
+    assert.deepEqual(a.bridge.stats().failed, { QUEUE_FULL: 2 });
+    assert.deepEqual(a.bridge.deadLetters(), []);
+    assert.equal(a.logs.length, 2);
+    await a.bridge.close();
+  });
+
+  test("publishing on a closed connection fails with CLOSED, a dead letter", async () => {
     const a = await node(server);
     await a.nc.close();
     a.bus.publish("late", 1);
     assert.deepEqual(a.bridge.stats().failed, { CLOSED: 1 });
     assert.equal(a.bridge.stats().sent, 0);
+    assert.deepEqual(a.bridge.deadLetters().map((l) => [l.reason, l.code, l.message.data]), [["SEND_FAILED", "CLOSED", 1]]);
   });
 });
 
