@@ -21,6 +21,9 @@ export { jetstreamSubscribe, replayJetStreamDeadLetters } from "./jetstream.js";
 /** The attribute a received NATS request carries its reply subject in (see `respond`). */
 export const REPLY_ATTRIBUTE = "natsReply";
 
+/** The most NATS requests a bridge remembers the reply subject of (oldest forgotten first). */
+const MAX_REPLY_SUBJECTS = 4096;
+
 const DEFAULTS = { maxOutboxMessages: 65536, maxOutboxBytes: 64 * 1024 * 1024, maxHeldMessages: 10000 };
 const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", "maxDeadLetters", ...Object.keys(DEFAULTS)]);
 /** Unsent messages kept by default (`maxDeadLetters`). */
@@ -92,6 +95,9 @@ class NatsBridge {
   #requestOrigin = `req-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
   #requestId = 0;
   #knownTopics = new Set();
+  /** Reply subjects of NATS requests handed to the bus: "origin inbox" → subject. */
+  #replySubjects = new Map();
+  #nextReplyInbox = 0;
 
   constructor(bus, connection, settings) {
     this.#bus = bus;
@@ -146,9 +152,12 @@ class NatsBridge {
     for (const item of this.#outbox.clear()) this.#fail("CLOSED", item.frame);
   }
 
-  /** A local message for NATS: queued in the outbox, or failed with a code. */
+  /** A local message for NATS: queued in the outbox, or failed with a code. A reply of the
+   * bus goes to its request's reply subject; a request of the bus goes as a NATS request. */
   #send(frame) {
+    if (frame.type === "reply") return this.#sendReply(frame);
     if (this.#closing !== null || this.#connection.isClosed()) return this.#fail("CLOSED", frame);
+    if (frame.replyInbox !== undefined) return this.#sendRequest(frame);
     let item;
     try {
       item = this.#encode(frame);
@@ -174,6 +183,56 @@ class NatsBridge {
     const headers = headerBlock(frame, contentType);
     const size = payload.byteLength + headers.bytes.byteLength;
     return { subject: subjectOf(prefix, frame.topic), payload, headers, size, frame };
+  }
+
+  /**
+   * `bus.request` over NATS: a NATS request whose first reply comes back to the bus as a reply
+   * frame. Waits as long as the asker does (`replyWithin`, else 5000 ms); a request nobody
+   * answers ends in the asker's own TIMEOUT, and one no subscriber takes is logged
+   * (`nats.noResponders`).
+   */
+  async #sendRequest(frame) {
+    let item;
+    try {
+      item = this.#encodeOrThrow(frame);
+    } catch (error) {
+      return this.#fail(error.code === "MESSAGE_TOO_LARGE" ? "MESSAGE_TOO_LARGE" : "CODEC_ERROR", frame);
+    }
+    const timeout = frame.replyWithin > 0 ? frame.replyWithin : 5000;
+    let reply;
+    try {
+      reply = await this.#connection.request(item.subject, item.payload, { timeout, headers: item.headers });
+    } catch (error) {
+      const code = requestCode(error);
+      return this.#log(code === "NO_RESPONDERS" ? "info" : "warn", code === "NO_RESPONDERS" ? "nats.noResponders" : "nats.requestFailed", code, frame.topic, frame.id);
+    }
+    let data;
+    try {
+      data = this.#decodeOrThrow(reply);
+    } catch {
+      return this.#drop("CODEC_ERROR", frame.topic);
+    }
+    this.#dispatch({ "wasm-pubsub": 1, type: "reply", to: frame.origin, inbox: frame.replyInbox, hops: 1, data });
+  }
+
+  /** A reply of the bus to a request that came over NATS: published on its reply subject. */
+  #sendReply(frame) {
+    const key = `${frame.to} ${frame.inbox}`;
+    const subject = this.#replySubjects.get(key);
+    if (subject === undefined) return this.#drop("REPLY_UNROUTABLE", undefined);
+    this.#replySubjects.delete(key);
+    try {
+      this.#publishReply(subject, frame.data);
+    } catch (error) {
+      this.#log("warn", "nats.replyFailed", error.code ?? "CODEC_ERROR", undefined, undefined);
+    }
+  }
+
+  /** Remembers the reply subject of a NATS request handed to the bus as `frame`. */
+  #rememberReply(frame, subject) {
+    frame.replyInbox = ++this.#nextReplyInbox;
+    if (this.#replySubjects.size >= MAX_REPLY_SUBJECTS) this.#replySubjects.delete(this.#replySubjects.keys().next().value);
+    this.#replySubjects.set(`${frame.origin} ${frame.replyInbox}`, subject);
   }
 
   /** Counts, logs, dead-letters and reports a message that will not be sent. */
@@ -242,6 +301,7 @@ class NatsBridge {
     const envelope = read.envelope ?? { origin: this.#foreignOrigin, id: ++this.#foreignId, hops: 1, publishedAt: Date.now() };
     if (msg.reply) read.attributes[REPLY_ATTRIBUTE] = msg.reply;
     const frame = { "wasm-pubsub": 1, ...envelope, topic, data, attributes: read.attributes };
+    if (msg.reply) this.#rememberReply(frame, msg.reply);
     return frame;
   }
 
@@ -316,6 +376,12 @@ class NatsBridge {
   respond(msg, value) {
     const subject = msg?.attributes?.[REPLY_ATTRIBUTE];
     if (typeof subject !== "string" || subject.length === 0) throw new NatsBridgeError("the message is not a NATS request");
+    this.#publishReply(subject, value);
+  }
+
+  /** Publishes `value` on a request's reply subject; throws NatsBridgeError CLOSED,
+   * CODEC_ERROR or MESSAGE_TOO_LARGE. */
+  #publishReply(subject, value) {
     if (this.#connection.isClosed()) throw new NatsBridgeError("the NATS connection is closed", "CLOSED");
     const codec = this.#settings.codec;
     let payload, headers;

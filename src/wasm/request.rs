@@ -27,11 +27,12 @@ pub const MAX_PENDING: usize = 4096;
 /// How long a request waits for its reply unless told otherwise.
 const DEFAULT_TIMEOUT_MS: u32 = 5000;
 
-/// Where the reply to a request goes: inbox `inbox` of the bus whose wire id is `to`,
-/// through bridge `via` (none: this bus asked).
+/// Where the reply to a request goes: inbox `inbox` of the bus whose wire id is `to`, which
+/// waits `within` ms for it, through bridge `via` (none: this bus asked).
 pub struct ReplyRoute {
     pub to: String,
     pub inbox: f64,
+    pub within: f64,
     pub via: Option<u32>,
 }
 
@@ -105,7 +106,7 @@ impl Bus {
         let name = plain.topic.to_string();
         let inbox = self.requests.next_inbox.get() + 1.0;
         self.requests.next_inbox.set(inbox);
-        let route = Rc::new(ReplyRoute { to: self.bridges.origin_text(), inbox, via: None });
+        let route = Rc::new(ReplyRoute { to: self.bridges.origin_text(), inbox, within: f64::from(timeout), via: None });
         let headers = with_route(&self.request_headers(&plain, options)?, route);
         let promise = self.wait_for_reply(inbox, &name);
         let before = self.broker.counters().routed;

@@ -70,3 +70,36 @@ test("the README's request/reply lines, as written", async () => {
   const { total } = await askingBridge.request("prices.quote", { sku: "A-1" }, { timeoutMs: 1000 });
   assert.equal(total, 42);
 });
+
+test("bus.request over NATS: another bus answers with msg.respond, data through the codec both ways", async () => {
+  const asker = await bridged(["prices.quote"]);
+  const answerer = await bridged(["prices.quote"]);
+  answerer.bus.subscribe("prices.quote", (msg) => msg.respond({ total: msg.data.qty * 2n, at: new Date(3) }));
+  assert.deepEqual(await asker.bus.request("prices.quote", { qty: 21n }, { timeoutMs: 2000 }), { total: 42n, at: new Date(3) });
+});
+
+test("bus.request reaches a foreign nats.js responder, and a foreign nc.request reaches msg.respond", async () => {
+  const { bus, nc } = await bridged(["prices.quote", "stock.level"]);
+  const foreign = await connect({ servers: server.url });
+  connections.push(foreign);
+  const sub = foreign.subscribe("rr.prices.quote", { callback: (_, msg) => msg.respond(JSON.stringify({ total: 7 })) });
+  await foreign.flush();
+  assert.deepEqual(await bus.request("prices.quote", { sku: "A-1" }, { timeoutMs: 2000 }), { total: 7 });
+  sub.unsubscribe();
+  bus.subscribe("stock.level", (msg) => msg.respond({ sku: msg.data.sku, level: 3 }));
+  await nc.flush();
+  const reply = await foreign.request("rr.stock.level", JSON.stringify({ sku: "B-2" }), { timeout: 2000 });
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(reply.data)), { sku: "B-2", level: 3 });
+});
+
+test("a bus.request over NATS that nobody answers ends in the asker's TIMEOUT, and the bridge logs no responders", async () => {
+  const records = [];
+  const nc = await connect({ servers: server.url, noEcho: true });
+  connections.push(nc);
+  const bus = new PubSub({ logger: null });
+  bus.createTopic("nobody");
+  natsBridge(bus, nc, { prefix: "rr", topics: ["nobody"], logger: (r) => records.push(r) });
+  await nc.flush();
+  await assert.rejects(bus.request("nobody", 1, { timeoutMs: 300 }), (e) => e.code === "TIMEOUT");
+  assert.ok(records.some((r) => r.event === "nats.noResponders" && r.code === "NO_RESPONDERS"), JSON.stringify(records));
+});

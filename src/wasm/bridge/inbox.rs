@@ -29,8 +29,9 @@ const ORDERING_KEY: u32 = 5;
 const PUBLISHED_AT: u32 = 6;
 const SOURCE: u32 = 7;
 const REPLY_INBOX: u32 = 8;
-const ATTRIBUTES: u32 = 9;
-const FIRST_PAIR: u32 = 10;
+const REPLY_WITHIN: u32 = 9;
+const ATTRIBUTES: u32 = 10;
+const FIRST_PAIR: u32 = 11;
 
 /// One bridge's receiving end, held only by its port's listener, so that an open bridge
 /// keeps its bus alive for as long as the port can deliver to it. Internal: not part of the
@@ -128,7 +129,8 @@ fn headers(bridge: &BridgeState, frame: &Array, topic: String) -> Result<Headers
 fn reply_route(bridge: &BridgeState, frame: &Array) -> Option<Rc<ReplyRoute>> {
     let inbox = frame.get(REPLY_INBOX).as_f64()?;
     let to = frame.get(ORIGIN).as_string()?;
-    Some(Rc::new(ReplyRoute { to, inbox, via: Some(bridge.id) }))
+    let within = frame.get(REPLY_WITHIN).as_f64().unwrap_or(0.0);
+    Some(Rc::new(ReplyRoute { to, inbox, within, via: Some(bridge.id) }))
 }
 
 /// Where a frame came from (`readFrame` checked each field and built its `source`).

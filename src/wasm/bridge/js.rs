@@ -17,6 +17,7 @@ extern "C" {
         ordering_key: &JsValue,
         published_at: f64,
         reply_inbox: Option<f64>,
+        reply_within: f64,
     ) -> JsValue;
 
     /// The wire form of a reply to request `inbox` of the bus whose wire id is `to`.

@@ -175,8 +175,8 @@ impl Bridges {
                 None => (self.origin(), message.id as f64, message.published_at),
             };
             let (topic, attributes, key) = (&headers.topic, &headers.attributes, &ordering_key(message));
-            let reply_inbox = headers.reply.as_ref().map(|route| route.inbox);
-            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, published_at, reply_inbox)
+            let (reply_inbox, reply_within) = headers.reply.as_ref().map_or((None, 0.0), |route| (Some(route.inbox), route.within));
+            js::envelope(origin, id, hops, topic, &message.data.data, attributes, key, published_at, reply_inbox, reply_within)
         })
     }
 

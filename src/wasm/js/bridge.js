@@ -11,13 +11,17 @@
 /** The longest `origin` a frame may carry (this library sends 24 hex digits). */
 const MAX_ORIGIN = 128;
 
-/** The wire form of a bridged message; a request carries the inbox its replies go to. */
-export function envelope(origin, id, hops, topic, data, attributes, orderingKey, publishedAt, replyInbox) {
+/** The wire form of a bridged message; a request carries the inbox its replies go to and
+ * how long its asker waits for them (ms). */
+export function envelope(origin, id, hops, topic, data, attributes, orderingKey, publishedAt, replyInbox, replyWithin) {
   const wire = { "wasm-pubsub": 1, origin, id, hops, topic, data, attributes: { ...attributes }, publishedAt };
   if (orderingKey !== undefined) wire.orderingKey = orderingKey;
-  if (replyInbox !== undefined) wire.replyInbox = replyInbox;
+  if (replyInbox !== undefined) Object.assign(wire, { replyInbox, replyWithin });
   return wire;
 }
+
+/** The longest wait a request frame may announce: 2³¹−1 ms. */
+const MAX_REPLY_WITHIN = 2 ** 31 - 1;
 
 /** The wire form of a reply to request `inbox` of the bus whose wire id is `to`. */
 export function replyEnvelope(to, inbox, hops, data) {
@@ -78,7 +82,7 @@ function receive(link, event) {
 }
 
 /** Where `attributes` sits in a frame; the pairs follow it. */
-const ATTRIBUTES = 9;
+const ATTRIBUTES = 10;
 
 function isReply(event) {
   try {
@@ -105,7 +109,7 @@ function receiveReply(inbox, wire, bounds) {
 
 /**
  * Reads a frame: `[origin, id, hops, topic, data, orderingKey, publishedAt, source,
- * replyInbox, attributes, k1, v1, …]` (`source` the frozen `msg.origin` its deliveries carry,
+ * replyInbox, replyWithin, attributes, k1, v1, …]` (`source` the frozen `msg.origin` its deliveries carry,
  * `attributes` a frozen prototype-less copy or undefined when there are none), or the error
  * code it is rejected with. Never throws; a missing `hops` (older peers) counts as 1.
  */
@@ -113,7 +117,7 @@ function readFrame(event, bounds) {
   try {
     const wire = event.data;
     if (wire === null || typeof wire !== "object" || wire["wasm-pubsub"] !== 1) return "INVALID_ARGUMENT";
-    const { origin, id, hops = 1, topic, data, orderingKey, attributes, publishedAt, replyInbox } = wire;
+    const { origin, id, hops = 1, topic, data, orderingKey, attributes, publishedAt, replyInbox, replyWithin = 0 } = wire;
     if (typeof origin !== "string" || origin.length === 0 || origin.length > MAX_ORIGIN) return "INVALID_ARGUMENT";
     if (!Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(hops) || hops < 1) return "INVALID_ARGUMENT";
     if (!Number.isFinite(publishedAt)) return "INVALID_ARGUMENT";
@@ -123,8 +127,9 @@ function readFrame(event, bounds) {
       return "INVALID_ARGUMENT";
     }
     if (replyInbox !== undefined && (!Number.isSafeInteger(replyInbox) || replyInbox < 1)) return "INVALID_ARGUMENT";
+    if (!Number.isSafeInteger(replyWithin) || replyWithin < 0 || replyWithin > MAX_REPLY_WITHIN) return "INVALID_ARGUMENT";
     const source = Object.freeze({ id: origin, messageId: id, publishedAt, hops });
-    const frame = [origin, id, hops, topic, data, orderingKey, publishedAt, source, replyInbox];
+    const frame = [origin, id, hops, topic, data, orderingKey, publishedAt, source, replyInbox, replyWithin];
     return pushAttributes(attributes, bounds, frame) ? frame : "INVALID_ATTRIBUTES";
   } catch {
     return "INVALID_ARGUMENT";
