@@ -57,6 +57,8 @@ test("update: maxInFlight raised starts waiting deliveries at once", async () =>
   for (const gate of gates) gate.resolve();
   await settle();
   assert.equal(gates.length, 5);
+  gates[4].resolve();
+  assert.deepEqual(await bus.close(), { drained: 1, deadLettered: 0 });
 });
 
 test("update: the breaker and retry settings apply to the next failure", async () => {

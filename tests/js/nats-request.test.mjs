@@ -72,19 +72,19 @@ test("the README's request/reply lines, as written", async () => {
 });
 
 test("bus.request over NATS: another bus answers with msg.respond, data through the codec both ways", async () => {
-  const asker = await bridged(["prices.quote"]);
-  const answerer = await bridged(["prices.quote"]);
-  answerer.bus.subscribe("prices.quote", (msg) => msg.respond({ total: msg.data.qty * 2n, at: new Date(3) }));
-  assert.deepEqual(await asker.bus.request("prices.quote", { qty: 21n }, { timeoutMs: 2000 }), { total: 42n, at: new Date(3) });
+  const asker = await bridged(["bus.quote"]);
+  const answerer = await bridged(["bus.quote"]);
+  answerer.bus.subscribe("bus.quote", (msg) => msg.respond({ total: msg.data.qty * 2n, at: new Date(3) }));
+  assert.deepEqual(await asker.bus.request("bus.quote", { qty: 21n }, { timeoutMs: 2000 }), { total: 42n, at: new Date(3) });
 });
 
 test("bus.request reaches a foreign nats.js responder, and a foreign nc.request reaches msg.respond", async () => {
-  const { bus, nc } = await bridged(["prices.quote", "stock.level"]);
+  const { bus, nc } = await bridged(["bus.quote", "stock.level"]);
   const foreign = await connect({ servers: server.url });
   connections.push(foreign);
-  const sub = foreign.subscribe("rr.prices.quote", { callback: (_, msg) => msg.respond(JSON.stringify({ total: 7 })) });
+  const sub = foreign.subscribe("rr.bus.quote", { callback: (_, msg) => msg.respond(JSON.stringify({ total: 7 })) });
   await foreign.flush();
-  assert.deepEqual(await bus.request("prices.quote", { sku: "A-1" }, { timeoutMs: 2000 }), { total: 7 });
+  assert.deepEqual(await bus.request("bus.quote", { sku: "A-1" }, { timeoutMs: 2000 }), { total: 7 });
   sub.unsubscribe();
   bus.subscribe("stock.level", (msg) => msg.respond({ sku: msg.data.sku, level: 3 }));
   await nc.flush();
