@@ -20,16 +20,13 @@ use crate::wasm::request::ReplyRoute;
 use crate::{Headers, Payload, Sighting};
 
 /// Positions in a frame as `readFrame` returns it.
+/// (The scalars at 1, 2, 6, 8 and 9 — id, hops, publishedAt, replyInbox, replyWithin — and
+/// the topic's text come as `receive`'s arguments.)
 const ORIGIN: u32 = 0;
-const ID: u32 = 1;
-const HOPS: u32 = 2;
 const TOPIC: u32 = 3;
 const DATA: u32 = 4;
 const ORDERING_KEY: u32 = 5;
-const PUBLISHED_AT: u32 = 6;
 const SOURCE: u32 = 7;
-const REPLY_INBOX: u32 = 8;
-const REPLY_WITHIN: u32 = 9;
 const ATTRIBUTES: u32 = 10;
 const FIRST_PAIR: u32 = 11;
 
@@ -56,11 +53,16 @@ impl Inbox {
 #[wasm_bindgen]
 impl Inbox {
     /// A frame `readFrame` accepted: published on the bus, or counted and logged as rejected.
-    pub fn receive(&self, frame: Array) {
+    /// Its scalar fields come as arguments (numbers cross without a lookup each), its
+    /// JavaScript values stay in `frame`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn receive(&self, frame: Array, origin: String, id: f64, hops: u32, published_at: f64, topic: String, reply_inbox: f64, reply_within: f64) {
         if self.bus.halted() {
             return;
         }
-        if let Err(code) = accept(&self.bus, &self.bridge, &frame) {
+        let reply = (reply_inbox > 0.0).then_some((reply_inbox, reply_within));
+        let fields = Fields { origin, id, hops, published_at, topic, reply };
+        if let Err(code) = accept(&self.bus, &self.bridge, &frame, fields) {
             self.refuse(code);
         }
     }
@@ -86,63 +88,63 @@ impl Inbox {
     }
 }
 
+/// The scalar fields of a frame, as `readFrame` checked them.
+struct Fields {
+    origin: String,
+    id: f64,
+    hops: u32,
+    published_at: f64,
+    topic: String,
+    /// A request's inbox and how long its asker waits.
+    reply: Option<(f64, f64)>,
+}
+
 /// Publishes a checked frame unless this bus has seen it or the bridge does not carry its
 /// topic; `Err(code)` when the broker refuses it.
-fn accept(bus: &Bus, bridge: &BridgeState, frame: &Array) -> Result<(), &'static str> {
-    let topic = string_arg(&frame.get(TOPIC), "topic", bus.limits.get().max_topic_name_length).map_err(|_| "INVALID_TOPIC_NAME")?;
-    if !bridge.wants(&topic) {
+fn accept(bus: &Bus, bridge: &BridgeState, frame: &Array, fields: Fields) -> Result<(), &'static str> {
+    if fields.topic.chars().count() > bus.limits.get().max_topic_name_length as usize {
+        return Err("INVALID_TOPIC_NAME");
+    }
+    if !bridge.wants(&fields.topic) {
         return Ok(());
     }
     let bridges = &bus.bridges;
-    let origin = frame.get(ORIGIN).as_string().unwrap_or_default();
-    let id = frame.get(ID).as_f64().unwrap_or(0.0) as u64;
-    if bridges.sighting(&origin, id) != Sighting::New {
+    let id = fields.id as u64;
+    if bridges.sighting(&fields.origin, id) != Sighting::New {
         bridge.count(Stat::Duplicates);
         return Ok(());
     }
-    let headers = headers(bridge, frame, topic)?;
-    if bridges.admit(&origin, id, || publish(bus, headers, frame.get(DATA)))?.is_some() {
+    let headers = headers(bridge, frame, &fields)?;
+    if bridges.admit(&fields.origin, id, || publish(bus, headers, frame.get(DATA)))?.is_some() {
         log(&bus.broker, "bridge.originEvicted", "LIMIT_EXCEEDED");
     }
-    if let Some(inbox) = frame.get(REPLY_INBOX).as_f64() {
-        bridges.remember_route(&origin, inbox, bridge.id);
+    if let Some((inbox, _)) = fields.reply {
+        bridges.remember_route(&fields.origin, inbox, bridge.id);
     }
     bridge.count(Stat::Received);
     Ok(())
 }
 
-/// The headers of a frame: its topic, attributes and ordering key, and where it came from.
-fn headers(bridge: &BridgeState, frame: &Array, topic: String) -> Result<Headers, &'static str> {
+/// The headers of a frame: its topic, attributes and ordering key, where it came from, and
+/// the way back of a request.
+fn headers(bridge: &BridgeState, frame: &Array, fields: &Fields) -> Result<Headers, &'static str> {
     let attributes = pairs(frame).ok_or("INVALID_ATTRIBUTES")?;
     let key = frame.get(ORDERING_KEY);
     let ordering_key = match key.is_undefined() {
         true => None,
         false => Some(string_arg(&key, "orderingKey", 1024).map_err(|_| "INVALID_ARGUMENT")?.into_boxed_str()),
     };
-    let inbound = inbound(bridge, frame);
-    let reply = reply_route(bridge, frame);
-    let host = JsHeaders { topic: frame.get(TOPIC), attributes: frame.get(ATTRIBUTES), inbound: Some(Box::new(inbound)), reply };
-    Ok(Headers { topic: Rc::from(topic), attributes, ordering_key, host: Some(Rc::new(host)) })
-}
-
-/// The way back of a request frame: to its origin's inbox, through this bridge.
-fn reply_route(bridge: &BridgeState, frame: &Array) -> Option<Rc<ReplyRoute>> {
-    let inbox = frame.get(REPLY_INBOX).as_f64()?;
-    let to = frame.get(ORIGIN).as_string()?;
-    let within = frame.get(REPLY_WITHIN).as_f64().unwrap_or(0.0);
-    Some(Rc::new(ReplyRoute { to, inbox, within, via: Some(bridge.id) }))
-}
-
-/// Where a frame came from (`readFrame` checked each field and built its `source`).
-fn inbound(bridge: &BridgeState, frame: &Array) -> Inbound {
-    Inbound {
+    let inbound = Inbound {
         bridge: bridge.id,
         origin: frame.get(ORIGIN),
-        id: frame.get(ID).as_f64().unwrap_or(0.0),
-        hops: frame.get(HOPS).as_f64().unwrap_or(1.0) as u32,
-        published_at: frame.get(PUBLISHED_AT).as_f64().unwrap_or(0.0),
+        id: fields.id,
+        hops: fields.hops,
+        published_at: fields.published_at,
         source: frame.get(SOURCE),
-    }
+    };
+    let reply = fields.reply.map(|(inbox, within)| Rc::new(ReplyRoute { to: fields.origin.clone(), inbox, within, via: Some(bridge.id) }));
+    let host = JsHeaders { topic: frame.get(TOPIC), attributes: frame.get(ATTRIBUTES), inbound: Some(Box::new(inbound)), reply };
+    Ok(Headers { topic: Rc::from(fields.topic.as_str()), attributes, ordering_key, host: Some(Rc::new(host)) })
 }
 
 /// The attribute pairs after the frame's fixed fields; `None` for a lone surrogate.

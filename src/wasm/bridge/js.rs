@@ -24,6 +24,9 @@ extern "C" {
     #[wasm_bindgen(js_name = replyEnvelope)]
     pub fn reply_envelope(to: &str, inbox: f64, hops: u32, data: &JsValue) -> JsValue;
 
+    /// Posts `wire` with the port's `post_message`; whether that did not throw.
+    pub fn post(port: &JsValue, post_message: &Function, wire: &JsValue) -> bool;
+
     /// A random hex id for this bus on the bridge wire.
     #[wasm_bindgen(js_name = randomOrigin)]
     pub fn random_origin() -> String;

@@ -158,8 +158,7 @@ impl Bridges {
         let mut wire = None;
         for bridge in targets {
             let wire = wire.get_or_insert_with(|| self.wire(message, hops + 1));
-            let outcome = super::js::call_method(&bridge.port, &bridge.post, &Array::of1(wire));
-            if get(&outcome, "ok").is_ok_and(|ok| ok.is_truthy()) {
+            if js::post(&bridge.port, &bridge.post, wire) {
                 bridge.count(Stat::Sent);
             } else if let Some(broker) = self.broker() {
                 bridge.count(Stat::SendErrors);

@@ -11,12 +11,10 @@
 
 use std::collections::VecDeque;
 
-use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::handle::Stat;
 use super::{js, Bridges, MAX_HOPS};
-use crate::wasm::convert::get;
 
 /// The most reply routes a bus remembers.
 pub const MAX_ROUTES: usize = 4096;
@@ -69,8 +67,7 @@ impl Bridges {
         let bridge = self.open.borrow().iter().find(|b| b.id == via).cloned();
         let Some(bridge) = bridge else { return false };
         let wire = js::reply_envelope(to, inbox, hops, data);
-        let outcome = crate::wasm::js::call_method(&bridge.port, &bridge.post, &Array::of1(&wire));
-        let sent = get(&outcome, "ok").is_ok_and(|ok| ok.is_truthy());
+        let sent = js::post(&bridge.port, &bridge.post, &wire);
         bridge.count(if sent { Stat::Sent } else { Stat::SendErrors });
         sent
     }

@@ -28,6 +28,16 @@ export function replyEnvelope(to, inbox, hops, data) {
   return { "wasm-pubsub": 1, type: "reply", to, inbox, hops, data };
 }
 
+/** Posts `wire` with the port's own `postMessage`; whether that did not throw. */
+export function post(port, postMessage, wire) {
+  try {
+    Reflect.apply(postMessage, port, [wire]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A random id for this bus on the bridge wire. */
 export function randomOrigin() {
   const bytes = new Uint8Array(12);
@@ -78,7 +88,7 @@ function receive(link, event) {
   if (isReply(event)) return receiveReply(inbox, event.data, link.bounds);
   const frame = readFrame(event, link.bounds);
   if (typeof frame === "string") inbox.reject(frame);
-  else inbox.receive(frame);
+  else inbox.receive(frame, frame[0], frame[1], frame[2], frame[6], frame[3], frame[8] ?? 0, frame[9]);
 }
 
 /** Where `attributes` sits in a frame; the pairs follow it. */
