@@ -255,6 +255,22 @@ export interface PubSubConfig<Events extends TopicMap = {}> {
   /** Every structured record; without it warnings and errors go to the console (one
    * rate-limited line each), and `null` silences them. */
   logger?: ((record: LogRecord) => unknown) | null;
+  /** A copy of the dead-letter store that outlives the page (`indexedDbStore` of
+   * `wasm-pubsub/durable`, or your own): the bus restores its `letters()` when it is made. */
+  deadLetterStore?: DeadLetterStore;
+}
+
+/** Mirrors the bus's bounded dead-letter store; called synchronously. A letter is known by
+ * its `[subscription, messageId]` key. */
+export interface DeadLetterStore {
+  /** Each new dead letter, before `onDeadLetter`; a throw counts as a callback error. */
+  add(deadLetter: DeadLetter): unknown;
+  /** The keys of letters that left the bus's store: replayed, purged or evicted. */
+  remove(keys: Array<[subscription: string, messageId: number]>): unknown;
+  /** Letters of an earlier run, oldest first, read once by the constructor: restored with
+   * their ids, attempts, reason and error; `replayDeadLetters` queues them on the live
+   * subscription of their name. A letter it refuses is logged (`deadLetter.restoreRefused`). */
+  letters?(): DeadLetter[];
 }
 
 export type DeadLetterReason = "MAX_ATTEMPTS" | "OVERFLOW" | "SHUTDOWN";
