@@ -31,6 +31,7 @@ const manifest = {
       browser: "./browser.js",
       default: "./browser.js",
     },
+    "./durable": { types: "./durable/index.d.ts", default: "./durable/index.js" },
     "./wasm_pubsub_bg.wasm": "./wasm_pubsub_bg.wasm",
     "./package.json": "./package.json",
   },
@@ -50,6 +51,7 @@ const manifest = {
     ...entries.flatMap((e) => [`${e}.js`, `${e}.d.ts`]),
     "node.cjs",
     "node.d.cts",
+    "durable/",
   ],
 };
 
