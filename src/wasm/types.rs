@@ -383,6 +383,8 @@ export interface LogEventCodes {
   "deadLetter": DeadLetterReason;
   /** error — `onDeadLetter` threw or rejected. */
   "deadLetter.callbackFailed": "DEAD_LETTER_CALLBACK_FAILED";
+  /** warn — the constructor left out a letter `deadLetterStore.letters()` gave (`code` says why). */
+  "deadLetter.restoreRefused": ErrorCode;
   /** error — the clock's `setTimeout` threw or answered something unusable (`subscription` when it was its timer). */
   "clock.failed": "CLOCK_ERROR";
   /** warn — a bridge dropped what arrived from its port (`code` says why). */

@@ -43,6 +43,7 @@ const ELSEWHERE = [
   { has: "modules = [", runner: "tests/e2e/workerd.test.mjs" },
   { has: "ctx.waitUntil(bus.drain({ timeoutMs: 5000 }));", file: "tests/e2e/workerd/waituntil.js" },
   { has: "// main.js — deno run", runner: "tests/e2e/deno.test.mjs" },
+  { has: 'import { attachPageLifecycle, indexedDbStore } from "wasm-pubsub/durable";', file: "tests/e2e/durable/app.js" },
 ];
 
 let dir;
