@@ -31,7 +31,7 @@ export async function indexedDbStore(name, options = {}) {
 }
 
 class IndexedDbStore {
-  #db; #landing; #loaded; #log; #leaving = false;
+  #db; #landing; #loaded; #log; #leaving = false; #flushing = false;
   #memoryOnly = new Set();
   #counts = { added: 0, removed: 0, landed: 0, atRisk: 0, writeErrors: 0, pending: 0 };
   #writeMs = [];
@@ -59,6 +59,8 @@ class IndexedDbStore {
     this.#counts.added++;
     if (this.#leaving && this.#landing.add(stored)) {
       this.#counts.landed++;
+      if (!this.#flushing) queueMicrotask(() => this.flush());
+      this.#flushing = true;
       return;
     }
     if (this.#leaving) this.#report("deadLetterStore.atRisk", "NOT_JSON_OR_FULL", () => this.#counts.atRisk++);
@@ -69,6 +71,7 @@ class IndexedDbStore {
   remove(keys) {
     this.#counts.removed += keys.length;
     for (const key of keys) this.#memoryOnly.delete(String(key));
+    this.flush();
     this.#landing.remove(keys);
     const tx = this.#db.transaction(STORE, "readwrite");
     const index = tx.objectStore(STORE).index("key");
@@ -80,12 +83,25 @@ class IndexedDbStore {
     }
   }
 
+  /** Writes the letters landed since the last flush to localStorage in one write, now (a
+   * microtask does it too, after the first letter). A letter the storage refuses goes to
+   * IndexedDB, counted `atRisk`. `attachPageLifecycle` calls it right after evacuating. */
+  flush() {
+    this.#flushing = false;
+    for (const letter of this.#landing.flush()) {
+      this.#counts.landed--;
+      this.#report("deadLetterStore.atRisk", "QUOTA", () => this.#counts.atRisk++);
+      this.#write(letter, keyOf(letter));
+    }
+  }
+
   /** While leaving (pagehide, freeze), letters land in localStorage, which a page on its way
    * out writes reliably; `leaving(false)` moves them to IndexedDB. `attachPageLifecycle`
    * calls it. */
   leaving(on) {
     this.#leaving = on;
     if (on) return;
+    this.flush();
     const landed = this.#landing.read();
     if (landed.length) move(this.#db, landed).then((ok) => ok && this.#landing.clear());
   }

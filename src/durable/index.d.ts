@@ -37,6 +37,8 @@ export interface IndexedDbStore extends DeadLetterStore {
   letters(): DeadLetter[];
   /** Letters go to the synchronous landing place while `on` (`attachPageLifecycle` sets it). */
   leaving(on: boolean): void;
+  /** Writes the letters landed while leaving in one localStorage write, now. */
+  flush(): void;
   stats(): DurableStoreStats;
   close(): void;
 }

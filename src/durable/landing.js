@@ -46,6 +46,9 @@ export class Landing {
     this.key = key;
     this.maxBytes = maxBytes;
     this.letters = null;
+    this.stored = undefined;
+    this.pending = [];
+    this.waiting = [];
   }
 
   /** The letters landed so far (an unreadable item counts as none). */
@@ -60,18 +63,41 @@ export class Landing {
     return this.letters;
   }
 
+  /** Takes a letter for the next `flush`: false when it is not JSON-safe or would pass
+   * `maxBytes`. Each letter is stringified once, and one write lands them all. */
   add(letter) {
     if (!this.storage || !jsonSafe(letter)) return false;
-    const letters = [...this.read(), letter];
-    const text = JSON.stringify(letters);
-    if (text.length * 2 > this.maxBytes) return false;
+    const text = JSON.stringify(letter);
+    const bytes = (this.text().length + this.pending.join(",").length + text.length + 1) * 2;
+    if (bytes > this.maxBytes) return false;
+    this.pending.push(text);
+    this.waiting.push(letter);
+    return true;
+  }
+
+  /** Writes the letters taken since the last flush in one `setItem`; answers those the
+   * storage refused (quota, privacy mode), none when it took them. */
+  flush() {
+    if (!this.pending.length) return [];
+    const stored = this.text();
+    const text = stored === "[]" ? `[${this.pending.join(",")}]` : `${stored.slice(0, -1)},${this.pending.join(",")}]`;
+    const taken = this.waiting;
+    this.pending = [];
+    this.waiting = [];
     try {
       this.storage.setItem(this.key, text);
     } catch {
-      return false;
+      return taken;
     }
-    this.letters = letters;
-    return true;
+    this.letters = [...this.read(), ...taken];
+    this.stored = text;
+    return [];
+  }
+
+  /** The item's JSON text as last read or written. */
+  text() {
+    if (this.stored === undefined) this.stored = this.letters?.length ? JSON.stringify(this.letters) : (this.storage?.getItem(this.key) ?? "[]");
+    return this.stored;
   }
 
   /** Drops the letters of `keys`; answers how many it dropped. */
@@ -89,6 +115,7 @@ export class Landing {
 
   write(letters) {
     this.letters = letters;
+    this.stored = undefined;
     try {
       if (letters.length) this.storage?.setItem(this.key, JSON.stringify(letters));
       else this.storage?.removeItem(this.key);

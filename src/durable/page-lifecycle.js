@@ -30,6 +30,7 @@ export function attachPageLifecycle(bus, options = {}) {
       counts.hidden++;
       store?.leaving(true);
       held = evacuate(bus, counts);
+      store?.flush();
       link = shut(link);
     }
     if (event.type === "pagehide" && !event.persisted) {
