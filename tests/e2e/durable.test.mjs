@@ -164,3 +164,42 @@ test("into the back-forward cache: saved but not closed, the bridge closed; on p
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test("a real back-forward cache round trip: restored with its bus, the letters replayed once; a message on the lifecycle's channel does not evict it, one on a raw bridge's channel does and the next load restores them", async () => {
+  // Playwright turns the back-forward cache off; this browser has it on, like a user's.
+  const cached = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "wasm-pubsub-bfcache-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  try {
+    const page = await openPage(cached);
+    for (const raw of [false, true]) {
+      await page.goto(`${server.url}durable/?save=off`);
+      await page.waitForFunction(() => window.ready);
+      await page.evaluate(() => window.bus.purgeDeadLetters());
+      await page.goto(`${server.url}durable/?save=hang${raw ? "&raw" : ""}`);
+      await page.waitForFunction(() => window.ready);
+      const sent = await page.evaluate(() => { window.marker = "the same document"; return [1, 2, 3, 4, 5].map((n) => window.bus.publish("orders.eu", n)); });
+      await page.goto(`${server.url}durable/away.html`);
+      const other = await openPage(cached, `${server.url}durable/away.html`);
+      await other.evaluate((name) => { const c = new BroadcastChannel(name); c.postMessage({ hello: 1 }); c.close(); }, raw ? "app-raw" : "app");
+      await other.close();
+      await page.goBack({ waitUntil: "commit" }); // a page restored from the cache fires no load
+      await page.waitForFunction(() => window.ready);
+      await page.waitForTimeout(100);
+      const state = await page.evaluate(() => {
+        const { queued, inFlight } = window.bus.metrics();
+        return { marker: window.marker, held: queued + inFlight, letters: window.bus.deadLetters().length, lifecycle: window.lifecycle.stats(), restored: window.restored.map((dl) => dl.message.id) };
+      });
+      if (!raw) {
+        assert.deepEqual(state, { marker: "the same document", held: 5, letters: 0, restored: [],
+          lifecycle: { hidden: 1, evacuated: 5, replayed: 5, closed: false, held: 0, bridged: true } }, "cached: saved, not closed, replayed once, the bridge reopened");
+      } else {
+        assert.equal(state.marker, undefined, "the raw bridge's message evicted the page from the cache: a new load");
+        assert.deepEqual(state.restored.sort((a, b) => a - b), sent, "the new load restored every letter the old page evacuated");
+        assert.equal(state.held, 5, "and replayed each once");
+      }
+    }
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await cached.close();
+  }
+});

@@ -1,6 +1,7 @@
 // The README's "Surviving the browser" recipe, as a page the Chromium test drives: `?save=`
 // picks what the handler does (fail: throws, hang: never settles, ok: records the ids it
-// handled, off: no subscription, so restored letters stay put).
+// handled, off: no subscription, so restored letters stay put); `?raw` also opens a bridge
+// directly, on the channel "app-raw", which the lifecycle does not close while hidden.
 import { PubSub } from "wasm-pubsub";
 import { attachPageLifecycle, indexedDbStore } from "wasm-pubsub/durable";
 
@@ -16,6 +17,7 @@ const store = await indexedDbStore("app");
 const bus = new PubSub({ deadLetterStore: store, autoCreateTopics: true });
 bus.configure({ delivery: { maxDeliveryAttempts: 2, retryBackoff: { initialMs: 1 }, circuitBreaker: { failureThreshold: 1000 } } });
 const lifecycle = attachPageLifecycle(bus, { store, connect: () => new BroadcastChannel("app") });
+if (new URLSearchParams(location.search).has("raw")) bus.bridge(new BroadcastChannel("app-raw"));
 
 // Letters from earlier page loads are back, with their ids and attempts:
 for (const dl of bus.deadLetters()) console.log(dl.reason, dl.message.id, dl.attempts);
