@@ -33,6 +33,7 @@ const manifest = {
     },
     // The NATS bridge: its own ES module, never loaded by "." (nats.js is an optional peer).
     "./nats": { types: "./nats/nats.d.ts", default: "./nats/nats.js" },
+    "./durable": { types: "./durable/index.d.ts", default: "./durable/index.js" },
     "./wasm_pubsub_bg.wasm": "./wasm_pubsub_bg.wasm",
     "./package.json": "./package.json",
   },
@@ -56,6 +57,7 @@ const manifest = {
     ...entries.flatMap((e) => [`${e}.js`, `${e}.d.ts`]),
     "node.cjs",
     "node.d.cts",
+    "durable/",
   ],
 };
 

@@ -18,6 +18,7 @@ mod observe;
 mod publish;
 mod rearm;
 mod reconfigure;
+mod restore;
 mod state;
 mod subscribe;
 mod waiters;
@@ -26,7 +27,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 pub use close::{CloseFuture, CloseReport};
-pub use effects::{DeadLetterHook, Hooks, Logger, PublishObserver};
+pub use effects::{DeadLetterHook, Hooks, LettersRemoved, Logger, PublishObserver};
 pub use observe::{Health, HealthStatus, MetricsSnapshot, SubscriptionMetrics};
 pub use publish::{Headed, PublishOptions};
 pub use reconfigure::UpdateReport;

@@ -64,7 +64,9 @@ pub struct DeadLetter<P> {
     /// Name of the subscription that gave up.
     pub subscription: Rc<str>,
     /// That subscription's id: a name can be reused after `unsubscribe`, the id cannot, so
-    /// a replay never lands on a newer subscription that took the name.
+    /// a replay never lands on a newer subscription that took the name. A letter restored
+    /// from an earlier run has [`SubscriptionId::RESTORED`]: it replays onto the live
+    /// subscription of its name.
     pub subscription_id: SubscriptionId,
     /// Why it gave up.
     pub reason: DeadLetterReason,
@@ -88,25 +90,28 @@ impl<P> DeadLetterStore<P> {
         DeadLetterStore { letters: VecDeque::new(), capacity: capacity as usize, evicted: 0 }
     }
 
-    pub fn push(&mut self, letter: Rc<DeadLetter<P>>) {
+    /// Keeps `letter`, evicting the oldest beyond capacity; returns the letter evicted (the
+    /// new one itself when the capacity is 0).
+    pub fn push(&mut self, letter: Rc<DeadLetter<P>>) -> Option<Rc<DeadLetter<P>>> {
         if self.capacity == 0 {
             self.evicted += 1;
-            return;
+            return Some(letter);
         }
-        if self.letters.len() == self.capacity {
-            self.letters.pop_front();
-            self.evicted += 1;
-        }
+        let evicted = match self.letters.len() == self.capacity {
+            true => self.letters.pop_front(),
+            false => None,
+        };
+        self.evicted += evicted.is_some() as u64;
         self.letters.push_back(letter);
+        evicted
     }
 
-    /// Bounds the store to `capacity` letters, evicting the oldest; returns how many.
-    pub fn set_capacity(&mut self, capacity: u32) -> u64 {
+    /// Bounds the store to `capacity` letters, evicting the oldest; returns them.
+    pub fn set_capacity(&mut self, capacity: u32) -> Vec<Rc<DeadLetter<P>>> {
         self.capacity = capacity as usize;
         let excess = self.letters.len().saturating_sub(self.capacity);
-        self.letters.drain(..excess);
         self.evicted += excess as u64;
-        excess as u64
+        self.letters.drain(..excess).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -117,10 +122,8 @@ impl<P> DeadLetterStore<P> {
         self.letters.iter()
     }
 
-    pub fn purge(&mut self) -> usize {
-        let count = self.letters.len();
-        self.letters.clear();
-        count
+    pub fn purge(&mut self) -> Vec<Rc<DeadLetter<P>>> {
+        self.letters.drain(..).collect()
     }
 
     /// Removes and returns the letters `take` selects, keeping the others in order.

@@ -51,7 +51,7 @@ pub use attributes::{matches_filter, validate_attributes, Attributes};
 pub use breaker::BreakerState;
 pub use broker::{
     Broker, CloseFuture, CloseReport, WaitReport, DeadLetterHook, Health, HealthStatus, Hooks, Logger,
-    Headed, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, UpdateReport, WeakBroker,
+    Headed, LettersRemoved, MetricsSnapshot, PublishObserver, PublishOptions, SubscriptionId, SubscriptionMetrics, UpdateReport, WeakBroker,
 };
 pub use clock::{Clock, ManualClock, Spawner, TimerId};
 pub use config::{

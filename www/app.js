@@ -4,6 +4,7 @@
 // are redrawn after each event and four times a second; the charts (charts.js) and the
 // breaker timeline (breakers.js) keep the last two minutes; forms.js reads the forms.
 import { PubSub, PubSubError } from "/pkg/browser.js";
+import { attachPageLifecycle, indexedDbStore } from "/pkg/durable/index.js";
 import { createTimeline } from "./breakers.js";
 import { createCharts, SAMPLE_MS, span } from "./charts.js";
 import { call, dataNode, literal } from "./format.js";
@@ -29,6 +30,12 @@ const MODES = [
 ];
 
 let bus;
+/** Dead letters in IndexedDB (wasm-pubsub/durable): they outlive this tab and reach the next. */
+const store = await indexedDbStore("demo").catch((err) => {
+  console.warn(`dead letters stay in memory: ${err.message}`);
+  return null;
+});
+let lifecycle = null;
 /** name → { sub, mode, li, openedAt } for every subscription made on this bus. */
 const subs = new Map();
 let shared = null; // { bridge, channel } while "share with other tabs" is on
@@ -50,8 +57,13 @@ function createBus() {
       scheduleRender();
     },
     logger: onLogRecord,
+    ...(store && { deadLetterStore: store }),
   });
   window.bus = bus;
+  lifecycle?.detach();
+  lifecycle = store && attachPageLifecycle(bus, { store });
+  const restored = bus.deadLetters().length;
+  if (restored) log("restored", `${restored} dead letter${restored === 1 ? "" : "s"} restored from IndexedDB (earlier page loads, other tabs)`, null, { count: restored });
   charts.restart(bus.metrics());
   timeline.clear();
   closing = false;
@@ -355,6 +367,14 @@ function renderDeadLetters() {
     { className: "quiet small", disabled: closing })))));
 }
 
+function renderDurable() {
+  if (!store) return setText($("durable"), "IndexedDB unavailable: dead letters live in this tab only");
+  const s = store.stats();
+  $("durable").dataset.memoryOnly = String(s.memoryOnly);
+  setText($("durable"), `IndexedDB: ${s.added} written · ${s.removed} removed · ${s.memoryOnly} memory-only · `
+    + `one write ${s.writeMs.p50.toFixed(1)} ms p50 · survives reloads and other tabs`);
+}
+
 function renderEmptyHints() {
   for (const hint of document.querySelectorAll("[data-empty-for]")) {
     hint.hidden = $(hint.dataset.emptyFor).childElementCount > 0;
@@ -383,6 +403,7 @@ function render() {
   renderTopics();
   renderSubscriptions(m);
   renderDeadLetters();
+  renderDurable();
   renderBridge();
   renderTimeline();
   renderApiCalls();

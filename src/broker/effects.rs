@@ -21,6 +21,9 @@ use crate::subscription::Outcome;
 /// The dead-letter callback: its `Fail` or failed `Pending` outcome is counted and logged.
 pub type DeadLetterHook<P> = Rc<dyn Fn(&Rc<DeadLetter<P>>) -> Outcome>;
 
+/// Sees the letters that left the dead-letter store: evicted, purged or replayed.
+pub type LettersRemoved<P> = Rc<dyn Fn(&[Rc<DeadLetter<P>>])>;
+
 /// The structured logger.
 pub type Logger = Rc<dyn Fn(&LogRecord)>;
 
@@ -39,6 +42,7 @@ pub type PublishObserver<P> = Rc<dyn Fn(&Rc<Message<P>>)>;
 ///     on_dead_letter: Some(Rc::new(|letter| { println!("dead: {}", letter.message.id); Outcome::Ack })),
 ///     logger: Some(Rc::new(|record| println!("{}", record.event))),
 ///     on_publish: None,
+///     on_letters_removed: None,
 /// };
 /// assert!(hooks.logger.is_some());
 /// ```
@@ -49,11 +53,13 @@ pub struct Hooks<P> {
     pub logger: Option<Logger>,
     /// Called with every accepted message, before `publish` returns.
     pub on_publish: Option<PublishObserver<P>>,
+    /// Called with the letters that left the store, so a durable copy can follow it.
+    pub on_letters_removed: Option<LettersRemoved<P>>,
 }
 
 impl<P> Default for Hooks<P> {
     fn default() -> Self {
-        Hooks { on_dead_letter: None, logger: None, on_publish: None }
+        Hooks { on_dead_letter: None, logger: None, on_publish: None, on_letters_removed: None }
     }
 }
 
@@ -78,6 +84,8 @@ pub(crate) enum Effect<P> {
     Log(LogRecord),
     /// Call the dead-letter callback.
     DeadLetter(Rc<DeadLetter<P>>),
+    /// Report letters that left the dead-letter store.
+    LettersRemoved(Vec<Rc<DeadLetter<P>>>),
     /// Call the publish observer.
     Published(Rc<Message<P>>),
     /// Resolve `close` and release every host callback.
@@ -140,6 +148,7 @@ impl<P: Payload> Broker<P> {
             Effect::Log(record) => self.call_logger(&record),
             Effect::DeadLetter(letter) => self.call_dead_letter_hook(&letter),
             Effect::Published(message) => self.call_publish_observer(&message),
+            Effect::LettersRemoved(letters) => self.call_letters_removed(&letters),
             Effect::Finish(sender, report) => self.release(sender, report),
             Effect::Settled(sender, report) => drop(sender.send(report)),
             Effect::Drained(sender, report) => drop(sender.send(report)),
@@ -193,6 +202,13 @@ impl<P: Payload> Broker<P> {
         let logger = self.shared.borrow().runtime.as_ref().and_then(|r| r.hooks.logger.clone());
         if let Some(logger) = logger {
             logger(record);
+        }
+    }
+
+    fn call_letters_removed(&self, letters: &[Rc<DeadLetter<P>>]) {
+        let hook = self.shared.borrow().runtime.as_ref().and_then(|r| r.hooks.on_letters_removed.clone());
+        if let Some(hook) = hook {
+            hook(letters);
         }
     }
 

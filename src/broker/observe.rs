@@ -3,6 +3,8 @@
 use std::rc::Rc;
 
 use super::state::{Inner, Phase};
+use crate::sorted_map::SortedMap;
+use super::SubscriptionId;
 use super::Broker;
 use crate::breaker::BreakerState;
 use crate::dead_letter::DeadLetter;
@@ -234,12 +236,19 @@ impl<P: Payload> Broker<P> {
     pub fn purge_dead_letters(&self) -> Result<usize> {
         let mut inner = self.shared.borrow_mut();
         inner.ensure_open()?;
-        Ok(inner.dead_letters.purge())
+        let letters = inner.dead_letters.purge();
+        let count = letters.len();
+        inner.letters_removed(letters);
+        drop(inner);
+        self.flush();
+        Ok(count)
     }
 
     /// Queues again the letters `select` picks on the subscriptions they came from (same
-    /// message, attempts counted from 1). Letters whose subscription is gone, or whose queue
-    /// is full, stay in the store. Returns how many were queued.
+    /// message, attempts counted from 1). A letter restored from an earlier run goes to the
+    /// live subscription of its name. Letters whose subscription is gone (or, restored, has
+    /// no live namesake yet), or whose queue is full, stay in the store. Returns how many
+    /// were queued.
     ///
     /// # Errors
     ///
@@ -281,6 +290,16 @@ fn address<P>(letter: &DeadLetter<P>) -> usize {
     std::ptr::from_ref(letter) as usize
 }
 
+/// The live subscription a letter replays onto: the one it came from, or for a restored
+/// letter the live one of its name.
+fn target<P>(subs: &SortedMap<u64, Subscription<P>>, letter: &DeadLetter<P>) -> Option<u64> {
+    let live = |s: &&Subscription<P>| s.state != SubscriptionState::Closed;
+    if letter.subscription_id != SubscriptionId::RESTORED {
+        return subs.get(&letter.subscription_id.0).filter(live).map(|s| s.id);
+    }
+    subs.values().filter(live).find(|s| s.name == letter.subscription).map(|s| s.id)
+}
+
 fn subscription_metrics<P>(sub: &Subscription<P>) -> SubscriptionMetrics {
     SubscriptionMetrics {
         name: sub.name.clone(),
@@ -311,8 +330,8 @@ impl<P> Inner<P> {
         let mut room: Vec<(u64, usize)> = Vec::new();
         let subs = &self.subs;
         let taken = self.dead_letters.take_where(|letter| {
-            let id = letter.subscription_id.0;
-            let Some(sub) = subs.get(&id).filter(|s| s.state != SubscriptionState::Closed) else { return false };
+            let Some(id) = target(subs, letter) else { return false };
+            let Some(sub) = subs.get(&id) else { return false };
             let used = room.iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| *n);
             let fits = sub.queue.len() + used < sub.options.queue_capacity as usize;
             let take = fits && chosen.binary_search(&address(letter)).is_ok();
@@ -325,14 +344,15 @@ impl<P> Inner<P> {
             take
         });
         let count = taken.len();
-        for letter in taken {
-            self.requeue_letter(&letter);
+        for letter in &taken {
+            self.requeue_letter(letter);
         }
+        self.letters_removed(taken);
         count
     }
 
     fn requeue_letter(&mut self, letter: &DeadLetter<P>) {
-        let id = letter.subscription_id.0;
+        let Some(id) = target(&self.subs, letter) else { return };
         let Some(sub) = self.subs.get_mut(&id) else { return };
         sub.queue.push_back(letter.message.clone());
         self.counters.routed += 1;

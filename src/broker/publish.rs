@@ -254,7 +254,7 @@ impl<P: Payload> Inner<P> {
 
     /// Checks attributes, ordering key and the size of a payload that measured `size` bytes
     /// (`None`: not measured).
-    fn check_size(&self, attributes: &Attributes, ordering_key: Option<&str>, size: Option<u64>) -> Result<()> {
+    pub(crate) fn check_size(&self, attributes: &Attributes, ordering_key: Option<&str>, size: Option<u64>) -> Result<()> {
         let limits = &self.config.limits;
         let attribute_bytes = validate_attributes(attributes, limits)?;
         let size = size.unwrap_or(0).saturating_add(attribute_bytes);

@@ -106,8 +106,10 @@ impl<P: Payload> Broker<P> {
 impl<P: Payload> Inner<P> {
     fn configure(&mut self, config: Config) -> Result<()> {
         self.ensure_open()?;
-        let evicted = self.dead_letters.set_capacity(config.limits.max_dead_letters);
+        let letters = self.dead_letters.set_capacity(config.limits.max_dead_letters);
+        let evicted = letters.len() as u64;
         self.counters.dead_letters_evicted += evicted;
+        self.letters_removed(letters);
         self.config = config;
         self.log(|| LogRecord {
             message: Some(format!("config changed; {evicted} dead letters evicted to fit limits.maxDeadLetters")),

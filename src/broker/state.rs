@@ -348,11 +348,25 @@ impl<P> Inner<P> {
             attempts,
             dead_lettered_at: now,
         });
-        let evicted_before = self.dead_letters.evicted;
-        self.dead_letters.push(letter.clone());
-        self.counters.dead_letters_evicted += self.dead_letters.evicted - evicted_before;
         self.log(|| dead_letter_record(&letter));
-        self.effect(Effect::DeadLetter(letter));
+        self.effect(Effect::DeadLetter(letter.clone()));
+        self.keep_letter(letter);
+    }
+
+    /// Stores a letter; the one it evicts is counted and reported as removed.
+    pub fn keep_letter(&mut self, letter: Rc<DeadLetter<P>>) {
+        let evicted = self.dead_letters.push(letter);
+        self.counters.dead_letters_evicted += evicted.is_some() as u64;
+        self.letters_removed(evicted.into_iter().collect());
+    }
+
+    /// Reports letters that left the store (evicted, purged, replayed) to the hook that
+    /// mirrors the store, if there is one.
+    pub fn letters_removed(&mut self, letters: Vec<Rc<DeadLetter<P>>>) {
+        let observed = self.runtime.as_ref().is_some_and(|r| r.hooks.on_letters_removed.is_some());
+        if observed && !letters.is_empty() {
+            self.effect(Effect::LettersRemoved(letters));
+        }
     }
 
     /// Arms the subscription's wake-up timer when something needs it sooner than armed.

@@ -26,6 +26,17 @@ use crate::topic::validate_name;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SubscriptionId(pub u64);
 
+impl SubscriptionId {
+    /// The id of a dead letter restored from an earlier run: no subscription has it, so a
+    /// replay picks the live subscription of the letter's name.
+    ///
+    /// ```
+    /// use wasm_pubsub::SubscriptionId;
+    /// assert_ne!(SubscriptionId::RESTORED, SubscriptionId(1));
+    /// ```
+    pub const RESTORED: SubscriptionId = SubscriptionId(u64::MAX);
+}
+
 impl<P: Payload> Broker<P> {
     /// Subscribes `handler` to a topic or a pattern (`*` one level, `>` the rest).
     ///

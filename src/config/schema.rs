@@ -39,6 +39,7 @@ const CONFIG: &Table = &[
     ("clock", Read::With(ignore)),
     ("onDeadLetter", Read::With(ignore)),
     ("logger", Read::With(ignore)),
+    ("deadLetterStore", Read::With(ignore)),
 ];
 
 const LIMITS: &Table = &[
@@ -88,6 +89,7 @@ const CHANGES: &Table = &[
     ("clock", Read::With(fixed_at_construction)),
     ("onDeadLetter", Read::With(fixed_at_construction)),
     ("logger", Read::With(fixed_at_construction)),
+    ("deadLetterStore", Read::With(fixed_at_construction)),
 ];
 
 /// The keys of subscribe options that `subscription.update(changes)` cannot change.
@@ -169,7 +171,7 @@ const NESTED: [(&str, &Table); 4] =
     [("delivery", DELIVERY), ("limits", LIMITS), ("retryBackoff", BACKOFF), ("circuitBreaker", BREAKER)];
 
 /// The config keys the binding reads itself.
-const HOST_KEYS: [&str; 3] = ["clock", "onDeadLetter", "logger"];
+const HOST_KEYS: [&str; 4] = ["clock", "onDeadLetter", "logger", "deadLetterStore"];
 
 /// Where a key of the schema belongs, for the error that names a key given at the wrong
 /// level (`maxInFlight` at the top of the config).

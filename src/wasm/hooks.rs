@@ -5,22 +5,29 @@
 
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::bridge::Bridges;
 use super::handler::JsPayload;
 use super::js;
+use super::letter_store::{keys, LetterStore};
 use super::objects::{dead_letter, log_record};
 use super::pubsub::{callback, config_key, function_or_none};
 use crate::{DeadLetter, Hooks, Level, LogRecord, Outcome, PublishObserver};
 
-/// Reads `onDeadLetter` and `logger` from the config object; accepted messages go to `bridges`.
-pub fn hooks(config: &JsValue, bridges: &Rc<Bridges>) -> Result<Hooks<JsPayload>, JsValue> {
-    let on_dead_letter = callback(config, "onDeadLetter")?.map(|hook| {
-        Rc::new(move |letter: &Rc<DeadLetter<JsPayload>>| outcome(js::call_hook(&hook, &dead_letter(letter))))
-            as crate::DeadLetterHook<JsPayload>
+/// Reads `onDeadLetter` and `logger` from the config object; accepted messages go to `bridges`,
+/// dead letters to `store` too.
+pub fn hooks(config: &JsValue, bridges: &Rc<Bridges>, store: Option<&LetterStore>) -> Result<Hooks<JsPayload>, JsValue> {
+    let on_dead_letter = dead_letter_hook(store.map(|s| s.add.clone()), callback(config, "onDeadLetter")?);
+    let on_letters_removed = store.map(|s| {
+        let remove = s.remove.clone();
+        Rc::new(move |letters: &[Rc<DeadLetter<JsPayload>>]| {
+            if !js::call_hook(&remove, &keys(letters)).is_undefined() {
+                js::console_line("warn", "deadLetterStore.removeFailed", "", "", -1.0, "");
+            }
+        }) as crate::LettersRemoved<JsPayload>
     });
     let logger = match logger_setting(config)? {
         LoggerSetting::Console => Some(Rc::new(console_line) as crate::Logger),
@@ -31,7 +38,21 @@ pub fn hooks(config: &JsValue, bridges: &Rc<Bridges>) -> Result<Hooks<JsPayload>
     };
     let bridges = bridges.clone();
     let on_publish: PublishObserver<JsPayload> = Rc::new(move |message| bridges.forward(message));
-    Ok(Hooks { on_dead_letter, logger, on_publish: Some(on_publish) })
+    Ok(Hooks { on_dead_letter, logger, on_publish: Some(on_publish), on_letters_removed })
+}
+
+/// Gives each dead letter to the store's `add`, then to `onDeadLetter`: a throw or a
+/// rejection of either counts as a callback error.
+fn dead_letter_hook(add: Option<Function>, user: Option<Function>) -> Option<crate::DeadLetterHook<JsPayload>> {
+    if add.is_none() && user.is_none() {
+        return None;
+    }
+    Some(Rc::new(move |letter: &Rc<DeadLetter<JsPayload>>| {
+        let object = dead_letter(letter);
+        let stored = add.as_ref().map_or(JsValue::UNDEFINED, |add| js::call_hook(add, &object));
+        let answer = user.as_ref().map_or(JsValue::UNDEFINED, |user| js::call_hook(user, &object));
+        outcome(if stored.is_undefined() { answer } else { stored })
+    }))
 }
 
 /// The `logger` config key: absent is the console, `null` silence, a function the user's.

@@ -16,6 +16,7 @@ mod drain;
 mod handler;
 mod hooks;
 mod js;
+mod letter_store;
 mod lifecycle;
 mod listeners;
 mod objects;

@@ -12,13 +12,14 @@ use super::callbacks::OneShots;
 use super::clock::{JsClock, MicrotaskSpawner};
 use super::convert::{batch_count, config_value, get, to_js, topic_arg};
 use super::hooks::hooks;
+use super::letter_store::LetterStore;
 use super::subscription::Subscription;
 use super::topic::Topic;
 use super::types::{optional, BridgeOptionsArg, ConfigArg, PublishOptionsArg, SubscribeOptionsArg};
 use crate::{Broker, Config};
 
 /// Keys of the config read by the binding rather than the core.
-const HOST_KEYS: [&str; 3] = ["clock", "onDeadLetter", "logger"];
+const HOST_KEYS: [&str; 4] = ["clock", "onDeadLetter", "logger", "deadLetterStore"];
 
 /// No config key or string value is longer than this (in code points): a longer one is
 /// refused without being copied whole into wasm.
@@ -63,7 +64,12 @@ impl PubSub {
         let clock = clock(&config, callbacks.clone())?;
         let bridges = Bridges::new();
         let spawner = MicrotaskSpawner { halted: halted.clone() };
-        let broker = Broker::with_hooks(parsed, clock, spawner, hooks(&config, &bridges)?);
+        let store = LetterStore::from_config(config_key(&config, "deadLetterStore")?)?;
+        let limits = parsed.limits;
+        let broker = Broker::with_hooks(parsed, clock, spawner, hooks(&config, &bridges, store.as_ref())?);
+        if let Some(store) = &store {
+            store.restore(&broker, &limits);
+        }
         Ok(PubSub { bus: Bus::new(broker, bridges, callbacks, halted), disposed: Cell::new(false) })
     }
 

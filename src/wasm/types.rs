@@ -270,6 +270,22 @@ export interface PubSubConfig<Events extends TopicMap = {}> {
   /** Every structured record; without it warnings and errors go to the console (one
    * rate-limited line each), and `null` silences them. */
   logger?: ((record: LogRecord) => unknown) | null;
+  /** A copy of the dead-letter store that outlives the page (`indexedDbStore` of
+   * `wasm-pubsub/durable`, or your own): the bus restores its `letters()` when it is made. */
+  deadLetterStore?: DeadLetterStore;
+}
+
+/** Mirrors the bus's bounded dead-letter store; called synchronously. A letter is known by
+ * its `[subscription, messageId]` key. */
+export interface DeadLetterStore {
+  /** Each new dead letter, before `onDeadLetter`; a throw counts as a callback error. */
+  add(deadLetter: DeadLetter): unknown;
+  /** The keys of letters that left the bus's store: replayed, purged or evicted. */
+  remove(keys: Array<[subscription: string, messageId: number]>): unknown;
+  /** Letters of an earlier run, oldest first, read once by the constructor: restored with
+   * their ids, attempts, reason and error; `replayDeadLetters` queues them on the live
+   * subscription of their name. A letter it refuses is logged (`deadLetter.restoreRefused`). */
+  letters?(): DeadLetter[];
 }
 
 export type DeadLetterReason = "MAX_ATTEMPTS" | "OVERFLOW" | "SHUTDOWN";
@@ -382,6 +398,8 @@ export interface LogEventCodes {
   "deadLetter": DeadLetterReason;
   /** error — `onDeadLetter` threw or rejected. */
   "deadLetter.callbackFailed": "DEAD_LETTER_CALLBACK_FAILED";
+  /** warn — the constructor left out a letter `deadLetterStore.letters()` gave (`code` says why). */
+  "deadLetter.restoreRefused": ErrorCode;
   /** error — the clock's `setTimeout` threw or answered something unusable (`subscription` when it was its timer). */
   "clock.failed": "CLOCK_ERROR";
   /** warn — a bridge dropped what arrived from its port (`code` says why). */

@@ -45,6 +45,7 @@ impl Harness {
                 Outcome::Ack
             })),
             on_publish: None,
+            on_letters_removed: None,
         };
         let bus = Broker::with_hooks(config, SpinGuard::new(clock.clone()), clock.clone(), hooks);
         Harness { clock, bus, logs, dead }

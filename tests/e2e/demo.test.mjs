@@ -223,6 +223,38 @@ test("two tabs sharing over a BroadcastChannel see each other's messages once", 
   await other.close();
 });
 
+test("dead letters outlive their tab: another tab restores them from IndexedDB, replays each once, and they leave the store", async () => {
+  await setMode("charge", "fail");
+  const id = await publish("payments", "kept in IndexedDB");
+  await page.locator(`#dead-letters li[data-id="${id}"]`).waitFor();
+  await page.waitForFunction(() => /^IndexedDB: \d+ written/.test(document.querySelector("#durable").textContent));
+  await page.waitForFunction(() => window.bus && document.querySelector("#durable").dataset.memoryOnly === "0");
+  await setMode("charge", "ack");
+  const other = await openPage(browser.context, server.url);
+  await other.waitForSelector("body[data-ready=true]");
+  const restored = other.locator(`#dead-letters li[data-id="${id}"][data-subscription="charge"]`);
+  await restored.waitFor();
+  assert.equal(await restored.getAttribute("data-reason"), "MAX_ATTEMPTS");
+  assert.equal(await restored.getAttribute("data-attempts"), "3", "restored with its attempts");
+  const held = Number(await other.getAttribute("#log li.restored", "data-count"));
+  assert.ok(held >= 1, "the log says how many came back");
+  await other.click("#quick-start");
+  await other.waitForSelector(`${card("charge")}[data-state=active]`);
+  await other.click("#replay-all");
+  await other.waitForSelector(`#log li.replayed[data-count='${held}']`);
+  await other.locator(`#log li.delivery[data-id="${id}"][data-attempt="1"]`).waitFor();
+  await other.waitForTimeout(300);
+  assert.equal(await other.locator(`#log li.delivery[data-id="${id}"]`).count(), 1, "handled once, in the other tab");
+  await other.screenshot({ path: join(ARTIFACTS, "demo-durable-other-tab.png"), fullPage: true, animations: "disabled" });
+  await other.reload();
+  await other.waitForSelector("body[data-ready=true]");
+  assert.equal(await other.locator("#dead-letters li").count(), 0, "replayed letters left IndexedDB");
+  assert.deepEqual(other.problems, []);
+  await other.close();
+  await page.click("#purge"); // this tab still held its copy in memory (one store per set of tabs)
+  assert.deepEqual(page.problems, []);
+});
+
 // ---- the dashboard, on a page of its own -------------------------------------------------
 
 let dash;

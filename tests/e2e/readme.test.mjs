@@ -50,6 +50,7 @@ const ELSEWHERE = [
   { has: "const feed = await jetstreamSubscribe(bus, jetstream(nc), {", file: "tests/js/nats-jetstream.test.mjs" },
   { has: "const billing = await jetstreamSubscribe(bus, jetstream(nc), {", file: "tests/js/nats-jetstream.test.mjs" },
   { has: 'bridge.replayDeadLetters({ code: "QUEUE_FULL" });', file: "tests/js/nats.test.mjs" },
+  { has: 'import { attachPageLifecycle, indexedDbStore } from "wasm-pubsub/durable";', file: "tests/e2e/durable/app.js" },
 ];
 
 let dir;

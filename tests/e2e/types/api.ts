@@ -13,8 +13,12 @@ import {
   type DeadLetterReason, type DeliveryOptions, type ErrorCode, type Handler, type Health,
   type Limits, type LogRecord, type Message, type MessageOrigin, type MetricsSnapshot, type PublishOptions,
   type PubSubConfig, type RetryBackoff, type SubscribeOptions, type SubscriptionMetrics,
-  type SubscriptionState,
+  type SubscriptionState, type DeadLetterStore,
 } from "wasm-pubsub";
+import {
+  attachPageLifecycle, indexedDbStore,
+  type DurableStoreStats, type IndexedDbStore, type PageLifecycle,
+} from "wasm-pubsub/durable";
 
 interface Order { total: number; currency: "EUR" | "USD" }
 
@@ -231,4 +235,20 @@ export async function everything(): Promise<CloseReport> {
 
   // Closing, with and without options.
   return bus.close({ drainTimeoutMs: 2000 });
+}
+
+// wasm-pubsub/durable: dead letters in IndexedDB, a bus that follows its page.
+export async function durable(): Promise<number> {
+  const store: IndexedDbStore = await indexedDbStore("app", { maxLandingBytes: 1 << 16, storage: localStorage, logger: (r) => console.log(r.event, r.code) });
+  const bus = new PubSub({ deadLetterStore: store, autoCreateTopics: true });
+  const lifecycle: PageLifecycle = attachPageLifecycle(bus, { store, connect: () => new BroadcastChannel("app") });
+  const stats: DurableStoreStats = store.stats();
+  const own: DeadLetterStore = { add: (letter: DeadLetter) => letter.attempts, remove: (keys) => keys.map(([name, id]) => `${name}${id}`) };
+  new PubSub({ deadLetterStore: own });
+  // @ts-expect-error a store needs remove too
+  new PubSub({ deadLetterStore: { add: () => {} } });
+  // @ts-expect-error the store is fixed when the bus is made
+  bus.configure({ deadLetterStore: own });
+  lifecycle.detach();
+  return stats.memoryOnly + stats.atRisk + lifecycle.stats().evacuated;
 }
