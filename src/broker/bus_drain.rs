@@ -13,10 +13,8 @@
 //! `evacuate` returns; a handler that settles one of those deliveries later is ignored, and
 //! the attempt counts as failed (so `delivered = acked + failed + inFlight` still holds).
 
-use futures::channel::oneshot;
-use futures::FutureExt;
 
-use super::close::{CloseFuture, CloseReport};
+use super::close::{CloseFuture, Settling};
 use super::deadline::Deadline;
 use super::effects::Effect;
 use super::state::{Inner, Phase};
@@ -25,14 +23,6 @@ use crate::error::{Error, Result};
 use crate::log::{Level, LogRecord};
 use crate::message::Payload;
 use crate::subscription::SubscriptionState;
-
-pub(crate) struct BusDrain {
-    future: CloseFuture,
-    sender: Option<oneshot::Sender<CloseReport>>,
-    acked_before: u64,
-    dead_lettered_before: u64,
-    timer: Option<crate::clock::TimerId>,
-}
 
 impl<P: Payload> Broker<P> {
     /// Settles what is queued and in flight on active subscriptions within `timeout_ms` on
@@ -112,15 +102,9 @@ impl<P> Inner<P> {
         if let Some(state) = &self.bus_drain {
             return Ok((state.future.clone(), false));
         }
-        let (sender, receiver) = oneshot::channel();
-        let future = receiver.map(|report| report.unwrap_or_default()).boxed_local().shared();
-        self.bus_drain = Some(BusDrain {
-            future: future.clone(),
-            sender: Some(sender),
-            acked_before: self.counters.acked,
-            dead_lettered_before: self.counters.dead_lettered,
-            timer: None,
-        });
+        let state = Settling::begin(&self.counters);
+        let future = state.future.clone();
+        self.bus_drain = Some(state);
         self.log(|| LogRecord::new(Level::Info, "drain.started"));
         Ok((future, true))
     }
@@ -152,12 +136,8 @@ impl<P> Inner<P> {
         if let Some(timer) = state.timer.take() {
             self.effect(Effect::Clear(timer));
         }
-        let report = CloseReport {
-            drained: self.counters.acked - state.acked_before,
-            dead_lettered: self.counters.dead_lettered - state.dead_lettered_before,
-        };
         self.log(|| LogRecord::new(Level::Info, "drain.finished"));
-        if let Some(sender) = state.sender.take() {
+        if let Some((sender, report)) = state.finish(&self.counters) {
             self.effect(Effect::Drained(sender, report));
         }
     }

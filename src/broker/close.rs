@@ -18,6 +18,7 @@ use super::state::{Inner, Phase};
 use super::Broker;
 use crate::dead_letter::DeadLetterReason;
 use crate::log::{Level, LogRecord};
+use crate::metrics::Counters;
 use crate::message::Payload;
 use crate::subscription::{Subscription, SubscriptionState};
 
@@ -41,12 +42,33 @@ pub struct CloseReport {
 /// The future `close` returns; every call returns a clone of the same one.
 pub type CloseFuture = Shared<LocalBoxFuture<'static, CloseReport>>;
 
-pub(crate) struct CloseState {
-    future: CloseFuture,
+/// A close or a drain in progress: the future every caller gets, the sender that resolves
+/// it, the counters when it began, and its deadline's timer.
+pub(crate) struct Settling {
+    pub future: CloseFuture,
     sender: Option<oneshot::Sender<CloseReport>>,
     acked_before: u64,
     dead_lettered_before: u64,
-    timer: Option<crate::clock::TimerId>,
+    pub timer: Option<crate::clock::TimerId>,
+}
+
+impl Settling {
+    /// One that begins now, with `counters` as they are.
+    pub fn begin(counters: &Counters) -> Settling {
+        let (sender, receiver) = oneshot::channel();
+        let future = receiver.map(|report| report.unwrap_or_default()).boxed_local().shared();
+        let (acked_before, dead_lettered_before) = (counters.acked, counters.dead_lettered);
+        Settling { future, sender: Some(sender), acked_before, dead_lettered_before, timer: None }
+    }
+
+    /// Its sender, once, with the report of what settled since it began.
+    pub fn finish(&mut self, counters: &Counters) -> Option<(oneshot::Sender<CloseReport>, CloseReport)> {
+        let report = CloseReport {
+            drained: counters.acked - self.acked_before,
+            dead_lettered: counters.dead_lettered - self.dead_lettered_before,
+        };
+        self.sender.take().map(|sender| (sender, report))
+    }
 }
 
 impl<P: Payload> Broker<P> {
@@ -111,15 +133,9 @@ impl<P> Inner<P> {
         if let Some(state) = &self.close {
             return (state.future.clone(), false);
         }
-        let (sender, receiver) = oneshot::channel();
-        let future = receiver.map(|report| report.unwrap_or_default()).boxed_local().shared();
-        self.close = Some(CloseState {
-            future: future.clone(),
-            sender: Some(sender),
-            acked_before: self.counters.acked,
-            dead_lettered_before: self.counters.dead_lettered,
-            timer: None,
-        });
+        let state = Settling::begin(&self.counters);
+        let future = state.future.clone();
+        self.close = Some(state);
         self.phase = Phase::Closing;
         self.log(|| LogRecord::new(Level::Info, "close.started"));
         (future, true)
@@ -214,12 +230,8 @@ impl<P> Inner<P> {
     }
 
     fn resolve_close(&mut self) {
-        let Some(state) = self.close.as_mut() else { return };
-        let report = CloseReport {
-            drained: self.counters.acked - state.acked_before,
-            dead_lettered: self.counters.dead_lettered - state.dead_lettered_before,
-        };
-        if let Some(sender) = state.sender.take() {
+        let finished = self.close.as_mut().and_then(|state| state.finish(&self.counters));
+        if let Some((sender, report)) = finished {
             self.effect(Effect::Finish(sender, report));
         }
     }

@@ -72,8 +72,8 @@ pub(crate) struct Inner<P> {
     /// Whether accepted messages go to the publish observer (see `Broker::observe_publishes`).
     pub observing_publishes: bool,
     pub runtime: Option<Runtime<P>>,
-    pub close: Option<super::close::CloseState>,
-    pub bus_drain: Option<super::bus_drain::BusDrain>,
+    pub close: Option<super::close::Settling>,
+    pub bus_drain: Option<super::close::Settling>,
     /// A wake-up timer the clock failed to set is waiting to be armed again (see `rearm`).
     pub unarmed: bool,
     /// Publishes waiting for their copies to settle (see `waiters`).

@@ -4,25 +4,18 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PubSub } from "wasm-pubsub";
 import { jetstreamSubscribe, natsBridge, NatsBridgeError, replayJetStreamDeadLetters } from "wasm-pubsub/nats";
-import { startNatsServer, until } from "./nats-server.mjs";
+import { natsForTests, until } from "./nats-server.mjs";
 
-let server;
-const connections = [];
-before(async () => {
-  server = await startNatsServer();
-});
-after(async () => {
-  for (const nc of connections) if (!nc.isClosed()) await nc.close();
-  await server?.stop();
-});
+const nats = natsForTests();
+const connections = nats.connections;
 
 async function connectTo() {
-  const nc = await connect({ servers: server.url, noEcho: true, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
+  const nc = await connect({ servers: nats.server.url, noEcho: true, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
   connections.push(nc);
   return nc;
 }
@@ -99,8 +92,8 @@ test("messages published while no consumer runs survive a server restart and are
   for (let i = 0; i < 30; i++) sender.publish("events", i);
   await until(() => bridge.stats().sent === 30, "stored");
   const back = reconnected(nc);
-  await server.kill();
-  await server.start();
+  await nats.server.kill();
+  await nats.server.start();
   await back;
   await nc.flush();
   const receiver = new PubSub();
@@ -169,8 +162,8 @@ test("a dead letter is copied to <deadLetterPrefix>.<subscription>.<topic> befor
   assert.match(header("Pubsub-Envelope"), /^1 \S+ 2 1 \d+ o%201$/, "the original sender's origin and id (2: the second published)");
 
   const back = reconnected(nc);
-  await server.kill();
-  await server.start();
+  await nats.server.kill();
+  await nats.server.start();
   await back;
   const replaying = new PubSub();
   replaying.createTopic("orders.eu");
@@ -269,7 +262,7 @@ test("a JetStream consumer killed (SIGKILL) mid-stream is resumed by another on 
   for (let n = 0; n < N; n++) sender.publish("jobs", { n });
   await until(() => bridge.stats().sent === N, "stored");
 
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-js-worker.mjs", import.meta.url)), server.url, "KILLED", "worker", "killed"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-js-worker.mjs", import.meta.url)), nats.server.url, "KILLED", "worker", "killed"], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (chunk) => { out += chunk; });
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(signal)));

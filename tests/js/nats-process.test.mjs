@@ -4,30 +4,23 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { PubSub } from "wasm-pubsub";
 import { natsBridge } from "wasm-pubsub/nats";
-import { startNatsServer, until } from "./nats-server.mjs";
+import { natsForTests, until } from "./nats-server.mjs";
 
-let server;
-const connections = [];
-before(async () => {
-  server = await startNatsServer();
-});
-after(async () => {
-  for (const nc of connections) if (!nc.isClosed()) await nc.close();
-  await server?.stop();
-});
+const nats = natsForTests();
+const connections = nats.connections;
 
 async function connectTo(options = {}) {
-  const nc = await connect({ servers: server.url, noEcho: true, reconnectTimeWait: 50, maxReconnectAttempts: -1, ...options });
+  const nc = await connect({ servers: nats.server.url, noEcho: true, reconnectTimeWait: 50, maxReconnectAttempts: -1, ...options });
   connections.push(nc);
   return nc;
 }
 
 test("two Node processes exchange 300 messages with data and attributes intact", async () => {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-peer.mjs", import.meta.url)), server.url], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-peer.mjs", import.meta.url)), nats.server.url], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (chunk) => { out += chunk; });
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -79,10 +72,10 @@ test("a server restart mid-stream: nothing is counted sent that the server did n
     await until(() => got.length >= 200, "200 before the restart");
     const backA = reconnected(ncA);
     const backB = reconnected(ncB);
-    await server.kill();
+    await nats.server.kill();
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(a.stats().pending > 0, "messages wait in the outbox while the server is down");
-    await server.start();
+    await nats.server.start();
     await Promise.all([backA, backB]);
     await ncB.flush();
     bothBack = n;

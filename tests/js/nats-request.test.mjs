@@ -1,24 +1,17 @@
 // README "Scaling out with NATS" → request/reply: bridge.request on one bus, bridge.respond
 // from a handler on another, over a real nats-server; TIMEOUT and NO_RESPONDERS.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { PubSub } from "wasm-pubsub";
 import { natsBridge, NatsBridgeError, REPLY_ATTRIBUTE } from "wasm-pubsub/nats";
-import { startNatsServer } from "./nats-server.mjs";
+import { natsForTests } from "./nats-server.mjs";
 
-let server;
-const connections = [];
-before(async () => {
-  server = await startNatsServer();
-});
-after(async () => {
-  for (const nc of connections) if (!nc.isClosed()) await nc.close();
-  await server?.stop();
-});
+const nats = natsForTests();
+const connections = nats.connections;
 
 async function bridged(topics) {
-  const nc = await connect({ servers: server.url, noEcho: true });
+  const nc = await connect({ servers: nats.server.url, noEcho: true });
   connections.push(nc);
   const bus = new PubSub();
   for (const topic of topics) bus.createTopic(topic);
@@ -80,7 +73,7 @@ test("bus.request over NATS: another bus answers with msg.respond, data through 
 
 test("bus.request reaches a foreign nats.js responder, and a foreign nc.request reaches msg.respond", async () => {
   const { bus, nc } = await bridged(["bus.quote", "stock.level"]);
-  const foreign = await connect({ servers: server.url });
+  const foreign = await connect({ servers: nats.server.url });
   connections.push(foreign);
   const sub = foreign.subscribe("rr.bus.quote", { callback: (_, msg) => msg.respond(JSON.stringify({ total: 7 })) });
   await foreign.flush();
@@ -94,7 +87,7 @@ test("bus.request reaches a foreign nats.js responder, and a foreign nc.request 
 
 test("a bus.request over NATS that nobody answers ends in the asker's TIMEOUT, and the bridge logs no responders", async () => {
   const records = [];
-  const nc = await connect({ servers: server.url, noEcho: true });
+  const nc = await connect({ servers: nats.server.url, noEcho: true });
   connections.push(nc);
   const bus = new PubSub({ logger: null });
   bus.createTopic("nobody");

@@ -1,6 +1,7 @@
 // A real nats-server (Debian's, installed by pkg-scripts/setup) for one test file: free
 // loopback ports for clients, WebSocket (no TLS) and monitoring, JetStream in a temporary
 // store directory. Started and stopped by PID; ready once /healthz on the monitor port says so.
+import { after, before } from "node:test";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -88,6 +89,22 @@ async function stop(child) {
 }
 
 /** Waits (real time) for `fn()` to be truthy. */
+/**
+ * A nats-server for one test file: started before its tests and stopped after them, once the
+ * connections pushed to `connections` are closed. `nats.server` is the running server.
+ */
+export function natsForTests() {
+  const nats = { server: null, connections: [] };
+  before(async () => {
+    nats.server = await startNatsServer();
+  });
+  after(async () => {
+    for (const nc of nats.connections) if (!nc.isClosed()) await nc.close();
+    await nats.server?.stop();
+  });
+  return nats;
+}
+
 export async function until(fn, what, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
