@@ -6,7 +6,6 @@
 // Run alone (`node --test tests/e2e/`), each file packs pkg/ into a temporary project itself.
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -159,17 +158,8 @@ export async function openPage(context, url) {
   return page;
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port that was free a moment ago on 127.0.0.1 (the JS tests' own helper). */
+export { freePort } from "../js/nats-server.mjs";
 
 /**
  * Runs a program to its end (killed after `timeoutMs`); resolves with { code, signal, stdout,
