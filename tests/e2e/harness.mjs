@@ -8,6 +8,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../js/nats-server.mjs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -159,7 +160,7 @@ export async function openPage(context, url) {
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (the JS tests' own helper). */
-export { freePort } from "../js/nats-server.mjs";
+export { freePort };
 
 /**
  * Runs a program to its end (killed after `timeoutMs`); resolves with { code, signal, stdout,

@@ -58,7 +58,13 @@ test("a page's bus over WebSocket and a Node bus over TCP exchange messages thro
   assert.deepEqual(replies[3].data, { n: 3, negZero: true, big: (2n ** 80n).toString(), mapSize: 1, bytes: [3, NaN], attribute: "über: ok" });
   assert.equal(replies[3].attributes["from page"], "✓ yes");
   await until(() => bridge.stats().sent === 50, "the Node side's sends confirmed");
-  const pageStats = await page.evaluate(() => window.natsStats());
+  // The page counts a reply sent once the server confirmed it (a flush round trip later than
+  // the reply reached Node): poll for it.
+  let pageStats;
+  for (let tries = 0; (pageStats = await page.evaluate(() => window.natsStats())).sent < 50; tries++) {
+    assert.ok(tries < 200, `the page's sends confirmed: ${JSON.stringify(pageStats)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   assert.equal(pageStats.received, 50);
   assert.equal(pageStats.sent, 50);
   assert.deepEqual(page.problems, []);
