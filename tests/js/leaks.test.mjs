@@ -127,3 +127,28 @@ test("memory stays flat when every message arms and clears an ack timer (publish
   assert.equal(bus.metrics().acked, 22_000);
   await bus.close();
 });
+
+test("wasm memory stops growing across rounds of 4 000 requests, answered or timed out", async () => {
+  const clock = new FakeClock();
+  const bus = new PubSub({ autoCreateTopics: true, clock, logger: null });
+  let answer = true;
+  bus.subscribe("ask", (msg) => {
+    if (answer) msg.respond(msg.data);
+  });
+  const round = async () => {
+    answer = !answer;
+    const asked = Array.from({ length: 4000 }, (_, i) => bus.request("ask", i, { timeoutMs: 10 }).catch((e) => e.code));
+    await settle();
+    await clock.advance(10);
+    const outcomes = await Promise.all(asked);
+    assert.ok(outcomes.every((o, i) => o === (answer ? i : "TIMEOUT")));
+  };
+  const sizes = await memoryRounds(async () => {
+    await round();
+    await round();
+  });
+  console.log(`wasm memory after each round of 8 000 requests: ${sizes.join(", ")} bytes`);
+  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], "no growth on a repeat");
+  assert.equal(clock.pendingTimers, 0, "every request's timer is gone");
+  await bus.close();
+});
