@@ -196,7 +196,23 @@ impl<P: Payload> Broker<P> {
         self.shared.borrow_mut().observing_publishes = on;
     }
 
-    /// The configuration this broker was built with.
+    /// `CLOSED` once the bus is closing or closed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, ManualClock};
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock);
+    /// assert!(bus.ensure_open().is_ok());
+    /// drop(bus.close(0));
+    /// assert_eq!(bus.ensure_open().unwrap_err().code(), "CLOSED");
+    /// ```
+    pub fn ensure_open(&self) -> Result<()> {
+        self.shared.borrow().ensure_open()
+    }
+
+    /// The configuration in force (as built, or as `configure` changed it).
     ///
     /// # Example
     ///

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
 use super::convert::to_js;
-use crate::{Error, SubscriptionId};
+use crate::{Error, SubscriptionId, SubscriptionState};
 
 /// A subscription: its name, its topic or pattern, its state, and the calls that change it.
 #[wasm_bindgen]
@@ -32,6 +32,17 @@ impl Subscription {
             return Err(to_js(Error::Disposed("Subscription")));
         }
         self.bus.live()
+    }
+
+    /// `CLOSED` unless the subscription is live on an open bus: pausing or resuming one that
+    /// ended, or on a closing bus, would otherwise do nothing without a word.
+    fn changeable(&self) -> Result<(), JsValue> {
+        self.live()?;
+        self.bus.broker.ensure_open().map_err(to_js)?;
+        match self.bus.broker.subscription_state(self.id) {
+            SubscriptionState::Closed => Err(to_js(Error::SubscriptionEnded)),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -83,24 +94,26 @@ impl Subscription {
         Ok(self.bus.broker.breaker_state(self.id).as_str().to_owned())
     }
 
-    /// Stops deliveries; messages keep queueing (up to `queueCapacity`).
+    /// Stops deliveries; messages keep queueing (up to `queueCapacity`). Throws `CLOSED` once
+    /// the subscription ended or its bus is closing.
     ///
     /// ```js
     /// sub.pause();
     /// ```
     pub fn pause(&self) -> Result<(), JsValue> {
-        self.live()?;
+        self.changeable()?;
         self.bus.broker.pause(self.id);
         Ok(())
     }
 
-    /// Resumes deliveries of a paused subscription.
+    /// Resumes deliveries of a paused subscription. Throws `CLOSED` once the subscription
+    /// ended or its bus is closing.
     ///
     /// ```js
     /// sub.resume();
     /// ```
     pub fn resume(&self) -> Result<(), JsValue> {
-        self.live()?;
+        self.changeable()?;
         self.bus.broker.resume(self.id);
         Ok(())
     }

@@ -141,3 +141,18 @@ describe("close", () => {
     }
   });
 });
+
+test("pause and resume throw CLOSED once the subscription ended or its bus is closing, instead of doing nothing", async () => {
+  const bus = new PubSub({ autoCreateTopics: true });
+  const ended = bus.subscribe("t", () => {});
+  ended.unsubscribe();
+  throwsCode(() => ended.pause(), "CLOSED", "subscribe again");
+  throwsCode(() => ended.resume(), "CLOSED", "subscribe again");
+  const live = bus.subscribe("t", () => {});
+  live.pause();
+  live.resume();
+  const closing = bus.close();
+  throwsCode(() => live.pause(), "CLOSED", "closed");
+  await closing;
+  throwsCode(() => live.resume(), "CLOSED", "closed");
+});
