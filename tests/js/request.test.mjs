@@ -142,6 +142,26 @@ test("on one channel shared by three buses the request is answered once and noth
   for (const channel of channels) channel.close();
 });
 
+test("a reply meant for another bus never settles this bus's own request of the same inbox number", async () => {
+  const name = `stray-${Math.random()}`;
+  const channels = [0, 1, 2].map(() => new BroadcastChannel(name));
+  const [asker, answerer, bystander] = [0, 1, 2].map(() => new PubSub({ autoCreateTopics: true, logger: null }));
+  asker.bridge(channels[0]);
+  answerer.bridge(channels[1]);
+  // The bystander's bridge does not carry "who": it never takes the request in, yet the
+  // answer's reply frame, broadcast on the channel, reaches it.
+  bystander.bridge(channels[2], { topics: ["elsewhere"] });
+  answerer.subscribe("who", (msg) => msg.respond("for the asker"));
+  try {
+    const own = bystander.request("elsewhere", 1, { timeoutMs: 400 }).then((v) => v, (e) => e.code);
+    assert.equal(await asker.request("who", 1, { timeoutMs: 2000 }), "for the asker");
+    assert.equal(await own, "TIMEOUT", "the bystander's request 1 was not resolved by the asker's reply 1");
+  } finally {
+    for (const bus of [asker, answerer, bystander]) await bus.close();
+    for (const channel of channels) channel.close();
+  }
+});
+
 test("a request whose bus lost its last reference still settles", async () => {
   let asked;
   (() => {

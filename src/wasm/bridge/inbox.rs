@@ -74,8 +74,9 @@ impl Inbox {
             return;
         }
         self.bridge.count(Stat::Received);
-        if self.bus.bridges.route_reply(self.bridge.id, &to, inbox, hops, &data).is_none() {
-            self.bus.resolve_request(inbox, &data);
+        match self.bus.bridges.is_own(&to) {
+            true => drop(self.bus.resolve_request(inbox, &data)),
+            false => drop(self.bus.bridges.pass_on_reply(self.bridge.id, &to, inbox, hops, &data)),
         }
     }
 

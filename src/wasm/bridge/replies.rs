@@ -46,14 +46,17 @@ impl Bridges {
         routes.push_back((to.to_owned(), inbox, via));
     }
 
-    /// A reply to `(to, inbox)` arrived through bridge `from`: resolves the request when
-    /// this bus asked, else passes it on along the request's route, once.
-    pub fn route_reply(&self, from: u32, to: &str, inbox: f64, hops: u32, data: &JsValue) -> Option<bool> {
-        if self.origin.get().is_some_and(|(_, own)| own == to) {
-            return None;
-        }
-        let via = self.take_route(to, inbox)?;
-        Some(via != from && hops < MAX_HOPS && self.send_reply(via, to, inbox, hops + 1, data))
+    /// Whether `to` is this bus's wire id (one it never drew is no one's).
+    pub fn is_own(&self, to: &str) -> bool {
+        self.origin.get().is_some_and(|(_, own)| own == to)
+    }
+
+    /// A reply to another bus's request `(to, inbox)` arrived through bridge `from`: passes it
+    /// on along the request's route, once, never back over `from`; dropped when this bus
+    /// knows no route (it never took the request in). Whether it was passed on.
+    pub fn pass_on_reply(&self, from: u32, to: &str, inbox: f64, hops: u32, data: &JsValue) -> bool {
+        let Some(via) = self.take_route(to, inbox) else { return false };
+        via != from && hops < MAX_HOPS && self.send_reply(via, to, inbox, hops + 1, data)
     }
 
     fn take_route(&self, to: &str, inbox: f64) -> Option<u32> {
