@@ -16,6 +16,9 @@ mod schema;
 mod value;
 
 pub use env::config_from_env;
+/// The config keys the binding reads itself, for its conversion of the config object.
+#[cfg(target_arch = "wasm32")]
+pub(crate) use schema::HOST_KEYS;
 pub use value::{parse_millis, ConfigValue};
 
 /// Settings of a whole broker (`new PubSub(config)`).

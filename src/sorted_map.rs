@@ -102,6 +102,12 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.vacant = 0;
     }
 
+    /// How many entries hold a value (the binding's pending requests are bounded by it).
+    #[cfg(target_arch = "wasm32")]
+    pub fn len(&self) -> usize {
+        self.keys.len() - self.vacant
+    }
+
     /// Every value, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.values.iter().filter_map(Option::as_ref)

@@ -171,7 +171,7 @@ const NESTED: [(&str, &Table); 4] =
     [("delivery", DELIVERY), ("limits", LIMITS), ("retryBackoff", BACKOFF), ("circuitBreaker", BREAKER)];
 
 /// The config keys the binding reads itself.
-const HOST_KEYS: [&str; 4] = ["clock", "onDeadLetter", "logger", "deadLetterStore"];
+pub const HOST_KEYS: [&str; 4] = ["clock", "onDeadLetter", "logger", "deadLetterStore"];
 
 /// Where a key of the schema belongs, for the error that names a key given at the wrong
 /// level (`maxInFlight` at the top of the config).

@@ -123,7 +123,7 @@ impl Bus {
     /// `publish(topic, data, options)` with the topic's plain headers and the payload's
     /// measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
     pub fn publish(&self, plain: &Rc<Headers>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let headers = self.counting(1, || headers_of(plain, options, &self.limits.get()))?;
+        let headers = self.counting(1, || headers_of(plain, options, &self.limits))?;
         let id = self.broker.publish_headed(headers, JsPayload { data }, size).map_err(to_js)?;
         Ok(id as f64)
     }
@@ -131,7 +131,7 @@ impl Bus {
     /// `publish(topic, data, options)` by name, and a future of what became of its copies.
     pub fn publish_waiting(&self, topic: &JsValue, data: JsValue, options: Option<JsValue>) -> Result<LocalBoxFuture<'static, WaitReport>, JsValue> {
         let plain = self.topic_by_name(topic).inspect_err(|_| self.broker.record_rejected(1))?;
-        let headers = self.counting(1, || headers_of(&plain, options, &self.limits.get()))?;
+        let headers = self.counting(1, || headers_of(&plain, options, &self.limits))?;
         let size = super::handler::measured(&data);
         let (_, settled) = self.broker.publish_and_wait((JsPayload { data }, headers, size)).map_err(to_js)?;
         Ok(settled)
@@ -227,10 +227,10 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
 }
 
 /// The headers of a message published with `options` on the topic of `plain`.
-fn headers_of(plain: &Rc<Headers>, options: Option<JsValue>, limits: &Limits) -> Result<Rc<Headers>, JsValue> {
+fn headers_of(plain: &Rc<Headers>, options: Option<JsValue>, limits: &Cell<Limits>) -> Result<Rc<Headers>, JsValue> {
     match options {
         None => Ok(plain.clone()),
-        Some(options) => publish_options(&options, limits).map(|(options, attributes)| headers_for(plain, options, attributes)),
+        Some(options) => publish_options(&options, &limits.get()).map(|(options, attributes)| headers_for(plain, options, attributes)),
     }
 }
 

@@ -56,8 +56,8 @@ fn update_report(report: &UpdateReport) -> JsValue {
 /// string already bounded) describe. Internal: `configFromEnv` in `js/front.js` calls it.
 #[wasm_bindgen(js_name = "__configFromEnv", skip_typescript)]
 pub fn config_from_env_pairs(pairs: &Array, prefix: String) -> Result<JsValue, JsValue> {
-    let strings: Vec<String> = pairs.iter().map(|s| s.as_string().unwrap_or_default()).collect();
-    let vars: Vec<(String, String)> = strings.chunks_exact(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+    let text = |index| pairs.get(index).as_string().unwrap_or_default();
+    let vars: Vec<(String, String)> = (0..pairs.length() / 2).map(|i| (text(2 * i), text(2 * i + 1))).collect();
     let tree = config_from_env(&vars, &prefix).map_err(to_js)?;
     Ok(to_object(&tree))
 }

@@ -41,7 +41,7 @@ pub fn check_shape(value: &JsValue, shape: Shape, what: &str) -> Result<(), JsVa
         return Ok(());
     }
     match answer.as_f64() {
-        Some(code) if code == -1.0 => Err(invalid(format!("{what} must be a plain object"))),
+        Some(-1.0) => Err(invalid(format!("{what} must be a plain object"))),
         Some(_) => Err(invalid(format!("reading {what} threw"))),
         None => {
             let key = answer.as_string().unwrap_or_default();

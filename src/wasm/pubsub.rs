@@ -16,10 +16,9 @@ use super::letter_store::LetterStore;
 use super::subscription::Subscription;
 use super::topic::Topic;
 use super::types::{optional, BridgeOptionsArg, ConfigArg, PublishOptionsArg, SubscribeOptionsArg};
+use crate::config::HOST_KEYS;
 use crate::{Broker, Config};
 
-/// Keys of the config read by the binding rather than the core.
-const HOST_KEYS: [&str; 4] = ["clock", "onDeadLetter", "logger", "deadLetterStore"];
 
 /// No config key or string value is longer than this (in code points): a longer one is
 /// refused without being copied whole into wasm.

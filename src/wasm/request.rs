@@ -19,6 +19,7 @@ use super::convert::{check_shape, config_value, get, options_from, to_js, Shape}
 use super::handler::{headers_for, measured, with_js, JsHeaders, JsPayload};
 use super::pubsub::PubSub;
 use super::types::{optional, RequestOptionsArg};
+use crate::sorted_map::SortedMap;
 use crate::{parse_millis, Error, Headers, TimerId};
 
 /// The most requests a bus waits for at once; one more throws `LIMIT_EXCEEDED`.
@@ -37,31 +38,27 @@ pub struct ReplyRoute {
 }
 
 struct Pending {
-    inbox: f64,
     resolve: Function,
     reject: Function,
     topic: String,
     timer: Option<TimerId>,
 }
 
-/// A bus's pending requests.
+/// A bus's pending requests, by inbox (inboxes only grow, as the map wants).
 #[derive(Default)]
 pub struct Requests {
-    pending: RefCell<Vec<Pending>>,
+    pending: RefCell<SortedMap<u64, Pending>>,
     next_inbox: Cell<f64>,
 }
 
 impl Requests {
     fn take(&self, inbox: f64) -> Option<Pending> {
-        let mut pending = self.pending.borrow_mut();
-        let index = pending.iter().position(|p| p.inbox == inbox)?;
-        Some(pending.swap_remove(index))
+        self.pending.borrow_mut().remove(&(inbox as u64))
     }
 
     fn set_timer(&self, inbox: f64, timer: TimerId) -> bool {
         let mut pending = self.pending.borrow_mut();
-        let entry = pending.iter_mut().find(|p| p.inbox == inbox);
-        entry.map(|p| p.timer = Some(timer)).is_some()
+        pending.get_mut(&(inbox as u64)).map(|p| p.timer = Some(timer)).is_some()
     }
 }
 
@@ -84,8 +81,8 @@ impl Bus {
     /// Rejects every pending request with `CLOSED` (the bus closes, is disposed or halted).
     pub fn fail_requests(&self) {
         let all = std::mem::take(&mut *self.requests.pending.borrow_mut());
-        for pending in all {
-            self.clear_request_timer(&pending);
+        for pending in all.values() {
+            self.clear_request_timer(pending);
             let _ = pending.reject.call1(&JsValue::UNDEFINED, &to_js(Error::Closed));
         }
     }
@@ -141,7 +138,7 @@ impl Bus {
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         if let Some((resolve, reject)) = settle {
             let topic = topic.to_owned();
-            self.requests.pending.borrow_mut().push(Pending { inbox, resolve, reject, topic, timer: None });
+            self.requests.pending.borrow_mut().insert(inbox as u64, Pending { resolve, reject, topic, timer: None });
         }
         promise
     }
