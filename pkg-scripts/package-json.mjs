@@ -34,6 +34,7 @@ const manifest = {
     // The NATS bridge: its own ES module, never loaded by "." (nats.js is an optional peer).
     "./nats": { types: "./nats/nats.d.ts", default: "./nats/nats.js" },
     "./durable": { types: "./durable/index.d.ts", default: "./durable/index.js" },
+    "./shared": { types: "./shared/index.d.ts", default: "./shared/index.js" },
     "./wasm_pubsub_bg.wasm": "./wasm_pubsub_bg.wasm",
     "./package.json": "./package.json",
   },
@@ -58,6 +59,7 @@ const manifest = {
     "node.cjs",
     "node.d.cts",
     "durable/",
+    "shared/",
   ],
 };
 

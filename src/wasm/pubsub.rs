@@ -214,6 +214,14 @@ impl PubSub {
     pub fn halt(&self) {
         self.bus.halt();
     }
+
+    /// This bus's id on the bridge wire (what other buses see as `msg.origin.id`), drawn on
+    /// first use. Internal: `wasm-pubsub/shared` keys a local message by it.
+    #[wasm_bindgen(js_name = "__wireId", skip_typescript)]
+    pub fn wire_id(&self) -> Result<String, JsValue> {
+        self.live()?;
+        Ok(self.bus.bridges.origin_text())
+    }
 }
 
 impl PubSub {

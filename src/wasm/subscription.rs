@@ -166,4 +166,12 @@ impl Subscription {
     pub fn halt(&self) {
         self.bus.halt();
     }
+
+    /// `[ackTimeoutMs, maxDeliveryAttempts]` as in force now, or undefined once it ended.
+    /// Internal: `wasm-pubsub/shared` reads them to know a message's last attempt.
+    #[wasm_bindgen(js_name = "__delivery", skip_typescript)]
+    pub fn delivery(&self) -> Option<Vec<u32>> {
+        let options = self.bus.broker.subscription_options(self.id)?;
+        Some(vec![options.ack_timeout_ms, options.max_delivery_attempts])
+    }
 }

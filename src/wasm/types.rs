@@ -190,6 +190,11 @@ export interface SubscribeOptions extends DeliveryOptions {
   filter?: Readonly<Record<string, string>>;
   /** Aborting it unsubscribes. */
   signal?: AbortSignal;
+  /**
+   * One handler per message among the buses sharing this name over a port: needs
+   * `shareSubscriptions(bus, port)` from "wasm-pubsub/shared" first (else INVALID_ARGUMENT).
+   */
+  shared?: string;
 }
 
 /** `bus.configure(changes)`: what can change once the bus is made, merged onto its config. */
@@ -337,6 +342,20 @@ export interface Health {
   deadLetters: number;
   /** Calls to the clock that threw or answered something unusable, since construction. */
   clockErrors: number;
+  /** Each shared subscription's part in its group, once `shareSubscriptions(bus, port)` is attached. */
+  shared?: SharedHealth[];
+}
+
+/** A shared subscription in `health().shared` (wasm-pubsub/shared). */
+export interface SharedHealth {
+  name: string;
+  /** `local`: this bus handles every copy itself (`reason` says why). */
+  role: "joining" | "follower" | "takingOver" | "leader" | "local";
+  /** The highest leader's epoch heard of. */
+  epoch: number;
+  /** Copies held for the leader to settle. */
+  holding: number;
+  reason?: string;
 }
 
 /**

@@ -85,7 +85,9 @@ export function unlisten(port, link) {
 function receive(link, event) {
   const inbox = link.inbox;
   if (inbox === null) return;
-  if (isReply(event)) return receiveReply(inbox, event.data, link.bounds);
+  const type = frameType(event);
+  if (type === "reply") return receiveReply(inbox, event.data, link.bounds);
+  if (type === "shared") return;
   const frame = readFrame(event, link.bounds);
   if (typeof frame === "string") inbox.reject(frame);
   else inbox.receive(frame, frame[0], frame[1], frame[2], frame[6], frame[3], frame[8] ?? 0, frame[9]);
@@ -94,12 +96,14 @@ function receive(link, event) {
 /** Where `attributes` sits in a frame; the pairs follow it. */
 const ATTRIBUTES = 10;
 
-function isReply(event) {
+/** The `type` of a frame of this library ("reply", "shared": wasm-pubsub/shared's own
+ * frames, which its listener on the same port reads), undefined for a message or anything else. */
+function frameType(event) {
   try {
     const wire = event.data;
-    return wire !== null && typeof wire === "object" && wire["wasm-pubsub"] === 1 && wire.type === "reply";
+    return wire !== null && typeof wire === "object" && wire["wasm-pubsub"] === 1 ? wire.type : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

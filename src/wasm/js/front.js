@@ -40,7 +40,10 @@ function guardClass(proto, stackPointer) {
     else continue;
     Object.defineProperty(proto, key, descriptor);
   }
-  if (typeof proto.once === "function") installStream(proto);
+  if (typeof proto.once === "function") {
+    installStream(proto);
+    installShared(proto);
+  }
   proto.free = function free() {
     this.dispose();
   };
@@ -134,6 +137,45 @@ class MessageStream {
     this.#inHand = undefined;
     for (const held of this.#waiting.splice(0)) held.fail(new PubSubError("ABORTED", "the stream ended before this message was read"));
     this.#wake?.();
+  }
+}
+
+// `subscribe(topic, handler, { shared: "name" })`: one handler per message across the buses
+// that share a port, chosen by wasm-pubsub/shared (a separate entry, so none of it is in the
+// core download). That entry puts its coordinator on the bus under this symbol; the front
+// hands it shared subscriptions and adds its state to `health()`.
+
+/** Where `shareSubscriptions(bus, port)` keeps its coordinator on the bus. */
+const SHARED = Symbol.for("wasm-pubsub.shared");
+
+function installShared(proto) {
+  const subscribe = proto.subscribe;
+  proto.subscribe = function subscribeMaybeShared(topicOrPattern, handler, options) {
+    const shared = sharedOption(options);
+    if (shared === undefined) return subscribe.call(this, topicOrPattern, handler, options);
+    const coordinator = this[SHARED];
+    if (coordinator === undefined) {
+      throw new PubSubError("INVALID_ARGUMENT", 'options.shared needs shareSubscriptions(bus, port) from "wasm-pubsub/shared" first');
+    }
+    const { shared: _, ...rest } = options;
+    return coordinator.subscribe(shared, (h, o) => subscribe.call(this, topicOrPattern, h, o), handler, rest);
+  };
+  const health = proto.health;
+  proto.health = function healthWithShared() {
+    const report = health.call(this);
+    const coordinator = this[SHARED];
+    if (coordinator !== undefined) report.shared = coordinator.health();
+    return report;
+  };
+}
+
+/** `options.shared`, or undefined when absent or unreadable (`subscribe` then reads the
+ * options itself and says what is wrong with them). */
+function sharedOption(options) {
+  try {
+    return options !== null && typeof options === "object" ? options.shared : undefined;
+  } catch {
+    return undefined;
   }
 }
 
