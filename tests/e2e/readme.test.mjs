@@ -51,6 +51,7 @@ const ELSEWHERE = [
   { has: "const billing = await jetstreamSubscribe(bus, jetstream(nc), {", file: "tests/js/nats-jetstream.test.mjs" },
   { has: 'bridge.replayDeadLetters({ code: "QUEUE_FULL" });', file: "tests/js/nats.test.mjs" },
   { has: 'import { attachPageLifecycle, indexedDbStore } from "wasm-pubsub/durable";', file: "tests/e2e/durable/app.js" },
+  { has: 'import { shareSubscriptions } from "wasm-pubsub/shared";', file: "tests/e2e/shared/readme.js" },
 ];
 
 let dir;

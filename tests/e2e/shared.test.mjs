@@ -149,3 +149,21 @@ test("a leader whose main thread blocks for 3 s is replaced after failoverMs and
   const leader = (await Promise.all(pages.map(group))).find((g) => g.role === "leader");
   assert.ok(leader.epoch > before.epoch, "the new leader's epoch is above the stale one's");
 });
+
+test("the README's example in two tabs: each tab publishes a job, and each job runs once, in the leader's tab", async () => {
+  const pages = [];
+  for (const name of ["one", "two"]) {
+    const page = await openPage(chromium.context, `${server.url}shared/readme.html?${name}`);
+    await page.waitForFunction(() => window.ready);
+    pages.push(page);
+  }
+  const health = () => Promise.all(pages.map((page) => page.evaluate(() => window.bus.health().shared[0])));
+  await until(async () => (await health()).every((h) => h.holding === 0 && h.role !== "joining"), { what: "both tabs settled" });
+  await sleep(200);
+  const keys = await pages[1].evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("handled.")));
+  assert.equal(keys.length, 2, "two jobs (both { n: 1 }), each run once");
+  assert.deepEqual((await health()).map((h) => h.role).sort(), ["follower", "leader"]);
+  const stats = await Promise.all(pages.map((page) => page.evaluate(() => window.shared.stats().groups.workers)));
+  assert.equal(stats.reduce((sum, g) => sum + g.handled, 0), 2);
+  for (const page of pages) assert.deepEqual(page.problems, []);
+});

@@ -19,6 +19,7 @@ import {
   attachPageLifecycle, indexedDbStore,
   type DurableStoreStats, type IndexedDbStore, type PageLifecycle,
 } from "wasm-pubsub/durable";
+import { shareSubscriptions, type SharedStats, type SharedSubscriptions } from "wasm-pubsub/shared";
 
 interface Order { total: number; currency: "EUR" | "USD" }
 
@@ -251,4 +252,21 @@ export async function durable(): Promise<number> {
   bus.configure({ deadLetterStore: own });
   lifecycle.detach();
   return stats.memoryOnly + stats.atRisk + lifecycle.stats().evacuated;
+}
+
+// wasm-pubsub/shared: one handler per message across tabs.
+export function sharedAcrossTabs(): number {
+  const bus = new PubSub({ autoCreateTopics: true });
+  const channel = new BroadcastChannel("app");
+  bus.bridge(channel);
+  const shared: SharedSubscriptions = shareSubscriptions(bus, channel, { heartbeatMs: 500, failoverMs: 3000, maxSettled: 1024, locks: null });
+  bus.subscribe("jobs", (msg: Message<{ n: number }>) => msg.data.n, { shared: "workers", maxInFlight: 4 });
+  // @ts-expect-error a shared name is a string
+  bus.subscribe("jobs", () => {}, { shared: 1 });
+  // @ts-expect-error no such option
+  shareSubscriptions(bus, channel, { heartbeat: 5 });
+  const role = bus.health().shared?.[0]?.role;
+  const stats: SharedStats = shared.stats();
+  shared.close();
+  return (role === "leader" ? 1 : 0) + stats.sent + (stats.groups.workers?.takenOver ?? 0);
 }
