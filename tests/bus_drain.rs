@@ -141,3 +141,28 @@ fn evacuate_during_a_close_ends_it_at_once() {
     h.run();
     assert_eq!(closed.now_or_never(), Some(CloseReport { drained: 0, dead_lettered: 1 }));
 }
+
+#[test]
+fn hand_over_discards_one_subscriptions_work_keeps_it_live_and_ignores_late_settlements() {
+    let h = Harness::new();
+    h.bus.create_topic("t").unwrap();
+    let (shared, tokens) = h.deferred("t", options(json!({})));
+    let (_, seen) = h.record("t", options(json!({})), |_| Outcome::Ack);
+    h.publish("t", "a");
+    h.publish("t", "b");
+    h.run();
+    let handed: Vec<u64> = h.bus.hand_over(shared).iter().map(|m| m.id).collect();
+    assert_eq!(handed, [1, 2], "a in flight, then b queued");
+    h.bus.settle(tokens.borrow()[0], Ok(()));
+    h.run();
+    let m = h.bus.counters();
+    assert_eq!((m.acked, m.discarded, m.failed, m.dead_lettered, m.queued, m.in_flight), (2, 2, 1, 0, 0, 0), "the other subscription acked both");
+    assert_eq!(seen.borrow().len(), 2);
+    h.assert_accounting();
+    assert_eq!(h.clock.pending_timers(), 0, "the ack deadline's timer is gone");
+    h.publish("t", "c");
+    h.run();
+    assert_eq!(tokens.borrow().len(), 2, "the subscription goes on");
+    h.bus.unsubscribe(shared);
+    assert!(h.bus.hand_over(shared).is_empty(), "nothing for an ended subscription");
+}

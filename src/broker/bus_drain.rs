@@ -14,6 +14,8 @@
 //! the attempt counts as failed (so `delivered = acked + failed + inFlight` still holds).
 
 
+use std::rc::Rc;
+
 use super::close::{CloseFuture, Settling};
 use super::deadline::Deadline;
 use super::effects::Effect;
@@ -21,8 +23,9 @@ use super::state::{Inner, Phase};
 use super::Broker;
 use crate::error::{Error, Result};
 use crate::log::{Level, LogRecord};
-use crate::message::Payload;
+use crate::message::{Message, Payload};
 use crate::subscription::SubscriptionState;
+use crate::SubscriptionId;
 
 impl<P: Payload> Broker<P> {
     /// Settles what is queued and in flight on active subscriptions within `timeout_ms` on
@@ -89,6 +92,34 @@ impl<P: Payload> Broker<P> {
         self.flush();
         Ok(count)
     }
+
+    /// Discards what subscription `id` has queued and in flight, and keeps it live: for
+    /// copies another bus handles (a shared subscription's member leaving its page). Counted
+    /// as `discarded`; the deliveries given up count as failed attempts, and their handlers'
+    /// later results are ignored. Returns the messages, those in flight first, then the
+    /// queue in order; none for an ended subscription.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use wasm_pubsub::{Broker, Config, Delivery, ManualClock, Outcome, PublishOptions, SubscribeOptions};
+    ///
+    /// let clock = ManualClock::new();
+    /// let bus: Broker<String> = Broker::new(Config::default(), clock.clone(), clock.clone());
+    /// bus.create_topic("t").unwrap();
+    /// let sub = bus.subscribe("t", SubscribeOptions::default(), |_: &Delivery<'_, String>| Outcome::Deferred).unwrap();
+    /// bus.publish("t", "a".into(), PublishOptions::default()).unwrap();
+    /// bus.publish("t", "b".into(), PublishOptions::default()).unwrap();
+    /// clock.run_until_idle();
+    /// assert_eq!(bus.hand_over(sub).len(), 2, "one in flight, one queued");
+    /// assert_eq!((bus.metrics().counters.discarded, bus.dead_letters().len()), (2, 0));
+    /// ```
+    pub fn hand_over(&self, id: SubscriptionId) -> Vec<Rc<Message<P>>> {
+        let now = self.clock().map_or(0.0, |clock| clock.now_ms());
+        let messages = self.shared.borrow_mut().hand_over(id.0, now);
+        self.flush();
+        messages
+    }
 }
 
 /// The deadline of a drain: its timer sits in the drain state while it runs.
@@ -150,6 +181,26 @@ impl<P> Inner<P> {
         let abandoned = sub.in_flight.len() as u64;
         sub.stats.failed += abandoned;
         self.counters.failed += abandoned;
+    }
+
+    fn hand_over(&mut self, id: u64, now: f64) -> Vec<Rc<Message<P>>> {
+        let Some(sub) = self.subs.get(&id).filter(|s| s.state != SubscriptionState::Closed) else { return Vec::new() };
+        let in_flight = sub.in_flight.iter().map(|f| f.message.clone());
+        let messages: Vec<Rc<Message<P>>> = in_flight.chain(sub.queue.iter().map(|(message, _)| message.clone())).collect();
+        let queued = sub.queue.len() as u64;
+        self.count_abandoned(id);
+        let Some(sub) = self.subs.get_mut(&id) else { return Vec::new() };
+        sub.queue.clear();
+        let in_flight = std::mem::take(&mut sub.in_flight).len() as u64;
+        self.counters.queued -= queued;
+        self.counters.in_flight -= in_flight;
+        self.counters.discarded += queued + in_flight;
+        for message in &messages {
+            self.copy_settled(message.id, super::waiters::Settled::Discarded);
+        }
+        self.arm_wake(id, now);
+        self.check_drained();
+        messages
     }
 
     /// Dead-letters (`SHUTDOWN`) what is queued and in flight on the subscriptions whose

@@ -84,17 +84,26 @@ class Coordinator {
     this.onPage = (event) => this.page(event);
     if (this.localReason === undefined) {
       port.addEventListener("message", this.listener);
-      globalThis.addEventListener?.("pagehide", this.onPage);
-      globalThis.addEventListener?.("pageshow", this.onPage);
+      this.listenToPage("addEventListener");
     }
   }
 
+  /** `pagehide` and `freeze` are heard in the capture phase, before listeners added without
+   * it (attachPageLifecycle's evacuate among them): a member hands its copies over first. */
+  listenToPage(method) {
+    globalThis[method]?.("pagehide", this.onPage, { capture: true });
+    globalThis[method]?.("pageshow", this.onPage);
+    globalThis.document?.[method]?.("freeze", this.onPage, { capture: true });
+    globalThis.document?.[method]?.("resume", this.onPage);
+  }
+
   /** A page on its way out stops leading before it goes (see Group.away); back from the
-   * back-forward cache it joins again. */
+   * back-forward cache, or resumed, it joins again. */
   page(event) {
+    const leaving = event.type === "pagehide" || event.type === "freeze";
     for (const group of [...this.groups.values()]) {
-      if (event.type === "pagehide") group.away();
-      else if (event.persisted) group.back();
+      if (leaving) group.away();
+      else if (event.type === "resume" || event.persisted) group.back();
     }
   }
 
@@ -215,8 +224,7 @@ class Coordinator {
     for (const group of [...this.groups.values()]) group.end(true);
     if (this.localReason === undefined) {
       this.port.removeEventListener?.("message", this.listener);
-      globalThis.removeEventListener?.("pagehide", this.onPage);
-      globalThis.removeEventListener?.("pageshow", this.onPage);
+      this.listenToPage("removeEventListener");
     }
     delete this.bus[SHARED];
   }

@@ -44,13 +44,16 @@ export class Group {
     this.myEpoch = 0;
     this.leaseUntil = 0;
     this.lastBeatAt = coordinator.now();
+    /** When a leader's heartbeat was last heard; whether a leader saw others wait for its lock. */
+    this.heardAt = -Infinity;
+    this.others = false;
     this.candidate = false;
     this.holds = new Map();
     /** Keys the leader settled that this member has not been handed yet, oldest first. */
     this.settled = new Map();
     /** The last keys this member settled as leader, for its last words (see `away`). */
     this.recent = [];
-    this.counts = { handled: 0, settledByLeader: 0, takenOver: 0, led: 0, deposed: 0, steals: 0, forgotten: 0 };
+    this.counts = { handled: 0, settledByLeader: 0, takenOver: 0, led: 0, deposed: 0, steals: 0, forgotten: 0, handedOver: 0 };
   }
 
   /** Starts following (or handling locally) the subscription made for the group. */
@@ -194,6 +197,7 @@ export class Group {
       if (this.role !== "leader") return;
       const mine = state.held?.some((lock) => lock.name === this.lockName && lock.clientId === this.clientId);
       if (!mine) return this.#stepDown();
+      this.others = state.pending?.some((lock) => lock.name === this.lockName) ?? false;
       this.leaseUntil = asked + this.c.settings.failoverMs / 2;
       this.c.beat(this);
       this.#runHolds();
@@ -219,10 +223,16 @@ export class Group {
     this.#join();
   }
 
-  /** The page is going away (pagehide): stops leading and standing at once, so that the
-   * acks of what it handled were sent before the lock passes on; it holds what arrives. */
+  /** The page is going away (pagehide, freeze): stops leading and standing at once, so that
+   * the acks of what it handled were sent before the lock passes on, and holds what arrives.
+   * When it knows of another member (a follower that heard the leader lately, a leader with
+   * requests for its lock waiting) it hands over what it has queued and in flight: posted
+   * on its bridges for a member that lacks a copy, then discarded here, so the page's
+   * lifecycle does not dead-letter copies the group handles. Alone, it keeps them. */
   away() {
-    if (this.ended || this.role === "local") return;
+    if (this.ended || this.role === "local" || this.role === "away") return;
+    const leading = this.role === "leader" || this.role === "takingOver";
+    const others = leading ? this.others : this.c.now() - this.heardAt < this.c.settings.failoverMs;
     this.c.lastWords(this, this.recent);
     const ask = this.#ask;
     this.#ask = null;
@@ -233,11 +243,22 @@ export class Group {
     this.role = "away";
     this.leaseUntil = 0;
     this.#setAckTimeout(LIFTED);
+    if (others) this.#handOver();
+  }
+
+  #handOver() {
+    this.holds.clear();
+    try {
+      this.counts.handedOver += this.sub.__handOver();
+    } catch {
+      // The bus is closed: nothing is left to hand over.
+    }
   }
 
   /** The page is back (pageshow from the back-forward cache): joins the group again. */
   back() {
     if (this.ended || this.role !== "away") return;
+    if (this.holds.size > 0 && this.#inFlight() === 0) this.holds.clear(); // evacuated meanwhile
     this.role = "joining";
     this.lastBeatAt = this.c.now();
     this.#join();
@@ -257,7 +278,7 @@ export class Group {
     if (this.role === "leader" || this.role === "takingOver") {
       if (epoch > this.myEpoch) this.#stepDown();
     } else if (epoch >= this.epoch) {
-      this.lastBeatAt = this.c.now();
+      this.lastBeatAt = this.heardAt = this.c.now();
       if (this.role === "joining") this.role = "follower";
     }
   }
@@ -282,6 +303,14 @@ export class Group {
     if (this.settled.size <= this.c.settings.maxSettled) return;
     this.settled.delete(this.settled.keys().next().value);
     this.counts.forgotten++;
+  }
+
+  #inFlight() {
+    try {
+      return this.c.bus.metrics().perSubscription[this.sub.name]?.inFlight ?? 0;
+    } catch {
+      return 0;
+    }
   }
 
   #live() {

@@ -29,6 +29,8 @@ export interface SharedGroupStats {
   steals: number;
   /** Settled keys dropped, oldest first, beyond maxSettled. */
   forgotten: number;
+  /** Copies handed to the group when this page went away (posted on the bridges, discarded here). */
+  handedOver: number;
 }
 
 export interface SharedStats {

@@ -167,6 +167,20 @@ impl Subscription {
         self.bus.halt();
     }
 
+    /// Discards what it has queued and in flight, stays live, and posts those messages on
+    /// every open bridge (with their origin and id, so a bus that has one drops it as a
+    /// repeat): another bus of its group handles them. Returns how many. Internal:
+    /// `wasm-pubsub/shared` calls it when the page of a member with others in its group goes.
+    #[wasm_bindgen(js_name = "__handOver", skip_typescript)]
+    pub fn hand_over(&self) -> Result<f64, JsValue> {
+        self.live()?;
+        let messages = self.bus.broker.hand_over(self.id);
+        for message in &messages {
+            self.bus.bridges.resend(message);
+        }
+        Ok(messages.len() as f64)
+    }
+
     /// `[ackTimeoutMs, maxDeliveryAttempts]` as in force now, or undefined once it ended.
     /// Internal: `wasm-pubsub/shared` reads them to know a message's last attempt.
     #[wasm_bindgen(js_name = "__delivery", skip_typescript)]

@@ -33,9 +33,9 @@ beforeEach(async () => {
   await page.close();
 });
 
-/** Opens tab `name` of the group, once its bus is subscribed. */
-async function tab(name) {
-  const page = await openPage(chromium.context, `${server.url}shared/?tab=${name}`);
+/** Opens tab `name` of the group (`extra`: more of the query), once its bus is subscribed. */
+async function tab(name, extra = "") {
+  const page = await openPage(chromium.context, `${server.url}shared/?tab=${name}${extra}`);
   await page.waitForFunction(() => window.ready);
   return page;
 }
@@ -148,6 +148,28 @@ test("a leader whose main thread blocks for 3 s is replaced after failoverMs and
   assert.equal(await role(stale), "follower");
   const leader = (await Promise.all(pages.map(group))).find((g) => g.role === "leader");
   assert.ok(leader.epoch > before.epoch, "the new leader's epoch is above the stale one's");
+});
+
+test("with attachPageLifecycle, a page leaving hands its shared copies to the group: none comes back as a dead letter, each job runs once", async () => {
+  const pages = [await tab("a", "&durable"), await tab("b", "&durable")];
+  const roles = await settledRoles(pages);
+  const leader = pages[roles.indexOf("leader")];
+  const follower = pages[1 - roles.indexOf("leader")];
+  const publishing = leader.evaluate(() => window.publishMany(0, 150, 2));
+  await until(() => handled.length >= 30, { what: "30 jobs handled" });
+  const held = await follower.evaluate(() => window.bus.metrics().perSubscription);
+  assert.ok(Object.values(held).some((s) => s.inFlight + s.queued > 0), "the follower holds copies as it goes");
+  await follower.close();
+  const back = await tab("b", "&durable");
+  assert.equal(await back.evaluate(() => window.restored), 0, "the follower's copies were handed over, not dead-lettered");
+  await publishing;
+  await until(() => handled.length >= 100, { what: "100 jobs handled" });
+  await leader.close(); // with a queue of its own, part of which the tab that came back never had
+  await allHandled(150, [back]);
+  await assertExactlyOnce(150, back);
+  assert.ok((await group(back)).takenOver + (await back.evaluate(() => window.bus.metrics().acked)) > 0);
+  const again = await tab("a", "&durable");
+  assert.equal(await again.evaluate(() => window.restored), 0, "nor were the leader's");
 });
 
 test("the README's example in two tabs: each tab publishes a job, and each job runs once, in the leader's tab", async () => {

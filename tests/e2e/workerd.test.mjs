@@ -3,7 +3,7 @@
 // `workerd serve` answers an HTTP request on 127.0.0.1 with a round and is stopped afterwards,
 // also with a bus built at module scope; `workerd test` runs the Worker's test() export. And
 // the way wrangler users ship it: `workerd serve wrangler.json` bundles the same Worker with
-// esbuild as wrangler does.
+// esbuild as wrangler does, and wasm-pubsub/shared bundled the same way.
 import assert from "node:assert/strict";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -177,6 +177,24 @@ test("workerd serve on a wrangler.json, bundled with esbuild as wrangler does, a
   try {
     assert.equal(response.status, 200, server.output());
     assert.deepEqual(await response.json(), expectedRound("wrangler"));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("wasm-pubsub/shared, bundled as wrangler does: workerd has no Web Locks, so a shared subscription handles every copy and health() says so", async () => {
+  const sharedPort = await freePort();
+  writeFileSync(join(dir, "shared-wrangler.json"), JSON.stringify({ name: "wasm-pubsub-shared", main: "shared.js", compatibility_date: "2025-01-01" }));
+  const serving = start(WORKERD, ["serve", "shared-wrangler.json", "--socket-addr", `http=127.0.0.1:${sharedPort}`],
+    { cwd: dir, env: { WORKERD_ESBUILD: join(BIN, "esbuild") } });
+  const { server, response } = await answering(serving, `http://127.0.0.1:${sharedPort}`, "/");
+  try {
+    assert.equal(response.status, 200, server.output());
+    assert.deepEqual(await response.json(), {
+      handled: [1, 2],
+      shared: [{ name: "workers", role: "local", epoch: 0, holding: 0, reason: "navigator.locks is absent" }],
+      locks: "undefined",
+    });
   } finally {
     await server.stop();
   }

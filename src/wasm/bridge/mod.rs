@@ -149,12 +149,24 @@ impl Bridges {
     /// Posts an accepted message to every bridge that wants it, but the one it came from,
     /// unless it crossed [`MAX_HOPS`] bridges already.
     pub fn forward(&self, message: &Rc<Message<JsPayload>>) {
+        let from = with_js(&message.headers, |h| h.inbound.as_ref().map(|i| i.bridge));
+        self.post_all(message, from);
+    }
+
+    /// Posts a message this bus hands over to the others (see `Subscription.__handOver`) to
+    /// every bridge that wants it, the one it came from included: a bus that has it already
+    /// drops it as a repeat, one that never had it delivers it.
+    pub fn resend(&self, message: &Rc<Message<JsPayload>>) {
+        self.post_all(message, None);
+    }
+
+    fn post_all(&self, message: &Rc<Message<JsPayload>>, skip: Option<u32>) {
         let bridges: Vec<Rc<BridgeState>> = self.open.borrow().clone();
-        let (from, hops) = with_js(&message.headers, |h| h.inbound.as_ref().map_or((None, 0), |i| (Some(i.bridge), i.hops)));
+        let hops = with_js(&message.headers, |h| h.inbound.as_ref().map_or(0, |i| i.hops));
         if hops >= MAX_HOPS {
             return;
         }
-        let targets = bridges.iter().filter(|b| from != Some(b.id) && b.wants(message.topic()));
+        let targets = bridges.iter().filter(|b| skip != Some(b.id) && b.wants(message.topic()));
         let mut wire = None;
         for bridge in targets {
             let wire = wire.get_or_insert_with(|| self.wire(message, hops + 1));

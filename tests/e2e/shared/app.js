@@ -4,15 +4,25 @@
 // Playwright binding, for the timings (a binding called as a page unloads may be lost).
 import { PubSub } from "wasm-pubsub";
 import { shareSubscriptions } from "wasm-pubsub/shared";
+import { attachPageLifecycle, indexedDbStore } from "wasm-pubsub/durable";
 import { start } from "./member.js";
 
-const tab = new URLSearchParams(location.search).get("tab");
+const params = new URLSearchParams(location.search);
+const tab = params.get("tab");
+/** `&durable`: dead letters in IndexedDB and the page lifecycle attached, and a handler that
+ * takes 10 ms, so that followers hold and queue copies when a page goes. */
+const durable = params.has("durable");
+const store = durable ? await indexedDbStore("shared-e2e") : undefined;
 function record(who, n) {
   localStorage.setItem(`handled.${n}.${who}.${Math.random()}`, "");
   window.record(who, n);
 }
 
-Object.assign(window, start({ PubSub, shareSubscriptions }, tab, record), { ready: true });
+const member = start({ PubSub, shareSubscriptions }, tab, record, { config: { deadLetterStore: store }, slowMs: durable ? 10 : 0 });
+/** The dead letters restored from an earlier page load. */
+window.restored = member.bus.deadLetters().length;
+if (durable) attachPageLifecycle(member.bus, { store });
+Object.assign(window, member, { ready: true });
 
 /** Starts a dedicated worker that joins the group; resolves with its role once it runs. */
 window.startWorker = () => new Promise((resolve) => {

@@ -3,14 +3,16 @@
 // BroadcastChannel "shared-e2e", subscribed to "jobs" with { shared: "workers" }. Its handler
 // reports each job synchronously, so a tab closed at any moment has either reported and
 // settled a job or done neither.
-export function start({ PubSub, shareSubscriptions }, tab, record) {
-  const bus = new PubSub({ autoCreateTopics: true });
+export function start({ PubSub, shareSubscriptions }, tab, record, { config = {}, slowMs = 0 } = {}) {
+  const bus = new PubSub({ autoCreateTopics: true, ...config });
   const channel = new BroadcastChannel("shared-e2e");
   bus.bridge(channel, { topics: ["jobs"] });
   const shared = shareSubscriptions(bus, channel, { heartbeatMs: 100, failoverMs: 600 });
-  bus.subscribe("jobs", (msg) => {
-    record(tab, msg.data.n); // a synchronous handler: its promise (a binding's) is not awaited
-  }, { shared: "workers" });
+  const handle = (msg) => {
+    record(tab, msg.data.n); // synchronous: its promise (a binding's) is not awaited
+  };
+  const slow = (msg) => new Promise((resolve) => setTimeout(resolve, slowMs)).then(() => handle(msg));
+  bus.subscribe("jobs", slowMs > 0 ? slow : handle, { shared: "workers" });
 
   /** Publishes jobs from..from+count-1, one every `everyMs`; resolves when all are published. */
   function publishMany(from, count, everyMs) {
