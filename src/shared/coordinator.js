@@ -219,14 +219,27 @@ class Coordinator {
 
   /** Ends every shared subscription (unsubscribed, their locks released) and detaches. */
   close() {
+    this.#end((group) => group.end(true));
+    delete this.bus[SHARED];
+  }
+
+  /** The bus is closing: each member hands its copies to the group, as a page leaving does,
+   * and leaves it; a shared subscription made afterwards throws CLOSED. */
+  busClosing() {
+    this.#end((group) => {
+      group.away();
+      group.end(false);
+    });
+  }
+
+  #end(each) {
     if (this.closed) return;
     this.closed = true;
-    for (const group of [...this.groups.values()]) group.end(true);
+    for (const group of [...this.groups.values()]) each(group);
     if (this.localReason === undefined) {
       this.port.removeEventListener?.("message", this.listener);
       this.listenToPage("removeEventListener");
     }
-    delete this.bus[SHARED];
   }
 }
 

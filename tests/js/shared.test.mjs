@@ -101,3 +101,15 @@ test("a bridge ignores the coordinators' frames on its port: not delivered, not 
   port2.close();
   await bus.close();
 });
+
+test("closing or disposing the bus ends its shared subscriptions: a new one throws CLOSED", async () => {
+  for (const end of [(bus) => bus.close(), (bus) => bus.dispose()]) {
+    const bus = new PubSub({ autoCreateTopics: true });
+    const shared = shareSubscriptions(bus, undefined, { locks: null });
+    const sub = bus.subscribe("jobs", () => {}, { shared: "w" });
+    await end(bus);
+    assert.equal(sub.state, "closed");
+    assert.deepEqual(shared.stats().groups, {});
+    throwsCode(() => bus.subscribe("jobs", () => {}, { shared: "w" }), "CLOSED");
+  }
+});

@@ -143,7 +143,8 @@ class MessageStream {
 // `subscribe(topic, handler, { shared: "name" })`: one handler per message across the buses
 // that share a port, chosen by wasm-pubsub/shared (a separate entry, so none of it is in the
 // core download). That entry puts its coordinator on the bus under this symbol; the front
-// hands it shared subscriptions and adds its state to `health()`.
+// hands it shared subscriptions, adds its state to `health()`, and tells it first when the
+// bus closes (a member hands its copies to the group rather than dead-letter them).
 
 /** Where `shareSubscriptions(bus, port)` keeps its coordinator on the bus. */
 const SHARED = Symbol.for("wasm-pubsub.shared");
@@ -159,6 +160,15 @@ function installShared(proto) {
     }
     const { shared: _, ...rest } = options;
     return coordinator.subscribe(shared, (h, o) => subscribe.call(this, topicOrPattern, h, o), handler, rest);
+  };
+  const { close, dispose } = proto;
+  proto.close = function closeShared(options) {
+    this[SHARED]?.busClosing();
+    return close.call(this, options);
+  };
+  proto.dispose = function disposeShared() {
+    this[SHARED]?.busClosing();
+    dispose.call(this);
   };
   const health = proto.health;
   proto.health = function healthWithShared() {
