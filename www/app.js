@@ -2,9 +2,12 @@
 // pre-filled forms that show the API call each button makes, watched live. Deliveries,
 // retries (attempt numbers), breaker states, dead letters and the bus's metrics and health
 // are redrawn after each event and four times a second; the charts (charts.js) and the
-// breaker timeline (breakers.js) keep the last two minutes; forms.js reads the forms.
+// breaker timeline (breakers.js) keep the last two minutes; forms.js reads the forms. Shared
+// with other tabs, a shared subscription (wasm-pubsub/shared) shows its role in its group,
+// and the log says which tab handled each message.
 import { PubSub, PubSubError } from "/pkg/browser.js";
 import { attachPageLifecycle, indexedDbStore } from "/pkg/durable/index.js";
+import { shareSubscriptions } from "/pkg/shared/index.js";
 import { createTimeline } from "./breakers.js";
 import { createCharts, SAMPLE_MS, span } from "./charts.js";
 import { call, dataNode, literal } from "./format.js";
@@ -36,9 +39,10 @@ const store = await indexedDbStore("demo").catch((err) => {
   return null;
 });
 let lifecycle = null;
-/** name → { sub, mode, li, openedAt } for every subscription made on this bus. */
+/** name → { sub, mode, shared, role, settled, li, openedAt } for every subscription made on
+ * this bus; `shared` is its shared name, `role` and `settled` what the log last said of it. */
 const subs = new Map();
-let shared = null; // { bridge, channel } while "share with other tabs" is on
+let shared = null; // { channel, bridge, subscriptions } while "share with other tabs" is on
 let closing = false;
 const charts = createCharts({ rates: $("chart-rates"), latency: $("chart-latency") });
 const timeline = createTimeline($("breakers"), span);
@@ -177,6 +181,13 @@ function originText(origin) {
   return ` · from tab ${origin.id.slice(0, 8)} #${origin.messageId} · ${origin.hops} hop${origin.hops === 1 ? "" : "s"}`;
 }
 
+/** Which tab handled a delivery of a shared subscription: this one, in the role it has now
+ * (leader), or "" for a subscription of its own. */
+function handledText(entry) {
+  const group = entry.shared && shared?.subscriptions.stats().groups[entry.shared];
+  return group ? ` · handled in this tab (${group.role} of ${entry.shared}, epoch ${group.epoch})` : "";
+}
+
 /** A handler that logs each delivery and then behaves as its subscription's mode says now. */
 function handlerFor(entry) {
   return (msg) => {
@@ -184,10 +195,10 @@ function handlerFor(entry) {
     const mode = entry.mode === "ack" ? "" : ` (${entry.mode})`;
     log("delivery",
       `#${msg.id} ${msg.topic} seq ${msg.sequence} attempt ${msg.attempt} → ${entry.sub.name}${mode}` +
-        (msg.orderingKey ? ` key ${msg.orderingKey}` : "") + (attrs ? ` [${attrs}]` : "") + originText(msg.origin),
+        (msg.orderingKey ? ` key ${msg.orderingKey}` : "") + (attrs ? ` [${attrs}]` : "") + originText(msg.origin) + handledText(entry),
       dataNode(msg.data),
       { id: msg.id, topic: msg.topic, sequence: msg.sequence, attempt: msg.attempt, subscription: entry.sub.name, mode: entry.mode,
-        origin: msg.origin?.id, originId: msg.origin?.messageId });
+        origin: msg.origin?.id, originId: msg.origin?.messageId, shared: entry.shared });
     scheduleRender();
     return behaviours[entry.mode](entry);
   };
@@ -281,6 +292,8 @@ function subscriptionCard(entry) {
       el("span", { className: "muted" }, " on "),
       el("code", {}, sub.topic),
       el("span", { className: "spacer" }),
+      el("span", { className: "badge shared", hidden: true,
+        title: "bus.health().shared: the leader handles each message; a follower holds its copy (holding) until the leader acks it" }),
       el("span", { className: "badge state" }),
       el("span", { className: "badge breaker" })),
     el("div", { className: "counters" }),
@@ -296,7 +309,59 @@ function subscriptionCard(entry) {
   return li;
 }
 
-function renderSubscriptions(m) {
+/** The state of this bus's shared subscriptions by shared name: `bus.health().shared` (role,
+ * epoch, holding) with the counts of `shared.stats()`. */
+function sharedGroups(health) {
+  const counts = shared?.subscriptions.stats().groups ?? {};
+  return new Map((health.shared ?? []).map((group) => [group.name, { ...counts[group.name], ...group }]));
+}
+
+/** The group of a live shared subscription, or undefined. */
+function groupOf(entry, groups) {
+  return entry.shared && entry.sub.state !== "closed" ? groups.get(entry.shared) : undefined;
+}
+
+/** What a shared subscription's role means, for the log. */
+const ROLES = {
+  follower: "another tab handles each message; this one holds its copy until that tab acks it",
+  takingOver: "the leader left or stopped answering",
+  leader: "this tab handles each message",
+  local: "this tab handles its own copies",
+};
+
+/** Logs each change of a shared subscription's role, and the copies the leader (in another
+ * tab) handled for it since the last look. */
+function logSharedChanges(groups) {
+  for (const entry of subs.values()) {
+    const group = groupOf(entry, groups);
+    if (!group) continue;
+    const dataset = { subscription: entry.sub.name, shared: group.name, role: group.role, epoch: group.epoch };
+    if (group.role !== entry.role) {
+      entry.role = group.role;
+      log("shared", `${entry.sub.name}, shared as ${group.name}: ${group.role} at epoch ${group.epoch}` + (ROLES[group.role] ? ` · ${ROLES[group.role]}` : ""),
+        null, dataset);
+    }
+    const settled = group.settledByLeader - entry.settled;
+    if (settled > 0) {
+      entry.settled = group.settledByLeader;
+      log("shared", `${entry.sub.name}: ${settled} message${settled === 1 ? "" : "s"} handled in another tab, the leader of ${group.name}; acked here`,
+        null, { ...dataset, settled });
+    }
+  }
+}
+
+/** A shared subscription's badge: its role in its group, the epoch, and the copies it holds. */
+function renderShared(li, group) {
+  const badge = li.querySelector(".badge.shared");
+  badge.hidden = !group;
+  for (const key of ["role", "epoch", "holding"]) {
+    if (group) li.dataset[key] = group[key];
+    else delete li.dataset[key];
+  }
+  if (group) setText(badge, `${group.name}: ${group.role} · epoch ${group.epoch} · holding ${group.holding}`);
+}
+
+function renderSubscriptions(m, groups) {
   const list = $("subscriptions");
   for (const entry of subs.values()) {
     const { sub } = entry;
@@ -318,9 +383,12 @@ function renderSubscriptions(m) {
     }
     setText(breakerBadge, breakerText);
     breakerBadge.hidden = state === "closed";
+    const group = groupOf(entry, groups);
+    renderShared(li, group);
     const figures = m.perSubscription[sub.name];
+    const handled = group ? ` · handled here ${group.handled} · by the leader ${group.settledByLeader} · taken over ${group.takenOver}` : "";
     setText(li.querySelector(".counters"), figures
-      ? `queued ${figures.queued} · in flight ${figures.inFlight} · acked ${figures.acked} · failed ${figures.failed} · dead ${figures.deadLettered}`
+      ? `queued ${figures.queued} · in flight ${figures.inFlight} · acked ${figures.acked} · failed ${figures.failed} · dead ${figures.deadLettered}${handled}`
       : closing ? "closed with the bus" : "unsubscribed: its queue was discarded");
     for (const b of li.querySelectorAll(".segmented button")) {
       b.setAttribute("aria-pressed", String(b.dataset.mode === entry.mode));
@@ -385,8 +453,10 @@ function renderBridge() {
   const text = shared ? Object.entries(shared.bridge.stats()).map(([k, v]) => `${k} ${v}`).join(" · ") : "";
   setText($("bridge-stats"), text);
   $("bridge-tabs").parentElement.title = shared
-    ? "bridge.close()"
-    : `bus.bridge(new BroadcastChannel(${literal(CHANNEL)})): messages published in other tabs of this page arrive here, and the other way round`;
+    ? "shared.close(); bridge.close()"
+    : `const channel = new BroadcastChannel(${literal(CHANNEL)}); bus.bridge(channel); shareSubscriptions(bus, channel): `
+      + "messages published in other tabs of this page arrive here, and the other way round; each message of a shared subscription is handled in one tab";
+  $("sub-shared").disabled = !shared || closing;
 }
 
 /** The breaker timeline: every subscription's state now (the log records give the exact
@@ -398,10 +468,13 @@ function renderTimeline() {
 
 function render() {
   const m = bus.metrics();
+  const health = bus.health();
+  const groups = sharedGroups(health);
   renderMetrics(m);
-  renderHealth(bus.health());
+  renderHealth(health);
   renderTopics();
-  renderSubscriptions(m);
+  logSharedChanges(groups);
+  renderSubscriptions(m, groups);
   renderDeadLetters();
   renderDurable();
   renderBridge();
@@ -438,11 +511,11 @@ function createTopic(name) {
   return topic;
 }
 
-function subscribe(pattern, name, mode) {
-  const entry = { mode, sub: null, li: null, openedAt: undefined };
-  entry.sub = bus.subscribe(pattern, handlerFor(entry), name ? { name } : {});
+function subscribe(pattern, options, mode) {
+  const entry = { mode, shared: options.shared, role: undefined, settled: 0, sub: null, li: null, openedAt: undefined };
+  entry.sub = bus.subscribe(pattern, handlerFor(entry), options);
   subs.set(entry.sub.name, entry);
-  log("info", `${entry.sub.name} subscribed to ${entry.sub.topic}`);
+  log("info", `${entry.sub.name} subscribed to ${entry.sub.topic}` + (entry.shared ? `, shared with other tabs as ${entry.shared}` : ""));
   return entry;
 }
 
@@ -453,9 +526,10 @@ onSubmit("topic-form", () => {
 });
 
 onSubmit("subscribe-form", () => {
-  const [pattern, name, behaviour] = subscribeRequest();
-  subscribe(pattern, name, behaviour);
-  if (name) $("sub-name").value = firstFree([], "worker", (n) => subs.has(n));
+  const [pattern, options, behaviour] = subscribeRequest();
+  subscribe(pattern, options, behaviour);
+  if (options.name) $("sub-name").value = firstFree([], "worker", (n) => subs.has(n));
+  if (options.shared) $("sub-shared").value = firstFree(["workers"], "workers", (n) => n in shared.subscriptions.stats().groups);
 });
 
 onSubmit("publish-form", () => {
@@ -486,7 +560,7 @@ $("quick-start").addEventListener("click", () => attempt(() => {
     if (!bus.topic(name)) createTopic(name);
   }
   for (const [pattern, name] of QUICK_SUBSCRIPTIONS) {
-    if (!subs.has(name)) subscribe(pattern, name, "ack");
+    if (!subs.has(name)) subscribe(pattern, { name }, "ack");
   }
   $("pub-topic").value = "payments";
 }));
@@ -500,16 +574,20 @@ $("clear-log").addEventListener("click", () => $("log").replaceChildren());
 
 // ---- sharing with other tabs -----------------------------------------------------------------
 
+/** Bridges the bus to the other tabs over one BroadcastChannel, and shares its subscriptions
+ * there (once per bus: turned off, `shared.close()` ends the shared subscriptions and
+ * detaches, so that turning it on again attaches anew). */
 function share(on) {
   if (on && !shared) {
     const channel = new BroadcastChannel(CHANNEL);
-    shared = { channel, bridge: bus.bridge(channel) };
-    log("info", `sharing with other tabs over BroadcastChannel "${CHANNEL}"`);
+    shared = { channel, bridge: bus.bridge(channel), subscriptions: shareSubscriptions(bus, channel) };
+    log("info", `sharing with other tabs over BroadcastChannel "${CHANNEL}": messages, and shared subscriptions`);
   } else if (!on && shared) {
+    shared.subscriptions.close();
     shared.bridge.close();
     shared.channel.close();
     shared = null;
-    log("info", "no longer sharing with other tabs");
+    log("info", "no longer sharing with other tabs: shared subscriptions ended");
   }
 }
 
@@ -565,6 +643,7 @@ function showReport(report, drainTimeoutMs) {
 }
 
 $("new-bus").addEventListener("click", () => {
+  shared?.subscriptions.close(); // detaches from the closed bus: the new one attaches its own
   shared?.channel.close(); // the closed bus already closed its bridges
   shared = null;
   bus.free();

@@ -48,9 +48,15 @@ const HANDLER_SOURCE = {
   hang: "(msg) => new Promise(() => {})",
 };
 
-/** What the subscribe form subscribes: `[pattern, name, behaviour]`. */
+/** What the subscribe form subscribes: `[pattern, options, behaviour]`. The shared name
+ * counts only while the tab shares with other tabs (its field is enabled then). */
 export function subscribeRequest() {
-  return [$("sub-pattern").value.trim(), $("sub-name").value.trim(), $("sub-behaviour").value];
+  const options = {};
+  const name = $("sub-name").value.trim();
+  if (name) options.name = name;
+  const shared = $("sub-shared");
+  if (!shared.disabled && shared.value.trim()) options.shared = shared.value.trim();
+  return [$("sub-pattern").value.trim(), options, $("sub-behaviour").value];
 }
 
 export const QUICK_TOPICS = ["orders.eu", "orders.us", "payments"];
@@ -70,8 +76,8 @@ const API_CALLS = {
     return call("bus.publishBatch", $("pub-topic").value.trim(), [...batchMessages(1), ...more]);
   },
   "api-subscribe": () => {
-    const [pattern, name, behaviour] = subscribeRequest();
-    return call("bus.subscribe", pattern, new Code(HANDLER_SOURCE[behaviour]), name ? { name } : undefined);
+    const [pattern, options, behaviour] = subscribeRequest();
+    return call("bus.subscribe", pattern, new Code(HANDLER_SOURCE[behaviour]), Object.keys(options).length ? options : undefined);
   },
   "api-close": () => `await ${call("bus.close", { drainTimeoutMs: Number($("drain-ms").value) })}`,
 };

@@ -2,7 +2,8 @@
 // headless Chromium as a person would: type, click, read the page. A failing handler gives
 // retries, then a dead letter and an open breaker on the timeline; switching it back closes
 // the breaker; replay delivers; a hanging handler and a slow one meet the close, whose report
-// is shown; two tabs bridged show each other's messages with their origin. A second page,
+// is shown; two tabs bridged show each other's messages with their origin; two tabs sharing a
+// subscription handle each message in one of them, and the one left leads. A second page,
 // untouched until then, proves the pre-filled forms, the API calls beside the buttons, the
 // charts (two screenshots, seconds apart, show them move) and the latency reset.
 // Screenshots go to artifacts/demo-*.png.
@@ -11,7 +12,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { serve } from "../../pkg-scripts/serve.mjs";
-import { ARTIFACTS, launchChromium, openPage } from "./harness.mjs";
+import { ARTIFACTS, launchChromium, openPage, until } from "./harness.mjs";
 
 let server, browser, page;
 
@@ -255,6 +256,102 @@ test("dead letters outlive their tab: another tab restores them from IndexedDB, 
   assert.deepEqual(page.problems, []);
 });
 
+test("two tabs share a subscription: each message is handled in one tab only, and when the leader's tab closes the other takes over", async () => {
+  const tabs = [];
+  for (let i = 0; i < 2; i++) {
+    const tab = await openPage(browser.context, server.url);
+    await tab.waitForSelector("body[data-ready=true]");
+    await tab.check("#bridge-tabs");
+    await tab.waitForSelector("#sub-shared:enabled");
+    await tab.fill("#sub-pattern", "jobs");
+    await tab.fill("#sub-name", "runner");
+    await tab.fill("#sub-shared", "runners");
+    assert.equal(await tab.textContent("#api-subscribe"), 'bus.subscribe("jobs", (msg) => {}, { name: "runner", shared: "runners" })');
+    await tab.click("#subscribe");
+    await tab.waitForSelector(`${card("runner")}[data-state=active]`);
+    tabs.push(tab);
+  }
+  const role = (tab) => tab.getAttribute(card("runner"), "data-role");
+  await until(async () => [...await Promise.all(tabs.map(role))].sort().join() === "follower,leader", { what: "a leader and a follower" });
+  const [leader, follower] = (await role(tabs[0])) === "leader" ? tabs : [tabs[1], tabs[0]];
+  assert.match(await leader.textContent(`${card("runner")} .badge.shared`), /^runners: leader · epoch \d+ · holding 0$/);
+  assert.match(await follower.textContent(`${card("runner")} .badge.shared`), /^runners: follower · epoch \d+ · holding \d+$/);
+  await follower.waitForSelector("#log li.shared[data-role=follower] >> text=another tab handles each message");
+
+  /** The data of the deliveries to "runner" logged in each tab. */
+  const handled = (tab) => tab.locator('#log li.delivery[data-shared="runners"] .data').allTextContents();
+  const batch = async (tab, data, size) => {
+    await tab.fill("#pub-topic", "jobs");
+    await tab.fill("#pub-data", data);
+    await tab.fill("#batch-size", String(size));
+    await tab.click("#publish-batch");
+  };
+  const expected = (data, size) => Array.from({ length: size }, (_, i) => `${data} (${i + 1}/${size})`).sort();
+
+  // Published in the follower's tab: the leader's tab handles every message, the follower's acks its copies.
+  await batch(follower, "job", 20);
+  await until(async () => (await handled(leader)).length + (await handled(follower)).length >= 20, { what: "20 deliveries" });
+  await until(async () => (await follower.getAttribute(card("runner"), "data-holding")) === "0", { what: "no copy held" });
+  await follower.waitForTimeout(500);
+  const first = [...await handled(leader), ...await handled(follower)];
+  assert.deepEqual(first.sort(), expected("job", 20), "each message handled once, across the two tabs");
+  assert.equal((await handled(leader)).length, 20, "all in the leader's tab");
+  assert.match(await leader.locator('#log li.delivery[data-shared="runners"]').first().textContent(),
+    /from tab [0-9a-f]{8} #\d+ · 1 hop · handled in this tab \(leader of runners, epoch \d+\)/);
+  await follower.waitForSelector('#log li.shared[data-settled] >> text=handled in another tab, the leader of runners');
+  assert.equal(await leader.getAttribute(card("runner"), "data-role"), "leader");
+  assert.equal(await follower.getAttribute(card("runner"), "data-role"), "follower");
+  assert.match(await follower.textContent(`${card("runner")} .counters`), /handled here 0 · by the leader 20 · taken over 0/);
+  await leader.screenshot({ path: join(ARTIFACTS, "demo-shared-leader.png"), fullPage: true, animations: "disabled" });
+  await follower.screenshot({ path: join(ARTIFACTS, "demo-shared-follower.png"), fullPage: true, animations: "disabled" });
+  const epoch = Number(await leader.getAttribute(card("runner"), "data-epoch"));
+  assert.deepEqual(leader.problems, []);
+
+  // The leader's tab closes: the other takes the lock, at a higher epoch, and handles what comes.
+  await leader.close();
+  await follower.waitForSelector(`${card("runner")}[data-role=leader]`);
+  assert.ok(Number(await follower.getAttribute(card("runner"), "data-epoch")) > epoch, "a new epoch");
+  await follower.waitForSelector('#log li.shared[data-role=leader] >> text=leader at epoch');
+  await batch(follower, "later", 10);
+  await until(async () => (await handled(follower)).length >= 10, { what: "10 deliveries in the remaining tab" });
+  await follower.waitForTimeout(500);
+  assert.deepEqual((await handled(follower)).sort(), expected("later", 10));
+  assert.match(await follower.textContent(`${card("runner")} .badge.shared`), /^runners: leader · epoch \d+ · holding 0$/);
+  assert.deepEqual(follower.problems, []);
+  await follower.close();
+});
+
+test("sharing turned off ends the shared subscriptions; turned on again, and on a new bus, they work anew", async () => {
+  const tab = await openPage(browser.context, server.url);
+  await tab.waitForSelector("body[data-ready=true]");
+  const sharedSubscribe = async (name) => {
+    await tab.fill("#sub-pattern", "jobs");
+    await tab.fill("#sub-name", name);
+    await tab.fill("#sub-shared", "runners");
+    await tab.click("#subscribe");
+    await tab.waitForSelector(`${card(name)}[data-role=leader]`);
+  };
+  await tab.check("#bridge-tabs");
+  await sharedSubscribe("runner");
+  assert.equal(await tab.inputValue("#sub-shared"), "workers", "the next free shared name is suggested");
+  await tab.uncheck("#bridge-tabs");
+  await tab.waitForSelector(`${card("runner")}[data-state=closed]:not([data-role])`);
+  assert.equal(await tab.isDisabled("#sub-shared"), true);
+  await tab.check("#bridge-tabs");
+  await sharedSubscribe("runner-2");
+  await tab.click("#close-bus");
+  await tab.click("#new-bus");
+  await tab.waitForSelector("#status.ready:visible");
+  assert.equal(await tab.isChecked("#bridge-tabs"), true, "the new bus shares too");
+  await sharedSubscribe("runner");
+  await tab.fill("#pub-topic", "jobs");
+  await tab.click("#publish");
+  await tab.locator('#log li.delivery[data-shared="runners"]').waitFor();
+  assert.equal(await tab.locator("#log li.error").count(), 0);
+  assert.deepEqual(tab.problems, []);
+  await tab.close();
+});
+
 // ---- the dashboard, on a page of its own -------------------------------------------------
 
 let dash;
@@ -267,7 +364,7 @@ const points = (p) => p.evaluate(() => ({
 test("every form field is pre-filled, and every button does something without typing", async () => {
   dash = await openPage(browser.context, server.url);
   await dash.waitForSelector("body[data-ready=true]");
-  for (const id of ["topic-name", "pub-topic", "pub-data", "pub-attributes", "pub-ordering-key", "batch-size", "sub-pattern", "sub-name", "drain-ms"]) {
+  for (const id of ["topic-name", "pub-topic", "pub-data", "pub-attributes", "pub-ordering-key", "batch-size", "sub-pattern", "sub-name", "sub-shared", "drain-ms"]) {
     assert.notEqual(await dash.inputValue(`#${id}`), "", `#${id} is empty`);
   }
   await dash.click("#create-topic");
@@ -315,6 +412,13 @@ test("beside each button, the API call it makes, updated as the form changes", a
   await dash.fill("#sub-pattern", "orders.>");
   await dash.fill("#sub-name", "");
   await dash.selectOption("#sub-behaviour", "fail");
+  assert.equal(await api("subscribe"), 'bus.subscribe("orders.>", (msg) => { throw new Error("…") })');
+  // The shared name counts while the tab shares with other tabs (its field is disabled otherwise).
+  await dash.check("#bridge-tabs");
+  await dash.fill("#sub-shared", "pool");
+  assert.equal(await api("subscribe"), 'bus.subscribe("orders.>", (msg) => { throw new Error("…") }, { shared: "pool" })');
+  await dash.uncheck("#bridge-tabs");
+  await dash.waitForSelector("#sub-shared:disabled");
   assert.equal(await api("subscribe"), 'bus.subscribe("orders.>", (msg) => { throw new Error("…") })');
   await dash.fill("#topic-name", "orders.eu.paid");
   assert.equal(await api("create-topic"), 'bus.createTopic("orders.eu.paid")');
