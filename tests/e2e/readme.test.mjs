@@ -13,6 +13,8 @@ import { readmeBlocks } from "./readme.mjs";
 /** Blocks run in Node: `prelude` and `epilogue` are the test's scaffolding around the block. */
 const NODE = [
   { has: "console.log(await bus.close()); // delivers what is queued first", stdout: ["orders.eu { total: 42 }", "{ drained: 1, deadLettered: 0 }"] },
+  { has: "console.log(await bus.drain({ timeoutMs: 5000 })); // settled, and the bus stays open",
+    stdout: ["{ drained: 1, deadLettered: 0 }\n{ drained: 1, deadLettered: 0 }"] },
   { has: "sub.update({ maxInFlight: 8, queueCapacity: 100", stdout: ["{ deadLettered: 0, overCapacity: 0 }"] },
   { has: "const config = configFromEnv(env);", epilogue: "console.log(JSON.stringify(config));",
     stdout: ['{"delivery":{"maxDeliveryAttempts":3,"overflow":"deadLetterOldest"}}'] },
