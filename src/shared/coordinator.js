@@ -23,7 +23,9 @@ const LAST_WORDS = 256;
  * Lets `bus.subscribe(topic, handler, { shared: "name" })` hand each message to one bus of all
  * those sharing `port` (the port their bridges use, e.g. one `BroadcastChannel`), chosen by a
  * Web Locks leader. Without `navigator.locks` (Node, workerd) or without a port, every shared
- * subscription handles its own copies, and `bus.health().shared` says so. Answers
+ * subscription handles its own copies, and `bus.health().shared` says so. `port` may be a
+ * function that opens one (as attachPageLifecycle's `connect`): that port is closed while the
+ * page is hidden and opened again when it shows, so the page stays cacheable. Answers
  * `{ stats(), close() }`.
  *
  * ```js
@@ -36,10 +38,10 @@ const LAST_WORDS = 256;
 export function shareSubscriptions(bus, port, options) {
   if (bus === null || typeof bus !== "object" || typeof bus.__wireId !== "function") throw invalid("bus must be a PubSub");
   if (bus[SHARED] !== undefined) throw invalid("this bus shares its subscriptions already: call shareSubscriptions once per bus");
-  if (port !== undefined && !isPort(port)) throw invalid("port must have postMessage and addEventListener, like a BroadcastChannel");
+  const connect = typeof port === "function" ? port : undefined;
   const settings = readOptions(options);
   bus.__wireId(); // throws CLOSED for a closed bus, before anything is attached
-  const coordinator = new Coordinator(bus, port, settings);
+  const coordinator = new Coordinator(bus, connect ? connected(connect) : checkedPort(port), settings, connect);
   Object.defineProperty(bus, SHARED, { value: coordinator, configurable: true });
   return { stats: () => coordinator.stats(), close: () => coordinator.close() };
 }
@@ -48,8 +50,15 @@ function invalid(message) {
   return new PubSubError("INVALID_ARGUMENT", message);
 }
 
-function isPort(port) {
-  return port !== null && typeof port === "object" && typeof port.postMessage === "function" && typeof port.addEventListener === "function";
+function checkedPort(port) {
+  const ok = port === undefined || (port !== null && typeof port === "object" && typeof port.postMessage === "function" && typeof port.addEventListener === "function");
+  if (!ok) throw invalid("port must have postMessage and addEventListener, like a BroadcastChannel, or be a function that opens one");
+  return port;
+}
+
+/** The port `connect()` opens, checked. */
+function connected(connect) {
+  return checkedPort(connect() ?? null);
 }
 
 function readOptions(options = {}) {
@@ -71,9 +80,11 @@ function readOptions(options = {}) {
 }
 
 class Coordinator {
-  constructor(bus, port, settings) {
+  constructor(bus, port, settings, connect) {
     this.bus = bus;
     this.port = port;
+    /** Opens the port again when the page comes back; the port is closed while it is hidden. */
+    this.connect = connect;
     this.settings = settings;
     /** Why shared subscriptions are handled locally here, or undefined when they are shared. */
     this.localReason = !settings.locks ? "navigator.locks is absent" : port === undefined ? "no port to share" : undefined;
@@ -101,9 +112,35 @@ class Coordinator {
    * back-forward cache, or resumed, it joins again. */
   page(event) {
     const leaving = event.type === "pagehide" || event.type === "freeze";
+    if (!leaving && event.type !== "resume" && !event.persisted) return;
+    if (!leaving) this.reconnect();
     for (const group of [...this.groups.values()]) {
       if (leaving) group.away();
-      else if (event.type === "resume" || event.persisted) group.back();
+      else group.back();
+    }
+    if (leaving) this.disconnect();
+  }
+
+  /** With `connect`, closes the port while the page is hidden: a BroadcastChannel message
+   * reaching a page in the back-forward cache evicts it. */
+  disconnect() {
+    if (this.connect === undefined || this.port === undefined) return;
+    this.port.removeEventListener("message", this.listener);
+    try {
+      this.port.close?.();
+    } catch {
+      // A port that cannot close only keeps a listener-less channel.
+    }
+    this.port = undefined;
+  }
+
+  reconnect() {
+    if (this.connect === undefined || this.port !== undefined) return;
+    try {
+      this.port = connected(this.connect);
+      this.port.addEventListener("message", this.listener);
+    } catch {
+      this.counts.sendErrors++;
     }
   }
 
@@ -183,7 +220,7 @@ class Coordinator {
 
   post(frame) {
     try {
-      this.port.postMessage(frame);
+      this.port.postMessage(frame); // no port while hidden: counted as a send error
       this.counts.sent++;
     } catch {
       this.counts.sendErrors++;
@@ -237,8 +274,9 @@ class Coordinator {
     this.closed = true;
     for (const group of [...this.groups.values()]) each(group);
     if (this.localReason === undefined) {
-      this.port.removeEventListener?.("message", this.listener);
       this.listenToPage("removeEventListener");
+      if (this.connect !== undefined) this.disconnect();
+      else this.port.removeEventListener("message", this.listener);
     }
   }
 }

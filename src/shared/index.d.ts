@@ -52,6 +52,8 @@ export interface SharedSubscriptions {
  * Lets `bus.subscribe(topic, handler, { shared: "name" })` hand each message to one bus of
  * all those sharing `port` (the one their bridges use), chosen by a Web Locks leader; where
  * `navigator.locks` is absent, or without a port, each bus handles its own copies and
- * `bus.health().shared` says so. Throws INVALID_ARGUMENT (bad options, attached twice).
+ * `bus.health().shared` says so. `port` may be a function that opens one: closed while the page
+ * is hidden (a BroadcastChannel message evicts a page from the back-forward cache), opened
+ * again when it shows. Throws INVALID_ARGUMENT (bad options, attached twice).
  */
-export function shareSubscriptions(bus: PubSub, port?: BridgePort, options?: ShareOptions): SharedSubscriptions;
+export function shareSubscriptions(bus: PubSub, port?: BridgePort | (() => BridgePort), options?: ShareOptions): SharedSubscriptions;

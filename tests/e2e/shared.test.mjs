@@ -7,7 +7,11 @@
 // lost, nothing handled twice.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
-import { app, launchChromium, openPage, sleep, staticServer, until, workspace } from "./harness.mjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium as playwright } from "playwright-core";
+import { CHROMIUM_ARGS, app, launchChromium, openPage, sleep, staticServer, until, workspace } from "./harness.mjs";
 
 let server, chromium;
 /** Every job handled, as `[tab, n, at]` in the order reported. */
@@ -170,6 +174,36 @@ test("with attachPageLifecycle, a page leaving hands its shared copies to the gr
   assert.ok((await group(back)).takenOver + (await back.evaluate(() => window.bus.metrics().acked)) > 0);
   const again = await tab("a", "&durable");
   assert.equal(await again.evaluate(() => window.restored), 0, "nor were the leader's");
+});
+
+test("a member's page goes into the back-forward cache and comes back: not evicted, it rejoins, each job runs once", async () => {
+  // Playwright turns the back-forward cache off; this browser has it on, like a user's.
+  const cached = await playwright.launchPersistentContext(mkdtempSync(join(tmpdir(), "wasm-pubsub-shared-bfcache-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  try {
+    await cached.exposeBinding("record", (_source, who, n) => { handled.push([who, n, Date.now()]); });
+    const open = async (name) => {
+      const page = await openPage(cached, `${server.url}shared/?tab=${name}&cache`);
+      await page.waitForFunction(() => window.ready);
+      return page;
+    };
+    const [stay, leave] = [await open("stay"), await open("leave")];
+    await settledRoles([stay, leave]);
+    await leave.evaluate(() => { window.marker = "the same document"; });
+    await leave.goto(`${server.url}shared/away.html`);
+    await stay.evaluate(() => window.publishMany(0, 20, 2));
+    await until(() => handled.length >= 20, { what: "20 jobs handled while the other page is away" });
+    await leave.goBack({ waitUntil: "commit" }); // a page restored from the cache fires no load
+    await leave.waitForFunction(() => window.ready);
+    assert.equal(await leave.evaluate(() => window.marker), "the same document", "restored from the cache, not evicted");
+    await settledRoles([stay, leave]);
+    await leave.evaluate(() => window.publishMany(20, 10, 2));
+    await allHandled(30, [stay, leave]);
+    await assertExactlyOnce(30, stay);
+    assert.deepEqual(leave.problems, []);
+  } finally {
+    await cached.close();
+  }
 });
 
 test("the README's example in two tabs: each tab publishes a job, and each job runs once, in the leader's tab", async () => {

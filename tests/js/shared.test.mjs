@@ -56,6 +56,7 @@ test("options, names and ports are checked; one coordinator per bus; one subscri
   const { port1 } = new MessageChannel();
   throwsCode(() => shareSubscriptions({}, port1), "INVALID_ARGUMENT", "PubSub");
   throwsCode(() => shareSubscriptions(bus, {}), "INVALID_ARGUMENT", "postMessage");
+  throwsCode(() => shareSubscriptions(bus, () => 5), "INVALID_ARGUMENT", "a function that opens one");
   throwsCode(() => shareSubscriptions(bus, port1, { heartbeat: 5 }), "INVALID_ARGUMENT", "heartbeat");
   throwsCode(() => shareSubscriptions(bus, port1, { heartbeatMs: 0 }), "INVALID_ARGUMENT", "heartbeatMs");
   throwsCode(() => shareSubscriptions(bus, port1, { heartbeatMs: 500, failoverMs: 600 }), "INVALID_ARGUMENT", "twice");

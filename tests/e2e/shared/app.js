@@ -12,16 +12,19 @@ const tab = params.get("tab");
 /** `&durable`: dead letters in IndexedDB and the page lifecycle attached, and a handler that
  * takes 10 ms, so that followers hold and queue copies when a page goes. */
 const durable = params.has("durable");
+/** `&cache`: the page lifecycle and the coordinator each open their own channel, closed while
+ * the page is hidden, so that it can enter the back-forward cache. */
+const connect = params.has("cache") ? () => new BroadcastChannel("shared-e2e") : undefined;
 const store = durable ? await indexedDbStore("shared-e2e") : undefined;
 function record(who, n) {
   localStorage.setItem(`handled.${n}.${who}.${Math.random()}`, "");
   window.record(who, n);
 }
 
-const member = start({ PubSub, shareSubscriptions }, tab, record, { config: { deadLetterStore: store }, slowMs: durable ? 10 : 0 });
+const member = start({ PubSub, shareSubscriptions }, tab, record, { config: { deadLetterStore: store }, slowMs: durable ? 10 : 0, connect });
 /** The dead letters restored from an earlier page load. */
 window.restored = member.bus.deadLetters().length;
-if (durable) attachPageLifecycle(member.bus, { store });
+if (durable || connect) attachPageLifecycle(member.bus, { store, connect });
 Object.assign(window, member, { ready: true });
 
 /** Starts a dedicated worker that joins the group; resolves with its role once it runs. */

@@ -1,12 +1,13 @@
 // One member of the group "workers" in the shared-subscription test, in a tab or a worker (a
 // worker has no import map, so the modules are passed in): a bus bridged over the
-// BroadcastChannel "shared-e2e", subscribed to "jobs" with { shared: "workers" }. Its handler
+// BroadcastChannel "shared-e2e" (or, given `connect`, a function opening it, for the
+// coordinator while the page lifecycle opens the bridge's), subscribed to "jobs" with { shared: "workers" }. Its handler
 // reports each job synchronously, so a tab closed at any moment has either reported and
 // settled a job or done neither.
-export function start({ PubSub, shareSubscriptions }, tab, record, { config = {}, slowMs = 0 } = {}) {
+export function start({ PubSub, shareSubscriptions }, tab, record, { config = {}, slowMs = 0, connect } = {}) {
   const bus = new PubSub({ autoCreateTopics: true, ...config });
-  const channel = new BroadcastChannel("shared-e2e");
-  bus.bridge(channel, { topics: ["jobs"] });
+  const channel = connect ?? new BroadcastChannel("shared-e2e");
+  if (!connect) bus.bridge(channel, { topics: ["jobs"] }); // with `connect`, the page lifecycle bridges
   const shared = shareSubscriptions(bus, channel, { heartbeatMs: 100, failoverMs: 600 });
   const handle = (msg) => {
     record(tab, msg.data.n); // synchronous: its promise (a binding's) is not awaited
