@@ -206,6 +206,30 @@ test("a member's page goes into the back-forward cache and comes back: not evict
   }
 });
 
+test("malformed coordinator frames on the port are counted as rejected and change nothing; other frames are not the coordinator's business", async () => {
+  const pages = [await tab("a"), await tab("b")];
+  const roles = await settledRoles(pages);
+  const stranger = await openPage(chromium.context, `${server.url}shared/away.html`);
+  await stranger.evaluate(() => {
+    const channel = new BroadcastChannel("shared-e2e");
+    const frame = (extra) => ({ "wasm-pubsub": 1, type: "shared", name: "workers", ...extra });
+    for (const bad of [frame({ kind: "beat", epoch: -1 }), frame({ kind: "beat", epoch: 0.5 }), frame({ kind: "done", epoch: 1, keys: "k" }),
+      frame({ kind: "done", epoch: 1, keys: [1] }), frame({ kind: "done", epoch: 1, keys: ["x".repeat(161)] }), frame({ kind: "nope", epoch: 1 })]) {
+      channel.postMessage(bad);
+    }
+    channel.postMessage(frame({ name: "another group", kind: "beat", epoch: 99 }));
+    channel.postMessage({ hello: "not ours" });
+    channel.close();
+  });
+  await until(async () => (await Promise.all(pages.map((page) => page.evaluate(() => window.shared.stats().rejected)))).every((n) => n === 6),
+    { what: "six frames rejected on each page" });
+  assert.deepEqual(await Promise.all(pages.map(role)), roles);
+  await pages[0].evaluate(() => window.publishMany(0, 10, 1));
+  await allHandled(10, pages);
+  await assertExactlyOnce(10, pages[0]);
+  for (const page of pages) assert.deepEqual(page.problems, []);
+});
+
 test("the README's example in two tabs: each tab publishes a job, and each job runs once, in the leader's tab", async () => {
   const pages = [];
   for (const name of ["one", "two"]) {

@@ -114,3 +114,16 @@ test("closing or disposing the bus ends its shared subscriptions: a new one thro
     throwsCode(() => bus.subscribe("jobs", () => {}, { shared: "w" }), "CLOSED");
   }
 });
+
+test("hostile options: a throwing shared getter is refused by subscribe's own check, nothing is subscribed", () => {
+  const bus = new PubSub({ autoCreateTopics: true });
+  shareSubscriptions(bus, undefined, { locks: null });
+  const hostile = { get shared() { throw new Error("boom"); } };
+  throwsCode(() => bus.subscribe("jobs", () => {}, hostile), "INVALID_ARGUMENT", 'reading "shared" threw');
+  assert.equal(bus.listenerCount("jobs"), 0);
+  bus.dispose();
+  const other = new PubSub();
+  throwsCode(() => shareSubscriptions(other, undefined, { get heartbeatMs() { return 1.5; } }), "INVALID_ARGUMENT", "heartbeatMs");
+  assert.equal(other.health().shared, undefined, "nothing attached");
+  other.dispose();
+});
