@@ -50,6 +50,8 @@ pub enum Step {
     /// `drain` with this deadline.
     Drain(u32),
     Evacuate,
+    /// `hand_over` of the i-th subscription (what a shared subscription's member does when its page goes).
+    HandOver(usize),
     /// `configure` with a new `maxDeadLetters` and delivery defaults with these attempts.
     Configure { max_dead_letters: u32, max_delivery_attempts: u32 },
 }
@@ -256,9 +258,10 @@ fn step() -> impl Strategy<Value = Step> {
         2 => replay_filter().prop_map(Step::Replay),
         1 => Just(Step::Purge),
         1 => drain_ms().prop_map(Step::Close),
-        2 => (index, update_spec()).prop_map(|(i, spec)| Step::Update(i, spec)),
+        2 => (index.clone(), update_spec()).prop_map(|(i, spec)| Step::Update(i, spec)),
         1 => drain_ms().prop_map(Step::Drain),
         1 => Just(Step::Evacuate),
+        1 => index.prop_map(Step::HandOver),
         1 => (prop_oneof![Just(0u32), Just(2), Just(1000)], 1u32..=4)
             .prop_map(|(max_dead_letters, max_delivery_attempts)| Step::Configure { max_dead_letters, max_delivery_attempts }),
     ]

@@ -171,6 +171,7 @@ impl World {
             Step::Update(i, spec) => ctx.with_sub(*i, |id| ctx.update(id, spec)),
             Step::Drain(ms) => ctx.drain(*ms),
             Step::Evacuate => ctx.evacuate(),
+            Step::HandOver(i) => ctx.with_sub(*i, |id| ctx.hand_over(id)),
             Step::Configure { max_dead_letters, max_delivery_attempts } => self.configure(*max_dead_letters, *max_delivery_attempts),
         }
     }
@@ -531,6 +532,20 @@ impl Ctx {
                 assert!(after.queued == 0 && after.in_flight <= before.in_flight, "{after:?}");
             }
             Err(err) => self.expect_code("evacuate", &err, &["CLOSED"], true),
+        }
+    }
+
+    /// Hands over what a subscription holds: every message it had queued or in flight is
+    /// discarded and returned, and it stays as it was (live or ended) unless that was the
+    /// last work of a close, which then ends.
+    fn hand_over(&self, id: SubscriptionId) {
+        let (before, state) = (self.bus.counters(), self.bus.subscription_state(id));
+        let handed = self.bus.hand_over(id).len() as u64;
+        let after = self.bus.counters();
+        assert_eq!(after.discarded - before.discarded, handed);
+        assert_eq!((before.queued + before.in_flight) - (after.queued + after.in_flight), handed);
+        if !self.is_closing() {
+            assert_eq!(self.bus.subscription_state(id), state);
         }
     }
 
