@@ -3,6 +3,7 @@
 //! Code in this module never calls out: it only changes state and records [`Effect`]s,
 //! which the broker runs after the borrow is released.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -37,11 +38,31 @@ pub(crate) struct TopicEntry {
     /// Its name, in the headers its messages without attributes or key share. They also
     /// tell this topic from an older one of the same name, deleted since.
     pub plain: Rc<Headers>,
-    pub sequence: u64,
+    /// The last sequence number reserved; shared with the [`LastRoute`] while it is this one.
+    pub sequence: Rc<Cell<u64>>,
     /// Shared with the publish routing through it. A subscription coming or going changes
     /// it in place (`Rc::make_mut` copies only if a publish still held it, which none does
     /// once it returned).
     pub subscribers: Rc<IdList>,
+}
+
+/// The topic the last publish by a name its publisher holds went to: a run of publishes on
+/// one topic (the binding publishes with the name in its own headers) finds it without
+/// hashing the name. Cleared whenever a topic or a topic's subscribers change, before they
+/// change, so `Rc::make_mut` never has to copy a subscriber list this holds.
+pub(crate) struct LastRoute {
+    /// The name as the publisher holds it: a name at the same address, of the same length,
+    /// is this very string, since this keeps it alive.
+    name: Rc<str>,
+    plain: Rc<Headers>,
+    sequence: Rc<Cell<u64>>,
+    subscribers: Rc<IdList>,
+}
+
+impl LastRoute {
+    fn is(&self, name: &str) -> bool {
+        std::ptr::eq(self.name.as_ptr(), name.as_ptr()) && self.name.len() == name.len()
+    }
 }
 
 /// Where one publish goes: the topic, the sequence numbers it reserved, the subscribers.
@@ -57,6 +78,8 @@ pub(crate) struct Inner<P> {
     pub config: Config,
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
+    /// See [`LastRoute`].
+    pub last_route: Option<LastRoute>,
     pub subs: SortedMap<u64, Subscription<P>>,
     pub names: FxHashMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
@@ -89,6 +112,7 @@ impl<P> Inner<P> {
             config,
             phase: Phase::Open,
             topics: FxHashMap::default(),
+            last_route: None,
             subs: SortedMap::default(),
             names: FxHashMap::default(),
             per_target: FxHashMap::default(),
@@ -131,6 +155,13 @@ impl<P> Inner<P> {
         }
     }
 
+    /// Drops the [`LastRoute`], before a topic or its subscribers change. Out of line: its
+    /// callers share one copy of the drop.
+    #[inline(never)]
+    fn forget_route(&mut self) {
+        self.last_route = None;
+    }
+
     /// Queues an effect for the effect loop. Kept out of line: its callers share
     /// one copy of the queue push instead of inlining it each (~1 KB of wasm).
     #[inline(never)]
@@ -166,7 +197,8 @@ impl<P> Inner<P> {
         let name: Rc<str> = Rc::from(name);
         let plain = Rc::new(Headers::plain(name.clone()));
         let subscribers = Rc::new(self.attach_patterns(&plain));
-        self.topics.insert(name.clone(), TopicEntry { plain, sequence: 0, subscribers });
+        self.forget_route();
+        self.topics.insert(name.clone(), TopicEntry { plain, sequence: Rc::default(), subscribers });
         self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
         Ok(name)
     }
@@ -185,6 +217,7 @@ impl<P> Inner<P> {
     /// Deletes a topic; the subscriptions on exactly this name end, pattern ones stay.
     pub fn delete_topic(&mut self, name: &str) -> bool {
         let Some(entry) = self.topics.remove(name) else { return false };
+        self.forget_route();
         for id in entry.subscribers.iter() {
             if self.subs.get(&id).is_some_and(|s| s.pattern.is_exact()) {
                 self.end_subscription(id);
@@ -199,6 +232,7 @@ impl<P> Inner<P> {
     /// also walks the topics to find those it matches.
     pub fn add_subscription(&mut self, mut sub: Subscription<P>) {
         let id = sub.id;
+        self.forget_route();
         self.names.insert(sub.name.clone(), id);
         match self.per_target.get_mut(sub.pattern.as_str()) {
             Some(count) => *count += 1,
@@ -271,6 +305,7 @@ impl<P> Inner<P> {
     /// Takes subscription `id` off the topic whose plain headers are `plain`, if that topic
     /// still exists (and is not a newer one of the same name).
     fn leave_topic(&mut self, plain: &Rc<Headers>, id: u64) {
+        self.forget_route();
         if let Some(topic) = self.topics.get_mut(&*plain.topic).filter(|t| Rc::ptr_eq(&t.plain, plain)) {
             Rc::make_mut(&mut topic.subscribers).remove(id);
         }
@@ -416,23 +451,32 @@ impl<P> Inner<P> {
     /// `autoCreateTopics` allows it), once every rejecting subscription it reaches has room
     /// for the `wanted(sub)` messages meant for it. Reserves their sequence numbers.
     ///
+    /// The route is kept as the [`LastRoute`], named by `held` (`name` as its publisher
+    /// holds it) if given: the next publish with that very string takes it without a lookup.
+    ///
     /// # Errors
     ///
     /// `INVALID_TOPIC_NAME`, `TOPIC_NOT_FOUND`, `LIMIT_EXCEEDED`, `QUEUE_FULL`.
-    pub fn reserve_route(&mut self, name: &str, count: u64, wanted: impl Fn(&Subscription<P>) -> usize) -> Result<Route> {
-        if let Some(route) = self.reserve_existing(name, count, &wanted) {
+    pub fn reserve_route(&mut self, name: &str, held: Option<&Rc<str>>, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Result<Route> {
+        if let Some(route) = self.reserve_existing(name, held, count, wanted) {
             return route;
         }
         self.resolve_topic(name)?;
-        self.reserve_existing(name, count, &wanted).unwrap_or_else(|| Err(Error::TopicNotFound(name.to_owned())))
+        self.reserve_existing(name, held, count, wanted).unwrap_or_else(|| Err(Error::TopicNotFound(name.to_owned())))
     }
 
-    fn reserve_existing(&mut self, name: &str, count: u64, wanted: &impl Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
-        let entry = self.topics.get_mut(name)?;
-        Some(check_room(&self.subs, &entry.subscribers, wanted).map(|()| {
-            let sequence = entry.sequence + 1;
-            entry.sequence += count;
-            Route { plain: entry.plain.clone(), sequence, subscribers: entry.subscribers.clone() }
+    fn reserve_existing(&mut self, name: &str, held: Option<&Rc<str>>, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
+        if !self.last_route.as_ref().is_some_and(|last| last.is(name)) {
+            let (key, entry) = self.topics.get_key_value(name)?;
+            let name = held.unwrap_or(key).clone();
+            let (plain, sequence, subscribers) = (entry.plain.clone(), entry.sequence.clone(), entry.subscribers.clone());
+            self.last_route = Some(LastRoute { name, plain, sequence, subscribers });
+        }
+        let last = self.last_route.as_ref()?;
+        Some(check_room(&self.subs, &last.subscribers, wanted).map(|()| {
+            let sequence = last.sequence.get() + 1;
+            last.sequence.set(last.sequence.get() + count);
+            Route { plain: last.plain.clone(), sequence, subscribers: last.subscribers.clone() }
         }))
     }
 
@@ -444,7 +488,7 @@ impl<P> Inner<P> {
 
 /// `QUEUE_FULL` when a rejecting subscription has no room for the `wanted(sub)` messages
 /// routed to it.
-fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &IdList, wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
+fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &IdList, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Result<()> {
     for sub in subscribers.iter().filter_map(|id| subs.get(&id)) {
         let capacity = sub.options.queue_capacity;
         let after = sub.queue.len() as u64 + wanted(sub) as u64;
