@@ -447,6 +447,12 @@ impl<P> Inner<P> {
         }
     }
 
+    /// Whether topic `name` exists: at once when the last publish went there with this very
+    /// string (a `Topic` handle checks its topic before each publish), else looked up.
+    pub fn has_topic(&self, name: &str) -> bool {
+        self.last_route.as_ref().is_some_and(|last| last.is(name)) || self.topics.contains_key(name)
+    }
+
     /// The route of `count` messages on topic `name` (created first when
     /// `autoCreateTopics` allows it), once every rejecting subscription it reaches has room
     /// for the `wanted(sub)` messages meant for it. Reserves their sequence numbers.
