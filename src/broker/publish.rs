@@ -198,7 +198,10 @@ impl<P: Payload> Broker<P> {
             if let Some(now) = now {
                 inner.rearm(now);
             }
-            let result = now.ok_or(Error::Closed).and_then(|now| publish(&mut inner, now));
+            let result = match now {
+                Some(now) => publish(&mut inner, now),
+                None => Err(Error::Closed),
+            };
             if result.is_err() {
                 inner.counters.rejected += count;
             }
