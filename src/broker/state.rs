@@ -33,7 +33,7 @@ pub(crate) enum Phase {
 }
 
 /// One topic: its sequence counter and the subscriptions (exact and pattern) it routes to.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct TopicEntry {
     /// Its name, in the headers its messages without attributes or key share. They also
     /// tell this topic from an older one of the same name, deleted since.
@@ -46,17 +46,17 @@ pub(crate) struct TopicEntry {
     pub subscribers: Rc<IdList>,
 }
 
-/// The topic the last publish by a name its publisher holds went to: a run of publishes on
-/// one topic (the binding publishes with the name in its own headers) finds it without
-/// hashing the name. Cleared whenever a topic or a topic's subscribers change, before they
-/// change, so `Rc::make_mut` never has to copy a subscriber list this holds.
+/// The topic a run of publishes goes to: the second publish in a row with one name its
+/// publisher holds (the binding publishes with the name in its own headers) keeps the topic
+/// here, and the next ones find it without hashing the name. Publishes that alternate
+/// between topics leave it as it is, so they pay one lookup each, as before. Cleared
+/// whenever a topic or a topic's subscribers change, before they change, so `Rc::make_mut`
+/// never has to copy a subscriber list this holds.
 pub(crate) struct LastRoute {
     /// The name as the publisher holds it: a name at the same address, of the same length,
     /// is this very string, since this keeps it alive.
     name: Rc<str>,
-    plain: Rc<Headers>,
-    sequence: Rc<Cell<u64>>,
-    subscribers: Rc<IdList>,
+    entry: TopicEntry,
 }
 
 impl LastRoute {
@@ -80,6 +80,9 @@ pub(crate) struct Inner<P> {
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
     /// See [`LastRoute`].
     pub last_route: Option<LastRoute>,
+    /// Address and length of the name the last publish was given, only ever compared: a
+    /// repeat of it is what makes a [`LastRoute`].
+    pub last_name: (usize, usize),
     pub subs: SortedMap<u64, Subscription<P>>,
     pub names: FxHashMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
@@ -113,6 +116,7 @@ impl<P> Inner<P> {
             phase: Phase::Open,
             topics: FxHashMap::default(),
             last_route: None,
+            last_name: (0, 0),
             subs: SortedMap::default(),
             names: FxHashMap::default(),
             per_target: FxHashMap::default(),
@@ -457,8 +461,9 @@ impl<P> Inner<P> {
     /// `autoCreateTopics` allows it), once every rejecting subscription it reaches has room
     /// for the `wanted(sub)` messages meant for it. Reserves their sequence numbers.
     ///
-    /// The route is kept as the [`LastRoute`], named by `held` (`name` as its publisher
-    /// holds it) if given: the next publish with that very string takes it without a lookup.
+    /// `held` is `name` as its publisher holds it, if it does: the second publish in a row
+    /// with that very string keeps the route as the [`LastRoute`], which the next ones take
+    /// without a lookup.
     ///
     /// # Errors
     ///
@@ -472,24 +477,31 @@ impl<P> Inner<P> {
     }
 
     fn reserve_existing(&mut self, name: &str, held: Option<&Rc<str>>, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
+        let seen = std::mem::replace(&mut self.last_name, (name.as_ptr() as usize, name.len()));
         if !self.last_route.as_ref().is_some_and(|last| last.is(name)) {
-            let (key, entry) = self.topics.get_key_value(name)?;
-            let name = held.unwrap_or(key).clone();
-            let (plain, sequence, subscribers) = (entry.plain.clone(), entry.sequence.clone(), entry.subscribers.clone());
-            self.last_route = Some(LastRoute { name, plain, sequence, subscribers });
+            let entry = self.topics.get(name)?;
+            let Some(held) = held.filter(|_| seen == self.last_name) else {
+                return Some(reserve(&self.subs, entry, count, wanted));
+            };
+            self.last_route = Some(LastRoute { name: held.clone(), entry: entry.clone() });
         }
         let last = self.last_route.as_ref()?;
-        Some(check_room(&self.subs, &last.subscribers, wanted).map(|()| {
-            let sequence = last.sequence.get() + 1;
-            last.sequence.set(last.sequence.get() + count);
-            Route { plain: last.plain.clone(), sequence, subscribers: last.subscribers.clone() }
-        }))
+        Some(reserve(&self.subs, &last.entry, count, wanted))
     }
 
     /// Whether nothing is queued or in flight anywhere (read from the gauges: O(1)).
     pub fn is_idle(&self) -> bool {
         self.counters.queued == 0 && self.counters.in_flight == 0
     }
+}
+
+/// The route of `count` messages on the topic of `entry`, reserving their sequence numbers,
+/// once [`check_room`] allows them.
+fn reserve<P>(subs: &SortedMap<u64, Subscription<P>>, entry: &TopicEntry, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Result<Route> {
+    check_room(subs, &entry.subscribers, wanted)?;
+    let sequence = entry.sequence.get() + 1;
+    entry.sequence.set(entry.sequence.get() + count);
+    Ok(Route { plain: entry.plain.clone(), sequence, subscribers: entry.subscribers.clone() })
 }
 
 /// `QUEUE_FULL` when a rejecting subscription has no room for the `wanted(sub)` messages
