@@ -79,7 +79,7 @@ pub(crate) struct Inner<P> {
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
     /// See [`LastRoute`].
-    pub last_route: Option<LastRoute>,
+    pub last_route: Option<Box<LastRoute>>,
     /// Address and length of the name the last publish was given, only ever compared: a
     /// repeat of it is what makes a [`LastRoute`].
     pub last_name: (usize, usize),
@@ -483,7 +483,7 @@ impl<P> Inner<P> {
             let Some(held) = held.filter(|_| seen == self.last_name) else {
                 return Some(reserve(&self.subs, entry, count, wanted));
             };
-            self.last_route = Some(LastRoute { name: held.clone(), entry: entry.clone() });
+            self.last_route = Some(Box::new(LastRoute { name: held.clone(), entry: entry.clone() }));
         }
         let last = self.last_route.as_ref()?;
         Some(reserve(&self.subs, &last.entry, count, wanted))
