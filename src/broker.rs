@@ -261,7 +261,7 @@ impl<P: Payload> Broker<P> {
     /// assert!(!bus.has_topic("orders"));
     /// ```
     pub fn has_topic(&self, name: &str) -> bool {
-        self.shared.borrow().topics.contains_key(name)
+        self.shared.borrow().has_topic(name)
     }
 
     /// Deletes a topic; subscriptions on exactly this name end and their queued messages

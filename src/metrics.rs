@@ -112,16 +112,21 @@ fn from_key(key: u64) -> f64 {
 
 /// Sorts keys one byte at a time, lowest byte first (an LSD radix sort): O(n) whatever the
 /// input, a few times faster than a comparison sort on a full window, and small in wasm.
+/// A byte that is the same in every key needs no pass, and one sweep finds those bytes (the
+/// bits where the keys' AND and OR agree): latencies in whole milliseconds, as `Date.now()`
+/// gives them, differ in two bytes of eight.
 fn radix_sort(keys: &mut Vec<u64>) {
+    let (all, any) = keys.iter().fold((u64::MAX, 0), |(all, any), &key| (all & key, any | key));
+    let varying = all ^ any;
     let mut spare = vec![0; keys.len()];
     for shift in (0..64).step_by(8) {
+        if (varying >> shift) as u8 == 0 {
+            continue; // every key has the same byte here: this pass would move nothing
+        }
         let digit = |key: u64| usize::from((key >> shift) as u8);
         let mut starts = [0usize; 256];
         for &key in keys.iter() {
             starts[digit(key)] += 1;
-        }
-        if starts.contains(&keys.len()) {
-            continue; // every key has the same byte here: this pass would move nothing
         }
         let mut next = 0;
         for start in &mut starts {

@@ -213,27 +213,33 @@ impl<P> Inner<P> {
     }
 
     fn settle(&mut self, token: DeliveryToken, result: Result<(), Failure>, now: f64) {
-        let Some(sub) = self.subs.get_mut(&token.subscription) else { return };
+        let id = token.subscription;
+        let Some(sub) = self.subs.get_mut(&id) else { return };
         let Some(settled) = sub.take_in_flight(token.delivery) else { return };
+        let closed = sub.state == SubscriptionState::Closed;
         self.counters.in_flight -= 1;
         match result {
-            Ok(()) => self.ack(token.subscription, settled, now),
-            Err(failure) => self.fail(token.subscription, settled, failure, now),
+            Ok(()) => {
+                sub.stats.acked += 1;
+                let transition = sub.breaker.on_success(settled.permit).map(|t| (t, sub.name.clone()));
+                self.acked(&settled, now, transition);
+            }
+            Err(failure) => self.fail(id, settled, failure, now),
         }
-        self.remove_if_settled(token.subscription);
+        if closed {
+            self.remove_if_settled(id);
+        }
         self.check_drained();
     }
 
-    fn ack(&mut self, id: u64, settled: InFlight<P>, now: f64) {
-        let Some(sub) = self.subs.get_mut(&id) else { return };
-        sub.stats.acked += 1;
-        let transition = sub.breaker.on_success(settled.permit);
-        let name = transition.is_some().then(|| sub.name.clone());
+    /// Counts an ack its subscription has recorded, and logs the breaker transition it
+    /// caused, if any.
+    fn acked(&mut self, settled: &InFlight<P>, now: f64, transition: Option<(BreakerState, Rc<str>)>) {
         self.counters.acked += 1;
         self.latency.record(now - settled.message.published_at);
         self.copy_settled(settled.message.id, super::waiters::Settled::Acked);
-        if let Some(name) = name {
-            self.log_transition(&name, transition);
+        if let Some((state, name)) = transition {
+            self.log_transition(&name, Some(state));
         }
     }
 

@@ -93,7 +93,7 @@ impl<P: Payload> Broker<P> {
         let size = data.byte_size();
         self.publishing(1, |inner, now| {
             let checked = inner.check(topic, data, options, size);
-            inner.publish_one(topic, checked, now)
+            inner.publish_one(topic, None, checked, now)
         })
     }
 
@@ -123,7 +123,7 @@ impl<P: Payload> Broker<P> {
         self.publishing(1, |inner, now| {
             let topic = headers.topic.clone();
             let checked = inner.check_headed(data, headers, size);
-            inner.publish_one(&topic, checked, now)
+            inner.publish_one(&topic, Some(&topic), checked, now)
         })
     }
 
@@ -198,7 +198,10 @@ impl<P: Payload> Broker<P> {
             if let Some(now) = now {
                 inner.rearm(now);
             }
-            let result = now.ok_or(Error::Closed).and_then(|now| publish(&mut inner, now));
+            let result = match now {
+                Some(now) => publish(&mut inner, now),
+                None => Err(Error::Closed),
+            };
             if result.is_err() {
                 inner.counters.rejected += count;
             }
@@ -210,11 +213,13 @@ impl<P: Payload> Broker<P> {
 }
 
 impl<P: Payload> Inner<P> {
-    pub(super) fn publish_one(&mut self, topic: &str, checked: Result<Checked<P>>, now: f64) -> Result<u64> {
+    /// Publishes one checked message on `topic`; `held` is that name as the publisher holds
+    /// it (see [`Inner::reserve_route`]).
+    pub(super) fn publish_one(&mut self, topic: &str, held: Option<&Rc<str>>, checked: Result<Checked<P>>, now: f64) -> Result<u64> {
         self.ensure_open()?;
         let checked = checked?;
         let wanted = |sub: &Subscription<P>| usize::from(checked.passes(&sub.filter));
-        let mut route = self.reserve_route(topic, 1, wanted)?;
+        let mut route = self.reserve_route(topic, held, 1, &wanted)?;
         Ok(self.queue_message(&mut route, checked, now))
     }
 
@@ -223,7 +228,7 @@ impl<P: Payload> Inner<P> {
         self.check_batch_size(count as usize)?;
         let checked = checked?;
         let wanted = |sub: &Subscription<P>| checked.iter().filter(|c| c.passes(&sub.filter)).count();
-        let mut route = self.reserve_route(topic, count, wanted)?;
+        let mut route = self.reserve_route(topic, None, count, &wanted)?;
         Ok(checked.into_iter().map(|c| self.queue_message(&mut route, c, now)).collect())
     }
 
@@ -293,7 +298,9 @@ impl<P: Payload> Inner<P> {
 }
 
 impl<P> Checked<P> {
-    /// Whether a subscription with this attribute filter wants the message.
+    /// Whether a subscription with this attribute filter wants the message. Out of line:
+    /// the single and the batch publish share one copy.
+    #[inline(never)]
     fn passes(&self, filter: &Attributes) -> bool {
         self.headers.as_ref().map_or(filter.is_empty(), |h| matches_filter(&h.attributes, filter))
     }

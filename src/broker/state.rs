@@ -3,6 +3,7 @@
 //! Code in this module never calls out: it only changes state and records [`Effect`]s,
 //! which the broker runs after the borrow is released.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -32,16 +33,36 @@ pub(crate) enum Phase {
 }
 
 /// One topic: its sequence counter and the subscriptions (exact and pattern) it routes to.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct TopicEntry {
     /// Its name, in the headers its messages without attributes or key share. They also
     /// tell this topic from an older one of the same name, deleted since.
     pub plain: Rc<Headers>,
-    pub sequence: u64,
+    /// The last sequence number reserved; shared with the [`LastRoute`] while it is this one.
+    pub sequence: Rc<Cell<u64>>,
     /// Shared with the publish routing through it. A subscription coming or going changes
     /// it in place (`Rc::make_mut` copies only if a publish still held it, which none does
     /// once it returned).
     pub subscribers: Rc<IdList>,
+}
+
+/// The topic a run of publishes goes to: the second publish in a row with one name its
+/// publisher holds (the binding publishes with the name in its own headers) keeps the topic
+/// here, and the next ones find it without hashing the name. Publishes that alternate
+/// between topics leave it as it is, so they pay one lookup each, as before. Cleared
+/// whenever a topic or a topic's subscribers change, before they change, so `Rc::make_mut`
+/// never has to copy a subscriber list this holds.
+pub(crate) struct LastRoute {
+    /// The name as the publisher holds it: a name at the same address, of the same length,
+    /// is this very string, since this keeps it alive.
+    name: Rc<str>,
+    entry: TopicEntry,
+}
+
+impl LastRoute {
+    fn is(&self, name: &str) -> bool {
+        std::ptr::eq(self.name.as_ptr(), name.as_ptr()) && self.name.len() == name.len()
+    }
 }
 
 /// Where one publish goes: the topic, the sequence numbers it reserved, the subscribers.
@@ -57,6 +78,11 @@ pub(crate) struct Inner<P> {
     pub config: Config,
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
+    /// See [`LastRoute`].
+    pub last_route: Option<Box<LastRoute>>,
+    /// Address and length of the name the last publish was given, only ever compared: a
+    /// repeat of it is what makes a [`LastRoute`].
+    pub last_name: (usize, usize),
     pub subs: SortedMap<u64, Subscription<P>>,
     pub names: FxHashMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
@@ -89,6 +115,8 @@ impl<P> Inner<P> {
             config,
             phase: Phase::Open,
             topics: FxHashMap::default(),
+            last_route: None,
+            last_name: (0, 0),
             subs: SortedMap::default(),
             names: FxHashMap::default(),
             per_target: FxHashMap::default(),
@@ -131,6 +159,13 @@ impl<P> Inner<P> {
         }
     }
 
+    /// Drops the [`LastRoute`], before a topic or its subscribers change. Out of line: its
+    /// callers share one copy of the drop.
+    #[inline(never)]
+    fn forget_route(&mut self) {
+        self.last_route = None;
+    }
+
     /// Queues an effect for the effect loop. Kept out of line: its callers share
     /// one copy of the queue push instead of inlining it each (~1 KB of wasm).
     #[inline(never)]
@@ -166,7 +201,8 @@ impl<P> Inner<P> {
         let name: Rc<str> = Rc::from(name);
         let plain = Rc::new(Headers::plain(name.clone()));
         let subscribers = Rc::new(self.attach_patterns(&plain));
-        self.topics.insert(name.clone(), TopicEntry { plain, sequence: 0, subscribers });
+        self.forget_route();
+        self.topics.insert(name.clone(), TopicEntry { plain, sequence: Rc::default(), subscribers });
         self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
         Ok(name)
     }
@@ -185,6 +221,7 @@ impl<P> Inner<P> {
     /// Deletes a topic; the subscriptions on exactly this name end, pattern ones stay.
     pub fn delete_topic(&mut self, name: &str) -> bool {
         let Some(entry) = self.topics.remove(name) else { return false };
+        self.forget_route();
         for id in entry.subscribers.iter() {
             if self.subs.get(&id).is_some_and(|s| s.pattern.is_exact()) {
                 self.end_subscription(id);
@@ -199,6 +236,7 @@ impl<P> Inner<P> {
     /// also walks the topics to find those it matches.
     pub fn add_subscription(&mut self, mut sub: Subscription<P>) {
         let id = sub.id;
+        self.forget_route();
         self.names.insert(sub.name.clone(), id);
         match self.per_target.get_mut(sub.pattern.as_str()) {
             Some(count) => *count += 1,
@@ -271,6 +309,7 @@ impl<P> Inner<P> {
     /// Takes subscription `id` off the topic whose plain headers are `plain`, if that topic
     /// still exists (and is not a newer one of the same name).
     fn leave_topic(&mut self, plain: &Rc<Headers>, id: u64) {
+        self.forget_route();
         if let Some(topic) = self.topics.get_mut(&*plain.topic).filter(|t| Rc::ptr_eq(&t.plain, plain)) {
             Rc::make_mut(&mut topic.subscribers).remove(id);
         }
@@ -412,28 +451,42 @@ impl<P> Inner<P> {
         }
     }
 
+    /// Whether topic `name` exists: at once when the last publish went there with this very
+    /// string (a `Topic` handle checks its topic before each publish), else looked up.
+    pub fn has_topic(&self, name: &str) -> bool {
+        self.last_route.as_ref().is_some_and(|last| last.is(name)) || self.topics.contains_key(name)
+    }
+
     /// The route of `count` messages on topic `name` (created first when
     /// `autoCreateTopics` allows it), once every rejecting subscription it reaches has room
     /// for the `wanted(sub)` messages meant for it. Reserves their sequence numbers.
     ///
+    /// `held` is `name` as its publisher holds it, if it does: the second publish in a row
+    /// with that very string keeps the route as the [`LastRoute`], which the next ones take
+    /// without a lookup.
+    ///
     /// # Errors
     ///
     /// `INVALID_TOPIC_NAME`, `TOPIC_NOT_FOUND`, `LIMIT_EXCEEDED`, `QUEUE_FULL`.
-    pub fn reserve_route(&mut self, name: &str, count: u64, wanted: impl Fn(&Subscription<P>) -> usize) -> Result<Route> {
-        if let Some(route) = self.reserve_existing(name, count, &wanted) {
+    pub fn reserve_route(&mut self, name: &str, held: Option<&Rc<str>>, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Result<Route> {
+        if let Some(route) = self.reserve_existing(name, held, count, wanted) {
             return route;
         }
         self.resolve_topic(name)?;
-        self.reserve_existing(name, count, &wanted).unwrap_or_else(|| Err(Error::TopicNotFound(name.to_owned())))
+        self.reserve_existing(name, held, count, wanted).unwrap_or_else(|| Err(Error::TopicNotFound(name.to_owned())))
     }
 
-    fn reserve_existing(&mut self, name: &str, count: u64, wanted: &impl Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
-        let entry = self.topics.get_mut(name)?;
-        Some(check_room(&self.subs, &entry.subscribers, wanted).map(|()| {
-            let sequence = entry.sequence + 1;
-            entry.sequence += count;
-            Route { plain: entry.plain.clone(), sequence, subscribers: entry.subscribers.clone() }
-        }))
+    fn reserve_existing(&mut self, name: &str, held: Option<&Rc<str>>, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
+        let seen = std::mem::replace(&mut self.last_name, (name.as_ptr() as usize, name.len()));
+        if !self.last_route.as_ref().is_some_and(|last| last.is(name)) {
+            let entry = self.topics.get(name)?;
+            let Some(held) = held.filter(|_| seen == self.last_name) else {
+                return Some(reserve(&self.subs, entry, count, wanted));
+            };
+            self.last_route = Some(Box::new(LastRoute { name: held.clone(), entry: entry.clone() }));
+        }
+        let last = self.last_route.as_ref()?;
+        Some(reserve(&self.subs, &last.entry, count, wanted))
     }
 
     /// Whether nothing is queued or in flight anywhere (read from the gauges: O(1)).
@@ -442,9 +495,18 @@ impl<P> Inner<P> {
     }
 }
 
+/// The route of `count` messages on the topic of `entry`, reserving their sequence numbers,
+/// once [`check_room`] allows them.
+fn reserve<P>(subs: &SortedMap<u64, Subscription<P>>, entry: &TopicEntry, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Result<Route> {
+    check_room(subs, &entry.subscribers, wanted)?;
+    let sequence = entry.sequence.get() + 1;
+    entry.sequence.set(entry.sequence.get() + count);
+    Ok(Route { plain: entry.plain.clone(), sequence, subscribers: entry.subscribers.clone() })
+}
+
 /// `QUEUE_FULL` when a rejecting subscription has no room for the `wanted(sub)` messages
 /// routed to it.
-fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &IdList, wanted: &impl Fn(&Subscription<P>) -> usize) -> Result<()> {
+fn check_room<P>(subs: &SortedMap<u64, Subscription<P>>, subscribers: &IdList, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Result<()> {
     for sub in subscribers.iter().filter_map(|id| subs.get(&id)) {
         let capacity = sub.options.queue_capacity;
         let after = sub.queue.len() as u64 + wanted(sub) as u64;

@@ -82,7 +82,7 @@ impl<P: Payload> Broker<P> {
             let topic = headers.topic.clone();
             let routed_before = inner.counters.routed;
             let checked = inner.check_headed(data, headers, size);
-            let id = inner.publish_one(&topic, checked, now)?;
+            let id = inner.publish_one(&topic, Some(&topic), checked, now)?;
             let open = inner.counters.routed - routed_before;
             match open {
                 0 => inner.effect(Effect::Settled(sender, WaitReport::default())),
