@@ -13,6 +13,7 @@ mod bus_drain;
 mod effects;
 mod id_list;
 mod keep_alive;
+mod last_route;
 mod listeners;
 mod observe;
 mod publish;

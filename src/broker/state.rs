@@ -10,9 +10,9 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::effects::{Effect, Runtime};
+use super::last_route::LastRoute;
 use super::id_list::IdList;
 use crate::attributes::matches_filter;
-use crate::clock::TimerId;
 use crate::config::{Config, Overflow};
 use crate::dead_letter::{DeadLetter, DeadLetterReason, DeadLetterStore};
 use crate::error::{Error, Result};
@@ -46,25 +46,6 @@ pub(crate) struct TopicEntry {
     pub subscribers: Rc<IdList>,
 }
 
-/// The topic a run of publishes goes to: the second publish in a row with one name its
-/// publisher holds (the binding publishes with the name in its own headers) keeps the topic
-/// here, and the next ones find it without hashing the name. Publishes that alternate
-/// between topics leave it as it is, so they pay one lookup each, as before. Cleared
-/// whenever a topic or a topic's subscribers change, before they change, so `Rc::make_mut`
-/// never has to copy a subscriber list this holds.
-pub(crate) struct LastRoute {
-    /// The name as the publisher holds it: a name at the same address, of the same length,
-    /// is this very string, since this keeps it alive.
-    name: Rc<str>,
-    entry: TopicEntry,
-}
-
-impl LastRoute {
-    fn is(&self, name: &str) -> bool {
-        std::ptr::eq(self.name.as_ptr(), name.as_ptr()) && self.name.len() == name.len()
-    }
-}
-
 /// Where one publish goes: the topic, the sequence numbers it reserved, the subscribers.
 pub(crate) struct Route {
     /// The topic's plain headers (and so its name).
@@ -79,10 +60,7 @@ pub(crate) struct Inner<P> {
     pub phase: Phase,
     pub topics: FxHashMap<Rc<str>, TopicEntry>,
     /// See [`LastRoute`].
-    pub last_route: Option<Box<LastRoute>>,
-    /// Address and length of the name the last publish was given, only ever compared: a
-    /// repeat of it is what makes a [`LastRoute`].
-    pub last_name: (usize, usize),
+    pub last_route: LastRoute,
     pub subs: SortedMap<u64, Subscription<P>>,
     pub names: FxHashMap<Rc<str>, u64>,
     /// Subscriptions per topic or pattern, for `limits.maxSubscriptionsPerTopic`.
@@ -115,8 +93,7 @@ impl<P> Inner<P> {
             config,
             phase: Phase::Open,
             topics: FxHashMap::default(),
-            last_route: None,
-            last_name: (0, 0),
+            last_route: LastRoute::default(),
             subs: SortedMap::default(),
             names: FxHashMap::default(),
             per_target: FxHashMap::default(),
@@ -159,13 +136,6 @@ impl<P> Inner<P> {
         }
     }
 
-    /// Drops the [`LastRoute`], before a topic or its subscribers change. Out of line: its
-    /// callers share one copy of the drop.
-    #[inline(never)]
-    fn forget_route(&mut self) {
-        self.last_route = None;
-    }
-
     /// Queues an effect for the effect loop. Kept out of line: its callers share
     /// one copy of the queue push instead of inlining it each (~1 KB of wasm).
     #[inline(never)]
@@ -201,7 +171,7 @@ impl<P> Inner<P> {
         let name: Rc<str> = Rc::from(name);
         let plain = Rc::new(Headers::plain(name.clone()));
         let subscribers = Rc::new(self.attach_patterns(&plain));
-        self.forget_route();
+        self.last_route.forget();
         self.topics.insert(name.clone(), TopicEntry { plain, sequence: Rc::default(), subscribers });
         self.log(|| LogRecord { topic: Some(name.clone()), ..LogRecord::new(Level::Debug, "topic.created") });
         Ok(name)
@@ -221,7 +191,7 @@ impl<P> Inner<P> {
     /// Deletes a topic; the subscriptions on exactly this name end, pattern ones stay.
     pub fn delete_topic(&mut self, name: &str) -> bool {
         let Some(entry) = self.topics.remove(name) else { return false };
-        self.forget_route();
+        self.last_route.forget();
         for id in entry.subscribers.iter() {
             if self.subs.get(&id).is_some_and(|s| s.pattern.is_exact()) {
                 self.end_subscription(id);
@@ -236,7 +206,7 @@ impl<P> Inner<P> {
     /// also walks the topics to find those it matches.
     pub fn add_subscription(&mut self, mut sub: Subscription<P>) {
         let id = sub.id;
-        self.forget_route();
+        self.last_route.forget();
         self.names.insert(sub.name.clone(), id);
         match self.per_target.get_mut(sub.pattern.as_str()) {
             Some(count) => *count += 1,
@@ -309,7 +279,7 @@ impl<P> Inner<P> {
     /// Takes subscription `id` off the topic whose plain headers are `plain`, if that topic
     /// still exists (and is not a newer one of the same name).
     fn leave_topic(&mut self, plain: &Rc<Headers>, id: u64) {
-        self.forget_route();
+        self.last_route.forget();
         if let Some(topic) = self.topics.get_mut(&*plain.topic).filter(|t| Rc::ptr_eq(&t.plain, plain)) {
             Rc::make_mut(&mut topic.subscribers).remove(id);
         }
@@ -408,53 +378,10 @@ impl<P> Inner<P> {
         }
     }
 
-    /// Arms the subscription's wake-up timer when something needs it sooner than armed.
-    pub fn arm_wake(&mut self, id: u64, now: f64) {
-        let Some(sub) = self.subs.get_mut(&id) else { return };
-        let Some(due) = sub.next_wake(now) else {
-            self.disarm_if_idle(id);
-            return;
-        };
-        if sub.wake_due.is_some_and(|armed| armed <= due) {
-            return;
-        }
-        if let Some(timer) = sub.wake_timer.take() {
-            self.effects.push_back(Effect::Clear(timer));
-        }
-        sub.wake_due = Some(due);
-        let delay = (due - now).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
-        self.effect(Effect::ArmWake { sub: id, due, delay });
-    }
-
-    /// Clears the wake-up timer of a subscription with nothing queued or in flight, so an
-    /// idle bus holds no timer (in Node, an armed timer keeps the process alive). While work
-    /// keeps flowing the timer is kept, so a stream of deliveries arms one timer, not one each.
-    fn disarm_if_idle(&mut self, id: u64) {
-        let Some(sub) = self.subs.get_mut(&id) else { return };
-        if !sub.queue.is_empty() || !sub.in_flight.is_empty() {
-            return;
-        }
-        sub.wake_due = None;
-        if let Some(timer) = sub.wake_timer.take() {
-            self.effect(Effect::Clear(timer));
-        }
-    }
-
-    /// Stores the id of a timer armed for `due`, or returns it when no longer wanted.
-    pub fn wake_armed(&mut self, id: u64, due: f64, timer: TimerId) -> Option<TimerId> {
-        match self.subs.get_mut(&id) {
-            Some(sub) if sub.wake_due == Some(due) && self.phase != Phase::Closed => {
-                sub.wake_timer = Some(timer);
-                None
-            }
-            _ => Some(timer),
-        }
-    }
-
     /// Whether topic `name` exists: at once when the last publish went there with this very
     /// string (a `Topic` handle checks its topic before each publish), else looked up.
     pub fn has_topic(&self, name: &str) -> bool {
-        self.last_route.as_ref().is_some_and(|last| last.is(name)) || self.topics.contains_key(name)
+        self.last_route.is(name) || self.topics.contains_key(name)
     }
 
     /// The route of `count` messages on topic `name` (created first when
@@ -477,16 +404,8 @@ impl<P> Inner<P> {
     }
 
     fn reserve_existing(&mut self, name: &str, held: Option<&Rc<str>>, count: u64, wanted: &dyn Fn(&Subscription<P>) -> usize) -> Option<Result<Route>> {
-        let seen = std::mem::replace(&mut self.last_name, (name.as_ptr() as usize, name.len()));
-        if !self.last_route.as_ref().is_some_and(|last| last.is(name)) {
-            let entry = self.topics.get(name)?;
-            let Some(held) = held.filter(|_| seen == self.last_name) else {
-                return Some(reserve(&self.subs, entry, count, wanted));
-            };
-            self.last_route = Some(Box::new(LastRoute { name: held.clone(), entry: entry.clone() }));
-        }
-        let last = self.last_route.as_ref()?;
-        Some(reserve(&self.subs, &last.entry, count, wanted))
+        let entry = self.last_route.entry(&self.topics, name, held)?;
+        Some(reserve(&self.subs, entry, count, wanted))
     }
 
     /// Whether nothing is queued or in flight anywhere (read from the gauges: O(1)).
