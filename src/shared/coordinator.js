@@ -3,7 +3,7 @@
 // its own there: each group's leader's heartbeat, and the keys of the messages it settled.
 // One interval drives every group's heartbeat.
 import { PubSubError } from "../snippets/bus.js";
-import { Group } from "./group.js";
+import { Group, LAST_WORDS } from "./group.js";
 
 /** Where the core's front looks for the coordinator (see src/wasm/js/front.js). */
 const SHARED = Symbol.for("wasm-pubsub.shared");
@@ -16,8 +16,6 @@ const MAX_NAME = 128;
  * code units, a colon and an id). */
 const MAX_KEYS = 1024;
 const MAX_KEY = 160;
-/** How many of its last settled keys a leader leaves in localStorage when its page goes. */
-const LAST_WORDS = 256;
 
 /**
  * Lets `bus.subscribe(topic, handler, { shared: "name" })` hand each message to one bus of all
@@ -191,9 +189,6 @@ class Coordinator {
    * microtask, a batch) is not sent while the thread is blocked, and a leader replaced
    * meanwhile would see the message as not handled. */
   done(group, key) {
-    if (this.localReason !== undefined) return;
-    group.recent.push(key);
-    if (group.recent.length > LAST_WORDS) group.recent.splice(0, group.recent.length - LAST_WORDS);
     this.post({ "wasm-pubsub": 1, type: "shared", name: group.name, kind: "done", epoch: group.myEpoch, keys: [key] });
   }
 

@@ -23,6 +23,9 @@
 /** The ack timeout of a member's subscription while it is not the leader. */
 const LIFTED = 2 ** 31 - 1;
 
+/** How many of its last settled keys a leader leaves in localStorage when its page goes. */
+export const LAST_WORDS = 256;
+
 /** How long a member granted the lock waits for the last frames of the leader that left. */
 const SETTLE_MS = 50;
 
@@ -32,6 +35,8 @@ export class Group {
   #candidacy = null;
   #endCandidacy = null;
   #renewing = false;
+  /** The last keys this member settled as leader, for its last words (see `away`). */
+  #recent = [];
 
   constructor(coordinator, name, handler) {
     this.c = coordinator;
@@ -51,8 +56,6 @@ export class Group {
     this.holds = new Map();
     /** Keys the leader settled that this member has not been handed yet, oldest first. */
     this.settled = new Map();
-    /** The last keys this member settled as leader, for its last words (see `away`). */
-    this.recent = [];
     this.counts = { handled: 0, settledByLeader: 0, takenOver: 0, led: 0, deposed: 0, steals: 0, forgotten: 0, handedOver: 0 };
   }
 
@@ -88,26 +91,33 @@ export class Group {
       result = this.handler(msg);
       then = result?.then;
     } catch (error) {
-      if (last) this.c.done(this, key);
+      if (last) this.#settled(key);
       throw error;
     }
     if (typeof then !== "function") {
-      this.c.done(this, key);
+      this.#settled(key);
       return result;
     }
-    const timer = last ? setTimeout(() => this.c.done(this, key), this.userAckMs) : undefined;
+    const timer = last ? setTimeout(() => this.#settled(key), this.userAckMs) : undefined;
     return Promise.resolve(result).then(
       (value) => {
         clearTimeout(timer);
-        this.c.done(this, key);
+        this.#settled(key);
         return value;
       },
       (error) => {
         clearTimeout(timer);
-        if (last) this.c.done(this, key);
+        if (last) this.#settled(key);
         throw error;
       },
     );
+  }
+
+  /** Tells the group that this leader settled `key`, and keeps it for its last words. */
+  #settled(key) {
+    this.#recent.push(key);
+    if (this.#recent.length > LAST_WORDS) this.#recent.shift();
+    this.c.done(this, key);
   }
 
   /** Handles a copy this member held before it led, within the subscriber's ackTimeoutMs. */
@@ -148,6 +158,16 @@ export class Group {
       return new Promise((resolve) => { this.#endCandidacy = resolve; });
     };
     this.c.settings.locks.request(`${this.lockName}/next`, { signal: ask.signal }, granted).catch(() => {});
+  }
+
+  /** Gives up the lock (released if held), the request for it and the candidacy. */
+  #letGo() {
+    const ask = this.#ask;
+    this.#ask = null;
+    ask?.abort();
+    this.#release?.();
+    this.#release = null;
+    this.#sitDown();
   }
 
   #sitDown() {
@@ -233,13 +253,8 @@ export class Group {
     if (this.ended || this.role === "local" || this.role === "away") return;
     const leading = this.role === "leader" || this.role === "takingOver";
     const others = leading ? this.others : this.c.now() - this.heardAt < this.c.settings.failoverMs;
-    this.c.lastWords(this, this.recent);
-    const ask = this.#ask;
-    this.#ask = null;
-    ask?.abort();
-    this.#release?.();
-    this.#release = null;
-    this.#sitDown();
+    this.c.lastWords(this, this.#recent);
+    this.#letGo();
     this.role = "away";
     this.leaseUntil = 0;
     this.#setAckTimeout(LIFTED);
@@ -379,9 +394,7 @@ export class Group {
       }
     }
     this.role = "ended";
-    this.#ask?.abort();
-    this.#release?.();
-    this.#sitDown();
+    this.#letGo();
     for (const hold of this.holds.values()) hold.resolve();
     this.holds.clear();
     this.c.forget(this);
