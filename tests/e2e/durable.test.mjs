@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, app, openPage, staticServer, workspace } from "./harness.mjs";
+import { CHROMIUM_ARGS, app, launchChromium, openPage, staticServer, workspace } from "./harness.mjs";
 
 let server, profile, context;
 
@@ -166,9 +166,7 @@ test("into the back-forward cache: saved but not closed, the bridge closed; on p
 });
 
 test("a real back-forward cache round trip: restored with its bus, the letters replayed once; a message on the lifecycle's channel does not evict it, one on a raw bridge's channel does and the next load restores them", async () => {
-  // Playwright turns the back-forward cache off; this browser has it on, like a user's.
-  const cached = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "wasm-pubsub-bfcache-")), {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  const { context: cached, close } = await launchChromium({ backForwardCache: true });
   try {
     const page = await openPage(cached);
     for (const raw of [false, true]) {
@@ -200,6 +198,6 @@ test("a real back-forward cache round trip: restored with its bus, the letters r
     }
     assert.deepEqual(page.problems, []);
   } finally {
-    await cached.close();
+    await close();
   }
 });

@@ -126,13 +126,16 @@ export async function staticServer(dir) {
   };
 }
 
-/** Launches Debian's headless Chromium with a fresh profile directory. */
-export async function launchChromium() {
+/** Launches Debian's headless Chromium with a fresh profile directory (`backForwardCache`:
+ * with the cache on, as in a user's browser). */
+export async function launchChromium({ backForwardCache = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "wasm-pubsub-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
+    // Playwright turns the back-forward cache off; a user's browser has it on.
+    ...(backForwardCache && { ignoreDefaultArgs: ["--disable-back-forward-cache"] }),
   });
   const close = async () => {
     await context.close().catch(() => {});

@@ -7,11 +7,7 @@
 // lost, nothing handled twice.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium as playwright } from "playwright-core";
-import { CHROMIUM_ARGS, app, launchChromium, openPage, sleep, staticServer, until, workspace } from "./harness.mjs";
+import { app, launchChromium, openPage, sleep, staticServer, until, workspace } from "./harness.mjs";
 
 let server, chromium;
 /** Every job handled, as `[tab, n, at]` in the order reported. */
@@ -177,9 +173,7 @@ test("with attachPageLifecycle, a page leaving hands its shared copies to the gr
 });
 
 test("a member's page goes into the back-forward cache and comes back: not evicted, it rejoins, each job runs once", async () => {
-  // Playwright turns the back-forward cache off; this browser has it on, like a user's.
-  const cached = await playwright.launchPersistentContext(mkdtempSync(join(tmpdir(), "wasm-pubsub-shared-bfcache-")), {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  const { context: cached, close } = await launchChromium({ backForwardCache: true });
   try {
     await cached.exposeBinding("record", (_source, who, n) => { handled.push([who, n, Date.now()]); });
     const open = async (name) => {
