@@ -184,20 +184,12 @@ impl<P> Inner<P> {
     }
 
     fn hand_over(&mut self, id: u64, now: f64) -> Vec<Rc<Message<P>>> {
-        let Some(sub) = self.subs.get(&id).filter(|s| s.state != SubscriptionState::Closed) else { return Vec::new() };
-        let in_flight = sub.in_flight.iter().map(|f| f.message.clone());
-        let messages: Vec<Rc<Message<P>>> = in_flight.chain(sub.queue.iter().map(|(message, _)| message.clone())).collect();
-        let queued = sub.queue.len() as u64;
-        self.count_abandoned(id);
-        let Some(sub) = self.subs.get_mut(&id) else { return Vec::new() };
-        sub.queue.clear();
-        let in_flight = std::mem::take(&mut sub.in_flight).len() as u64;
-        self.counters.queued -= queued;
-        self.counters.in_flight -= in_flight;
-        self.counters.discarded += queued + in_flight;
-        for message in &messages {
-            self.copy_settled(message.id, super::waiters::Settled::Discarded);
+        if !self.subs.get(&id).is_some_and(|s| s.state != SubscriptionState::Closed) {
+            return Vec::new();
         }
+        self.count_abandoned(id);
+        let mut messages = self.discard_in_flight(id);
+        messages.extend(self.discard_queue(id));
         self.arm_wake(id, now);
         self.check_drained();
         messages

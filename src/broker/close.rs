@@ -203,18 +203,15 @@ impl<P> Inner<P> {
     }
 
     pub(super) fn dead_letter_in_flight(&mut self, id: u64, now: f64) {
+        if self.subs.get(&id).is_some_and(|sub| sub.state == SubscriptionState::Closed) {
+            self.discard_in_flight(id);
+            return;
+        }
         let Some(sub) = self.subs.get_mut(&id) else { return };
         let in_flight = std::mem::take(&mut sub.in_flight);
-        let closed = sub.state == SubscriptionState::Closed;
         self.counters.in_flight -= in_flight.len() as u64;
         for settled in in_flight {
-            if closed {
-                self.counters.discarded += 1;
-                self.copy_settled(settled.message.id, super::waiters::Settled::Discarded);
-            } else {
-                let (message, attempts) = (settled.message, settled.attempt);
-                self.dead_letter(id, message, DeadLetterReason::Shutdown, None, attempts, now);
-            }
+            self.dead_letter(id, settled.message, DeadLetterReason::Shutdown, None, settled.attempt, now);
         }
     }
 

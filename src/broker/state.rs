@@ -233,24 +233,42 @@ impl<P> Inner<P> {
             return false;
         }
         sub.state = SubscriptionState::Closed;
-        let dropped = sub.queue.len() as u64;
-        let queued: Vec<u64> = match self.waiters.is_empty() {
-            true => Vec::new(),
-            false => sub.queue.iter().map(|(message, _)| message.id).collect(),
-        };
-        sub.queue.clear();
         let (name, pattern) = (sub.name.clone(), Rc::<str>::from(sub.pattern.as_str()));
         let attached = std::mem::take(&mut sub.topics);
-        self.counters.discarded += dropped;
-        self.counters.queued -= dropped;
+        self.discard_queue(id);
         self.forget_subscription(id, &name, &pattern, attached);
-        for message in queued {
-            self.copy_settled(message, super::waiters::Settled::Discarded);
-        }
         self.log(|| LogRecord { subscription: Some(name), ..LogRecord::new(Level::Debug, "subscription.closed") });
         self.remove_if_settled(id);
         self.check_drained();
         true
+    }
+
+    /// Empties subscription `id`'s queue: each message counts as discarded (and settled, for
+    /// `publishAndWait`). Returns them, oldest first.
+    pub fn discard_queue(&mut self, id: u64) -> Vec<Rc<Message<P>>> {
+        let Some(sub) = self.subs.get_mut(&id) else { return Vec::new() };
+        let messages: Vec<Rc<Message<P>>> = sub.queue.iter().map(|(message, _)| message.clone()).collect();
+        sub.queue.clear();
+        self.counters.queued -= messages.len() as u64;
+        self.settle_discarded(&messages);
+        messages
+    }
+
+    /// Empties what subscription `id` has in flight (its handlers' later results are
+    /// ignored): each message counts as discarded. Returns them.
+    pub fn discard_in_flight(&mut self, id: u64) -> Vec<Rc<Message<P>>> {
+        let Some(sub) = self.subs.get_mut(&id) else { return Vec::new() };
+        let messages: Vec<Rc<Message<P>>> = std::mem::take(&mut sub.in_flight).into_iter().map(|f| f.message).collect();
+        self.counters.in_flight -= messages.len() as u64;
+        self.settle_discarded(&messages);
+        messages
+    }
+
+    fn settle_discarded(&mut self, messages: &[Rc<Message<P>>]) {
+        self.counters.discarded += messages.len() as u64;
+        for message in messages {
+            self.copy_settled(message.id, super::waiters::Settled::Discarded);
+        }
     }
 
     /// Takes an ended subscription out of the name index, the per-target counts and the
