@@ -77,6 +77,19 @@ test("a stream ends when its signal aborts or its bus closes; what was not read 
   assert.deepEqual(await pending, { done: true, value: undefined });
 });
 
+test("a stream ends when its bus is disposed, as when it closes: a for await loop over it returns", async () => {
+  const bus = new PubSub({ autoCreateTopics: true });
+  const loop = (async () => {
+    const seen = [];
+    for await (const msg of bus.stream("t")) seen.push(msg.data);
+    return seen;
+  })();
+  bus.publish("t", 1);
+  await settle();
+  bus.dispose();
+  assert.deepEqual(await loop, [1]);
+});
+
 test("await bus.publishAndWait(...) resolves once every copy is acked, dead-lettered or discarded", async () => {
   const { FakeClock } = await import("./helpers.mjs");
   const clock = new FakeClock();

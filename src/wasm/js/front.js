@@ -43,6 +43,7 @@ function guardClass(proto, stackPointer) {
   if (typeof proto.once === "function") {
     installStream(proto);
     installShared(proto);
+    installEnding(proto);
   }
   proto.free = function free() {
     this.dispose();
@@ -60,8 +61,8 @@ function guardClass(proto, stackPointer) {
 // `bus.stream(topicOrPattern, options)`: an async iterator over a subscription. Its handler
 // holds each message until the loop asks for the next one, then acks it; the subscription's
 // queue (queueCapacity, overflow) bounds what waits, and ackTimeoutMs bounds the loop's body.
-// Ending the loop (break, return, throw), aborting `options.signal` or closing the bus
-// unsubscribes: the message in hand is acked, the ones not yet handed out are discarded
+// Ending the loop (break, return, throw), aborting `options.signal` or closing or disposing
+// the bus unsubscribes: the message in hand is acked, the ones not yet handed out are discarded
 // (counted in metrics().discarded), never lost silently.
 
 /** The open streams of each bus, ended when it closes. */
@@ -71,12 +72,27 @@ function installStream(proto) {
   proto.stream = function stream(topicOrPattern, options) {
     return new MessageStream(this, topicOrPattern, options);
   };
-  const close = proto.close;
-  proto.close = function closeAndEndStreams(options) {
+}
+
+/** `close()` and `dispose()` both end the bus: first each shared subscription hands its
+ * copies to its group, then the bus ends, then its open streams end. */
+function installEnding(proto) {
+  const { close, dispose } = proto;
+  proto.close = function closeAndEnd(options) {
+    this[SHARED]?.busClosing();
     const closing = close.call(this, options);
-    for (const stream of openStreams.get(this) ?? []) stream.end();
+    endStreams(this);
     return closing;
   };
+  proto.dispose = function disposeAndEnd() {
+    this[SHARED]?.busClosing();
+    dispose.call(this);
+    endStreams(this);
+  };
+}
+
+function endStreams(bus) {
+  for (const stream of openStreams.get(bus) ?? []) stream.end();
 }
 
 class MessageStream {
@@ -160,15 +176,6 @@ function installShared(proto) {
     }
     const { shared: _, ...rest } = options;
     return coordinator.subscribe(shared, (h, o) => subscribe.call(this, topicOrPattern, h, o), handler, rest);
-  };
-  const { close, dispose } = proto;
-  proto.close = function closeShared(options) {
-    this[SHARED]?.busClosing();
-    return close.call(this, options);
-  };
-  proto.dispose = function disposeShared() {
-    this[SHARED]?.busClosing();
-    dispose.call(this);
   };
   const health = proto.health;
   proto.health = function healthWithShared() {
