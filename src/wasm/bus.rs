@@ -39,6 +39,10 @@ pub struct Bus {
     pub callbacks: Rc<OneShots>,
     halted: Halted,
     last_topic: RefCell<Option<Rc<NamedTopic>>>,
+    /// The topic the front's last accepted [`Bus::publish_plain`] named (see there).
+    plain_topic: RefCell<Option<Rc<Headers>>>,
+    /// What the last refused [`Bus::publish_plain`] threw, until the front takes it.
+    refusal: RefCell<JsValue>,
     /// The requests waiting for a reply (`bus.request`).
     pub requests: super::request::Requests,
 }
@@ -59,8 +63,9 @@ impl Bus {
         let settler = Settler { broker: broker.downgrade(), halted: halted.clone() }.into();
         let limits = Cell::new(broker.config().limits);
         let last_topic = RefCell::new(None);
+        let (plain_topic, refusal) = (RefCell::new(None), RefCell::new(JsValue::UNDEFINED));
         let requests = Default::default();
-        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, requests })
+        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, requests })
     }
 
     /// The flag [`Bus::halt`] sets, for handles that halt the bus without holding it.
@@ -103,10 +108,50 @@ impl Bus {
         if let Some(last) = last.filter(|_| same) {
             return Ok(last.plain.clone());
         }
-        let name: Rc<str> = Rc::from(topic_arg(topic, self.limits.get().max_topic_name_length)?);
-        let plain = plain_headers(name, topic.clone());
+        let plain = self.converted_topic(topic)?;
         self.last_topic.replace(Some(Rc::new(NamedTopic { js: topic.clone(), plain: plain.clone() })));
         Ok(plain)
+    }
+
+    /// The plain headers of a topic argument, converted and checked.
+    fn converted_topic(&self, topic: &JsValue) -> Result<Rc<Headers>, JsValue> {
+        let name: Rc<str> = Rc::from(topic_arg(topic, self.limits.get().max_topic_name_length)?);
+        Ok(plain_headers(name, topic.clone()))
+    }
+
+    /// `publish(topic, data)` without options, as the package's JavaScript front makes it:
+    /// the payload's size already measured there, and `same` set when `topic` is the string
+    /// the last accepted call of this method named (the front keeps that string, so no call
+    /// back into JavaScript compares them). Only this method changes the topic it reuses.
+    /// Returns the id, or NaN with the error kept for [`Bus::take_refusal`]: a number crosses
+    /// back without the array a `Result` costs.
+    pub fn publish_plain(&self, topic: &JsValue, data: JsValue, size: Option<u64>, same: bool) -> f64 {
+        self.plain_publish(topic, data, size, same).unwrap_or_else(|error| self.refuse(error))
+    }
+
+    /// Keeps `error` for [`Bus::take_refusal`]; NaN, the refused publish's answer.
+    pub fn refuse(&self, error: JsValue) -> f64 {
+        self.refusal.replace(error);
+        f64::NAN
+    }
+
+    fn plain_publish(&self, topic: &JsValue, data: JsValue, size: Option<u64>, same: bool) -> Result<f64, JsValue> {
+        let kept = self.plain_topic.borrow().clone().filter(|_| same);
+        let plain = match kept {
+            Some(plain) => plain,
+            None => {
+                let plain = self.converted_topic(topic).inspect_err(|_| self.broker.record_rejected(1))?;
+                self.plain_topic.replace(Some(plain.clone()));
+                plain
+            }
+        };
+        let id = self.broker.publish_headed(plain, JsPayload { data }, size).map_err(to_js)?;
+        Ok(id as f64)
+    }
+
+    /// What the last refused [`Bus::publish_plain`] threw.
+    pub fn take_refusal(&self) -> JsValue {
+        self.refusal.replace(JsValue::UNDEFINED)
     }
 
     /// `publish(topic, data, options)` by name: whether the topic is the last one and the

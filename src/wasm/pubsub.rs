@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::bridge::{self, Bridge, Bridges};
 use super::bus::{Bus, Halted};
 use super::callbacks::OneShots;
+use super::handler::size_of_measure;
 use super::clock::{JsClock, MicrotaskSpawner};
 use super::convert::{batch_count, config_value, get, to_js, topic_arg};
 use super::hooks::hooks;
@@ -135,6 +136,24 @@ impl PubSub {
     ) -> Result<f64, JsValue> {
         self.live()?;
         self.bus.publish_by_name(&topic, data, options.map(Into::into))
+    }
+
+    /// `publish(topic, data)` without options. Internal: the package's JavaScript front calls
+    /// it with the payload's size (`-1`: not measured) and whether `topic` is the one its last
+    /// accepted call named; it returns the id, or NaN after which `__takeRefusal` gives the
+    /// error to throw.
+    #[wasm_bindgen(js_name = "__publishPlain", skip_typescript)]
+    pub fn publish_plain(&self, topic: JsValue, data: JsValue, size: f64, same: bool) -> f64 {
+        match self.live() {
+            Ok(()) => self.bus.publish_plain(&topic, data, size_of_measure(size), same),
+            Err(error) => self.bus.refuse(error),
+        }
+    }
+
+    /// The error of the last refused `__publishPlain`. Internal: the front calls it.
+    #[wasm_bindgen(js_name = "__takeRefusal", skip_typescript)]
+    pub fn take_refusal(&self) -> JsValue {
+        self.bus.take_refusal()
     }
 
     /// Publishes several messages on one topic, all or nothing; returns their ids.

@@ -36,6 +36,41 @@ describe("publish", () => {
     assert.equal(bus.health().status, "healthy");
   });
 
+  test("a run of publishes lands on the topic each names: alternating topics and buses, a refusal in between, a trap publishing elsewhere", async () => {
+    const [one, two] = [new PubSub(), new PubSub()];
+    const seen = new Map();
+    for (const [name, bus] of [["one", one], ["two", two]]) {
+      for (const topic of ["a", "b"]) {
+        bus.createTopic(topic);
+        bus.subscribe(topic, (msg) => seen.set(`${name}/${topic}`, [...(seen.get(`${name}/${topic}`) ?? []), msg.data]));
+      }
+    }
+    let trapped = false;
+    const elsewhere = new Proxy({}, {
+      getPrototypeOf() {
+        if (!trapped) one.publish("b", "trap");
+        trapped = true;
+        return Object.prototype;
+      },
+    });
+    one.publish("a", 1);
+    one.publish("a", 2);
+    two.publish("a", 3);
+    one.publish("b", 4);
+    one.publish("a", 5);
+    throwsCode(() => one.publish("missing", 6), "TOPIC_NOT_FOUND");
+    throwsCode(() => one.publish("a", "x".repeat(2 * 1024 * 1024)), "MESSAGE_TOO_LARGE");
+    one.publish("a", 7);
+    one.publish("a", elsewhere);
+    one.publish("a", 8);
+    await settle();
+    assert.deepEqual(seen.get("one/a"), [1, 2, 5, 7, elsewhere, 8]);
+    assert.deepEqual(seen.get("one/b"), [4, "trap"]);
+    assert.deepEqual(seen.get("two/a"), [3]);
+    assert.equal(seen.get("two/b"), undefined);
+    assert.equal(one.metrics().rejected, 2);
+  });
+
   test("with no subscriber the message is accepted (unrouted) and gets an id", () => {
     const bus = new PubSub();
     bus.createTopic("a");

@@ -1,7 +1,7 @@
 // The package's JavaScript front, applied by every entry file (`harden`): guarded methods,
 // disposal, and `bus.stream`. It is copied into the package beside the binding's snippets by
 // pkg-scripts/build (wasm-bindgen does not emit it: no Rust code imports it).
-import { PubSubError } from "./bus.js";
+import { PubSubError, measure } from "./bus.js";
 
 // ---------------------------------------------------------------------------------------
 // The front: every method of the package's classes goes through `guarded`. It bounds how
@@ -31,10 +31,12 @@ export function harden(classes, stackPointer) {
 }
 
 function guardClass(proto, stackPointer) {
+  const plain = takeInternal(proto, "__publishPlain");
+  const refusal = takeInternal(proto, "__takeRefusal");
   for (const key of Object.getOwnPropertyNames(proto)) {
     if (key === "constructor" || key === "free" || key === "__halt") continue;
     const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-    const wrap = HOT[key] ?? guarded;
+    const wrap = key === "publish" && plain ? plainPublish(plain, refusal) : HOT[key] ?? guarded;
     if (typeof descriptor.value === "function") descriptor.value = wrap(descriptor.value, stackPointer);
     else if (descriptor.get) descriptor.get = guarded(descriptor.get, stackPointer);
     else continue;
@@ -261,6 +263,53 @@ const HOT = {
       }
     },
 };
+
+/** Removes an internal method from the prototype, so that only the front calls it: unguarded,
+ * a call cut short by a stack overflow would leave its bus half-changed and running. */
+function takeInternal(proto, key) {
+  const method = proto[key];
+  delete proto[key];
+  return method;
+}
+
+// `bus.publish(topic, data)` without options, the hottest call: the payload is measured here and
+// the bus is told whether the topic is the one its last accepted plain publish named, so the
+// call into wasm passes no option and makes no call back out; it answers a number (NaN when
+// refused, the error then taken with `__takeRefusal`) instead of a `Result`'s array. The last
+// accepted plain publish is remembered by its bus's wasm pointer (no reference that would keep
+// a bus alive) and its topic; it is read after `measure`, which may run a Proxy's traps that
+// publish too, and a refusal forgets it.
+
+/** The wasm pointer of the bus of the last accepted plain publish, and its topic. */
+let plainBus = 0;
+let plainTopic = plainBus;
+
+function plainPublish(publishPlain, takeRefusal) {
+  return (method, stackPointer) =>
+    function publish(a, b, c) {
+      const pointer = enter(stackPointer);
+      try {
+        if (c !== undefined) return method.call(this, a, b, c);
+        const size = measure(b);
+        const bus = this.__wbg_ptr;
+        const id = publishPlain.call(this, a, b, size, bus === plainBus && a === plainTopic && bus !== 0);
+        if (id === id) {
+          plainBus = bus;
+          plainTopic = a;
+          return id;
+        }
+        plainBus = 0;
+        throw takeRefusal.call(this);
+      } catch (error) {
+        if (error?.constructor === PubSubError) throw error;
+        pendingHalt = this;
+        stackPointer.value = pointer;
+        throw cutShort(error);
+      } finally {
+        leave();
+      }
+    };
+}
 
 function tooDeep() {
   tripped = true;
