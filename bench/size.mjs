@@ -1,6 +1,10 @@
-// The size report: raw, gzip and brotli sizes of the .wasm and the JS glue in pkg/, the same for
-// opt-level variants (rustc opt-level × wasm-opt level, built by pkg-scripts/size), their
-// speed on workloads 1 and 3, a recommendation, where the bytes go, and the size target.
+// The size report: raw, gzip and brotli sizes of what pkg/ ships — the core download a browser
+// fetches for `import { PubSub } from "wasm-pubsub"`, what Node's require loads, and each
+// separate entry of package.json's "exports" (wasm-pubsub/nats, /durable, /shared: not part of
+// the core download) — the same for opt-level variants (rustc opt-level × wasm-opt level,
+// built by pkg-scripts/size), their speed on workloads 1 and 3, a recommendation, where the
+// bytes go, and the target: the core download ≤ 72 KiB gzipped (lib/download.mjs, which
+// bench/throughput.mjs reports too).
 //   node size.mjs PKG_DIR [LABEL=DIR ...]
 // A variant DIR is wasm-bindgen `--target web` output whose .wasm went through wasm-opt; a
 // LABEL looks like "3/-O3" (rustc opt-level / wasm-opt flag). BENCH_ROUNDS (2) sets how
@@ -12,12 +16,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
-import { bytes, heading, median, rate, ratio, table, target } from "./lib/report.mjs";
+import { coreDownloadTarget, coreFiles, separateEntries } from "./lib/download.mjs";
+import { bytes, heading, median, rate, ratio, table } from "./lib/report.mjs";
 import { breakdown, owner } from "./wasm-breakdown.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const [pkgDir, ...variantArgs] = process.argv.slice(2);
-const LIMIT = 40 * 1024;
 const started = Date.now();
 
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -34,48 +38,42 @@ function snippet(dir) {
   return existsSync(root) ? walk(root).filter((f) => f.endsWith(".js")) : [];
 }
 
-/** Files a browser (ESM) or a Node `require` loads, and their sizes. */
+/** The files a Node `require` loads, or those of a variant (.wasm, web glue, snippets), and their sizes. */
 function files(dir, flavour) {
   const list = [["wasm_pubsub_bg.wasm", join(dir, "wasm_pubsub_bg.wasm")]];
-  if (flavour === "browser" || flavour === "variant") list.push(["wasm_pubsub.js (web glue)", join(dir, "wasm_pubsub.js")]);
+  if (flavour === "variant") list.push(["wasm_pubsub.js (web glue)", join(dir, "wasm_pubsub.js")]);
   if (flavour === "node") list.push(["wasm_pubsub_node.cjs (nodejs glue)", join(dir, "wasm_pubsub_node.cjs")]);
   for (const s of snippet(dir)) list.push([`${s.slice(dir.length + 1)} (snippet)`, s]);
-  if (flavour === "browser") list.push(["browser.js (entry)", join(dir, "browser.js")]);
   if (flavour === "node") list.push(["node.cjs (entry)", join(dir, "node.cjs")]);
   return list.filter(([, f]) => existsSync(f)).map(([label, f]) => ({ label, ...measure(f) }));
 }
 
+/** Paths in `dir` and their sizes. */
+const measured = (dir, paths) => paths.map((path) => ({ label: path, ...measure(join(dir, path)) }));
+
 const sum = (list, key) => list.reduce((a, f) => a + f[key], 0);
 
+/** A table of files' raw, gzip and brotli sizes and their total. */
+function sizeTable(list, totalLabel = "total") {
+  table(
+    [{ title: "file", align: "left" }, { title: "raw" }, { title: "gzip" }, { title: "brotli" }],
+    [
+      ...list.map((f) => [f.label, bytes(f.raw), bytes(f.gzip), bytes(f.brotli)]),
+      [totalLabel, bytes(sum(list, "raw")), bytes(sum(list, "gzip")), bytes(sum(list, "brotli"))],
+    ],
+  );
+}
+
 console.log(`wasm-pubsub size — ${pkgDir}/ as built (gzip -9, brotli q11; 1 KiB = 1024 B)`);
-for (const flavour of ["browser", "node"]) {
-  heading(flavour === "browser" ? "What a browser loads (import → browser.js)" : "What Node's require loads (node.cjs)");
-  const list = files(pkgDir, flavour);
-  table(
-    [{ title: "file", align: "left" }, { title: "raw" }, { title: "gzip" }, { title: "brotli" }],
-    [
-      ...list.map((f) => [f.label, bytes(f.raw), bytes(f.gzip), bytes(f.brotli)]),
-      ["total", bytes(sum(list, "raw")), bytes(sum(list, "gzip")), bytes(sum(list, "brotli"))],
-    ],
-  );
+heading('What a browser loads (import { PubSub } from "wasm-pubsub" → browser.js): the core download');
+sizeTable(measured(pkgDir, coreFiles(pkgDir)));
+heading("What Node's require loads (node.cjs)");
+sizeTable(files(pkgDir, "node"));
+for (const entry of separateEntries(pkgDir)) {
+  heading(`The ${entry.name} entry (import "${entry.name}")`);
+  console.log("a separate download, loaded only by an import of this entry: not part of the core download");
+  sizeTable(measured(pkgDir, entry.files), "total (each file compressed alone)");
 }
-{
-  // wasm-pubsub/nats: its own modules, loaded only by an import of that entry (not counted above).
-  const natsDir = join(pkgDir, "nats");
-  const list = existsSync(natsDir)
-    ? readdirSync(natsDir).filter((f) => f.endsWith(".js")).sort().map((f) => ({ label: `nats/${f}`, ...measure(join(natsDir, f)) }))
-    : [];
-  heading('The NATS entry (import "wasm-pubsub/nats"): separate, not part of the core download above');
-  table(
-    [{ title: "file", align: "left" }, { title: "raw" }, { title: "gzip" }, { title: "brotli" }],
-    [
-      ...list.map((f) => [f.label, bytes(f.raw), bytes(f.gzip), bytes(f.brotli)]),
-      ["total (each file compressed alone)", bytes(sum(list, "raw")), bytes(sum(list, "gzip")), bytes(sum(list, "brotli"))],
-    ],
-  );
-}
-const shipped = files(pkgDir, "browser");
-const wasmAndGlue = shipped.filter((f) => !f.label.includes("entry"));
 
 // ---- opt-level variants ----------------------------------------------------------------
 
@@ -165,6 +163,5 @@ if (variants.length) {
 }
 
 heading("Target");
-const total = sum(wasmAndGlue, "gzip");
-target(`≤ 40 KiB gzipped: .wasm + JS glue (web glue + snippet) in ${pkgDir}/`, total <= LIMIT, `${bytes(total)} (${total} B)`);
+coreDownloadTarget(pkgDir);
 console.log(`\ntook ${((Date.now() - started) / 1000).toFixed(0)} s (this report; the variant builds are timed by pkg-scripts/size)`);
