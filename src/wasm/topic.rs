@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::bus::Bus;
 use super::convert::{batch_count, to_js};
-use super::handler::{measured, plain_headers};
+use super::handler::{measured, plain_headers, size_of_measure};
 use super::subscription::Subscription;
 use super::types::{optional, PublishOptionsArg, SubscribeOptionsArg};
 use crate::{Error, Headers};
@@ -82,6 +82,21 @@ impl Topic {
         self.ensure_publishable(1)?;
         let size = measured(&data);
         self.bus.publish(&self.plain, data, size, options.map(Into::into))
+    }
+
+    /// `publish(data)` without options. Internal: the package's JavaScript front calls it with
+    /// the payload's size (`-1`: not measured); it returns the id, or NaN after which
+    /// `__takeRefusal` gives the error to throw (see `PubSub.__publishPlain`).
+    #[wasm_bindgen(js_name = "__publishData", skip_typescript)]
+    pub fn publish_data(&self, data: JsValue, size: f64) -> f64 {
+        let published = self.ensure_publishable(1).and_then(|_| self.bus.publish(&self.plain, data, size_of_measure(size), None));
+        published.unwrap_or_else(|error| self.bus.refuse(error))
+    }
+
+    /// The error of the last refused `__publishData`. Internal: the front calls it.
+    #[wasm_bindgen(js_name = "__takeRefusal", skip_typescript)]
+    pub fn take_refusal(&self) -> JsValue {
+        self.bus.take_refusal()
     }
 
     /// Publishes several messages, all or nothing; returns their ids.

@@ -63,8 +63,17 @@ describe("publish", () => {
     one.publish("a", 7);
     one.publish("a", elsewhere);
     one.publish("a", 8);
+    const handle = two.createTopic("c");
+    handle.publish(9);
+    two.deleteTopic("c");
+    throwsCode(() => handle.publish(10), "TOPIC_NOT_FOUND");
+    one.topic("a").publish(11);
     await settle();
-    assert.deepEqual(seen.get("one/a"), [1, 2, 5, 7, elsewhere, 8]);
+    assert.deepEqual(seen.get("one/a"), [1, 2, 5, 7, elsewhere, 8, 11]);
+    for (const internal of ["__publishPlain", "__publishData", "__takeRefusal"]) {
+      assert.equal(internal in one || internal in handle, false, `${internal} is the front's alone`);
+    }
+    assert.equal(two.metrics().rejected, 1);
     assert.deepEqual(seen.get("one/b"), [4, "trap"]);
     assert.deepEqual(seen.get("two/a"), [3]);
     assert.equal(seen.get("two/b"), undefined);

@@ -32,11 +32,13 @@ export function harden(classes, stackPointer) {
 
 function guardClass(proto, stackPointer) {
   const plain = takeInternal(proto, "__publishPlain");
+  const data = takeInternal(proto, "__publishData");
   const refusal = takeInternal(proto, "__takeRefusal");
+  const publish = plain ? plainPublish(plain, refusal) : data && dataPublish(data, refusal);
   for (const key of Object.getOwnPropertyNames(proto)) {
     if (key === "constructor" || key === "free" || key === "__halt") continue;
     const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-    const wrap = key === "publish" && plain ? plainPublish(plain, refusal) : HOT[key] ?? guarded;
+    const wrap = (key === "publish" && publish) || HOT[key] || guarded;
     if (typeof descriptor.value === "function") descriptor.value = wrap(descriptor.value, stackPointer);
     else if (descriptor.get) descriptor.get = guarded(descriptor.get, stackPointer);
     else continue;
@@ -234,20 +236,6 @@ function guarded(method, stackPointer) {
 }
 
 const HOT = {
-  publish: (method, stackPointer) =>
-    function publish(a, b, c) {
-      const pointer = enter(stackPointer);
-      try {
-        return method.call(this, a, b, c);
-      } catch (error) {
-        if (error?.constructor === PubSubError) throw error;
-        pendingHalt = this;
-        stackPointer.value = pointer;
-        throw cutShort(error);
-      } finally {
-        leave();
-      }
-    },
   publishBatch: (method, stackPointer) =>
     function publishBatch(a, b) {
       const pointer = enter(stackPointer);
@@ -299,6 +287,27 @@ function plainPublish(publishPlain, takeRefusal) {
           return id;
         }
         plainBus = 0;
+        throw takeRefusal.call(this);
+      } catch (error) {
+        if (error?.constructor === PubSubError) throw error;
+        pendingHalt = this;
+        stackPointer.value = pointer;
+        throw cutShort(error);
+      } finally {
+        leave();
+      }
+    };
+}
+
+/** `topic.publish(data)` without options: as `bus.publish` above, with the topic the handle's. */
+function dataPublish(publishData, takeRefusal) {
+  return (method, stackPointer) =>
+    function publish(a, b) {
+      const pointer = enter(stackPointer);
+      try {
+        if (b !== undefined) return method.call(this, a, b);
+        const id = publishData.call(this, a, measure(a));
+        if (id === id) return id;
         throw takeRefusal.call(this);
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
