@@ -9,28 +9,21 @@
 // wait in a bounded outbox and are published again, in order, on reconnect; receivers drop
 // the repeats. Core NATS itself is at-most-once: what the server forwards while a
 // subscriber is away (a server restart, before the subscriber re-subscribed) is gone.
-import { taggedJson, CodecError, jsonText, fromJsonText, JSON_TYPE } from "./codec.js";
-import { subjectOf, validPrefix, headerBlock, headerBlockAnd, readHeaders, readHeaderBytes, readHeaderText, replyBlock, topicOf, TOPIC } from "./wire.js";
+import { CodecError } from "./codec.js";
+import { subjectOf } from "./wire.js";
+import { readOptions } from "./options.js";
+import { encodeFrame, overMaxPayload } from "./frames.js";
 import { Outbox } from "./outbox.js";
 import { Inflow } from "./inflow.js";
+import { Receiver } from "./receive.js";
+import { Requests } from "./requests.js";
+import { DeadLetters } from "./dead-letters.js";
 import { NatsBridgeError } from "./errors.js";
 
 export { taggedJson, CodecError } from "./codec.js";
 export { jetstreamSubscribe, replayJetStreamDeadLetters } from "./jetstream.js";
-
-/** The attribute a received NATS request carries its reply subject in (see `respond`). */
-export const REPLY_ATTRIBUTE = "natsReply";
-
-/** The most NATS requests a bridge remembers the reply subject of (oldest forgotten first). */
-const MAX_REPLY_SUBJECTS = 4096;
-
-const DEFAULTS = { maxOutboxMessages: 65536, maxOutboxBytes: 64 * 1024 * 1024, maxHeldMessages: 10000 };
-const OPTION_KEYS = new Set(["prefix", "topics", "queue", "codec", "createTopics", "logger", "onSendError", "maxDeadLetters", ...Object.keys(DEFAULTS)]);
-/** Unsent messages kept by default (`maxDeadLetters`). */
-const DEFAULT_DEAD_LETTERS = 1000;
-/** The reason of every bridge dead letter: the message was never sent. */
-export const SEND_FAILED = "SEND_FAILED";
-
+export { REPLY_ATTRIBUTE } from "./requests.js";
+export { SEND_FAILED } from "./dead-letters.js";
 export { NatsBridgeError };
 
 /**
@@ -55,29 +48,8 @@ export function natsBridge(bus, connection, options) {
   return new NatsBridge(bus, connection, settings);
 }
 
-/** The options, checked, with defaults. */
-function readOptions(options) {
-  if (options === null || typeof options !== "object") throw new NatsBridgeError("options { prefix, topics?, … } are required");
-  const unknown = Object.keys(options).find((key) => !OPTION_KEYS.has(key));
-  if (unknown !== undefined) throw new NatsBridgeError(`unknown option "${unknown.slice(0, 64)}"`);
-  const settings = { ...DEFAULTS, ...options, topics: options.topics ?? [">"], codec: options.codec ?? taggedJson };
-  if (!validPrefix(settings.prefix)) throw new NatsBridgeError("options.prefix must be NATS subject tokens without wildcards");
-  if (!Array.isArray(settings.topics) || settings.topics.length === 0) throw new NatsBridgeError("options.topics must be a non-empty array");
-  if (settings.queue !== undefined && !/^[^\s*>]{1,255}$/.test(settings.queue)) throw new NatsBridgeError("options.queue must be a NATS queue group name");
-  if (typeof settings.codec?.encode !== "function" || typeof settings.codec?.decode !== "function") {
-    throw new NatsBridgeError("options.codec must be { encode(data): Uint8Array, decode(bytes): data }");
-  }
-  for (const key of Object.keys(DEFAULTS)) {
-    if (!Number.isSafeInteger(settings[key]) || settings[key] < 1) throw new NatsBridgeError(`options.${key} must be an integer ≥ 1`);
-  }
-  settings.maxDeadLetters ??= DEFAULT_DEAD_LETTERS;
-  if (!Number.isSafeInteger(settings.maxDeadLetters) || settings.maxDeadLetters < 0) throw new NatsBridgeError("options.maxDeadLetters must be an integer ≥ 0");
-  return settings;
-}
-
 /** One bus's bridge over one NATS connection. See {@link natsBridge}. */
 class NatsBridge {
-  #bus;
   #connection;
   #settings;
   #bridge;
@@ -86,23 +58,26 @@ class NatsBridge {
   #status;
   #outbox;
   #inflow;
+  #receiver;
+  #requests;
   #closing = null;
-  #counts = { sent: 0, resent: 0, failed: {}, dropped: {}, deadLettersEvicted: 0 };
-  /** Messages that will not be sent, oldest first, at most `maxDeadLetters`: `{ frame, code, at }`. */
-  #deadLetters = [];
-  #foreignOrigin = `nats-${Math.random().toString(16).slice(2)}`;
-  #foreignId = 0;
-  #requestOrigin = `req-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
-  #requestId = 0;
-  #knownTopics = new Set();
-  /** Reply subjects of NATS requests handed to the bus: "origin inbox" → subject. */
-  #replySubjects = new Map();
-  #nextReplyInbox = 0;
+  #counts = { sent: 0, resent: 0, failed: {}, dropped: {} };
+  #deadLetters;
+  /** The bus's bridge's counts as last read (see `#bridgeStats`). */
+  #lastBridgeStats = { received: 0, rejected: 0, duplicates: 0 };
 
   constructor(bus, connection, settings) {
-    this.#bus = bus;
     this.#connection = connection;
     this.#settings = settings;
+    this.#deadLetters = new DeadLetters(settings.maxDeadLetters);
+    this.#requests = new Requests(connection, settings, {
+      isOpen: () => this.#closing === null && !connection.isClosed(),
+      dispatch: (frame) => this.#dispatch(frame),
+      fail: (code, frame) => this.#fail(code, frame),
+      drop: (code, topic) => this.#drop(code, topic),
+      log: (level, event, code, topic, messageId) => this.#log(level, event, code, topic, messageId),
+    });
+    this.#receiver = new Receiver(bus, settings, (code, topic) => this.#drop(code, topic), (frame, subject) => this.#requests.remember(frame, subject));
     const limits = { maxMessages: settings.maxOutboxMessages, maxBytes: settings.maxOutboxBytes };
     const sent = (n) => {
       this.#counts.sent += n;
@@ -143,11 +118,13 @@ class NatsBridge {
     }
   }
 
+  /** The connection is back: the outbox publishes again what the server did not confirm. */
   #resume() {
     this.#counts.resent += this.#outbox.size;
     this.#outbox.restored();
   }
 
+  /** The connection closed (or the bridge did): whatever the outbox holds fails with CLOSED. */
   #connectionClosed() {
     for (const item of this.#outbox.clear()) this.#fail("CLOSED", item.frame);
   }
@@ -155,98 +132,25 @@ class NatsBridge {
   /** A local message for NATS: queued in the outbox, or failed with a code. A reply of the
    * bus goes to its request's reply subject; a request of the bus goes as a NATS request. */
   #send(frame) {
-    if (frame.type === "reply") return this.#sendReply(frame);
+    if (frame.type === "reply") return this.#requests.answer(frame);
     if (this.#closing !== null || this.#connection.isClosed()) return this.#fail("CLOSED", frame);
-    if (frame.replyInbox !== undefined) return this.#sendRequest(frame);
+    if (frame.replyInbox !== undefined) return this.#requests.forward(frame);
     let item;
     try {
-      item = this.#encode(frame);
+      item = encodeFrame(frame, this.#settings);
     } catch (error) {
       return this.#fail(error instanceof CodecError ? "CODEC_ERROR" : "DATA_CLONE_ERROR", frame);
     }
-    const max = this.#connection.info?.max_payload;
-    if (max !== undefined && item.size > max) return this.#fail("MESSAGE_TOO_LARGE", frame);
+    if (overMaxPayload(this.#connection, item.size)) return this.#fail("MESSAGE_TOO_LARGE", frame);
     if (!this.#outbox.fits(item.size)) return this.#fail("QUEUE_FULL", frame);
     this.#outbox.push(item);
-  }
-
-  #encode(frame) {
-    const { codec, prefix } = this.#settings;
-    if (codec === taggedJson && !(frame.data instanceof Uint8Array)) {
-      // The default codec's JSON and the header block in one encoder call.
-      const { headers, payload } = headerBlockAnd(frame, JSON_TYPE, jsonText(frame.data));
-      return { subject: subjectOf(prefix, frame.topic), payload, headers, size: payload.byteLength + headers.bytes.byteLength, frame };
-    }
-    const contentType = typeof codec.contentType === "function" ? codec.contentType(frame.data) : undefined;
-    const payload = codec.encode(frame.data);
-    if (!(payload instanceof Uint8Array)) throw new CodecError("codec.encode must return a Uint8Array");
-    const headers = headerBlock(frame, contentType);
-    const size = payload.byteLength + headers.bytes.byteLength;
-    return { subject: subjectOf(prefix, frame.topic), payload, headers, size, frame };
-  }
-
-  /**
-   * `bus.request` over NATS: a NATS request whose first reply comes back to the bus as a reply
-   * frame. Waits as long as the asker does (`replyWithin`, else 5000 ms); a request nobody
-   * answers ends in the asker's own TIMEOUT, and one no subscriber takes is logged
-   * (`nats.noResponders`).
-   */
-  async #sendRequest(frame) {
-    let item;
-    try {
-      item = this.#encodeOrThrow(frame);
-    } catch (error) {
-      return this.#fail(error.code === "MESSAGE_TOO_LARGE" ? "MESSAGE_TOO_LARGE" : "CODEC_ERROR", frame);
-    }
-    const timeout = frame.replyWithin > 0 ? frame.replyWithin : 5000;
-    let reply;
-    try {
-      reply = await this.#connection.request(item.subject, item.payload, { timeout, headers: item.headers });
-    } catch (error) {
-      const code = requestCode(error);
-      return this.#log(code === "NO_RESPONDERS" ? "info" : "warn", code === "NO_RESPONDERS" ? "nats.noResponders" : "nats.requestFailed", code, frame.topic, frame.id);
-    }
-    let data;
-    try {
-      data = this.#decodeOrThrow(reply);
-    } catch {
-      return this.#drop("CODEC_ERROR", frame.topic);
-    }
-    this.#dispatch({ "wasm-pubsub": 1, type: "reply", to: frame.origin, inbox: frame.replyInbox, hops: 1, data });
-  }
-
-  /** A reply of the bus to a request that came over NATS: published on its reply subject. */
-  #sendReply(frame) {
-    const key = `${frame.to} ${frame.inbox}`;
-    const subject = this.#replySubjects.get(key);
-    if (subject === undefined) return this.#drop("REPLY_UNROUTABLE", undefined);
-    this.#replySubjects.delete(key);
-    try {
-      this.#publishReply(subject, frame.data);
-    } catch (error) {
-      this.#log("warn", "nats.replyFailed", error.code ?? "CODEC_ERROR", undefined, undefined);
-    }
-  }
-
-  /** Remembers the reply subject of a NATS request handed to the bus as `frame`. */
-  #rememberReply(frame, subject) {
-    frame.replyInbox = ++this.#nextReplyInbox;
-    if (this.#replySubjects.size >= MAX_REPLY_SUBJECTS) this.#replySubjects.delete(this.#replySubjects.keys().next().value);
-    this.#replySubjects.set(`${frame.origin} ${frame.replyInbox}`, subject);
   }
 
   /** Counts, logs, dead-letters and reports a message that will not be sent. */
   #fail(code, frame) {
     this.#counts.failed[code] = (this.#counts.failed[code] ?? 0) + 1;
     this.#log("warn", "nats.sendFailed", code, frame.topic, frame.id);
-    const max = this.#settings.maxDeadLetters;
-    if (max > 0) {
-      if (this.#deadLetters.length >= max) {
-        this.#deadLetters.shift();
-        this.#counts.deadLettersEvicted++;
-      }
-      this.#deadLetters.push({ frame, code, at: Date.now() });
-    }
+    this.#deadLetters.add(frame, code);
     const report = this.#settings.onSendError;
     if (typeof report === "function") {
       try {
@@ -260,49 +164,8 @@ class NatsBridge {
   /** A message from NATS: decoded into a frame and handed to the bus, or dropped and counted. */
   #receive(msg) {
     if (this.#closing !== null) return;
-    const topic = this.#topicOf(msg.subject);
-    if (topic === null) return;
-    const frame = this.#frame(msg, topic);
+    const frame = this.#receiver.frameOf(msg);
     if (frame !== null) this.#inflow.offer(frame);
-  }
-
-  /** The topic of a subject this bridge carries, or null (counted) when it is not one. */
-  #topicOf(subject) {
-    const topic = topicOf(this.#settings.prefix, subject);
-    if (topic === null) return this.#drop("INVALID_TOPIC_NAME", undefined), null;
-    if (!this.#settings.createTopics && !this.#topicExists(topic)) return this.#drop("TOPIC_NOT_FOUND", topic), null;
-    return topic;
-  }
-
-  /**
-   * Whether the bus has `topic`. Topics found are remembered until the next microtask:
-   * nats.js hands over a socket read's messages in one synchronous run, in which no handler
-   * (handlers start in a microtask) can delete a topic.
-   */
-  #topicExists(topic) {
-    if (this.#knownTopics.has(topic)) return true;
-    if (this.#bus.topic(topic) === undefined) return false;
-    if (this.#knownTopics.size === 0) queueMicrotask(() => this.#knownTopics.clear());
-    this.#knownTopics.add(topic);
-    return true;
-  }
-
-  /** The bridge frame of a NATS message, or null (counted) when it cannot be read. */
-  #frame(msg, topic) {
-    const fast = this.#settings.codec === taggedJson ? readJsonMessage(msg) : null;
-    const read = fast?.read ?? headersOf(msg);
-    if (typeof read === "string") return this.#drop("INVALID_ATTRIBUTES", topic), null;
-    let data;
-    try {
-      data = fast !== null && fast.text !== null ? fromJsonText(fast.text) : this.#settings.codec.decode(msg.data, read.contentType);
-    } catch {
-      return this.#drop("CODEC_ERROR", topic), null;
-    }
-    const envelope = read.envelope ?? { origin: this.#foreignOrigin, id: ++this.#foreignId, hops: 1, publishedAt: Date.now() };
-    if (msg.reply) read.attributes[REPLY_ATTRIBUTE] = msg.reply;
-    const frame = { "wasm-pubsub": 1, ...envelope, topic, data, attributes: read.attributes };
-    if (msg.reply) this.#rememberReply(frame, msg.reply);
-    return frame;
   }
 
   /**
@@ -318,11 +181,13 @@ class NatsBridge {
     for (const listener of this.#listeners) listener({ data: frame });
   }
 
+  /** Counts and logs a message received (or a reply) that the bus will not get. */
   #drop(code, topic) {
     this.#counts.dropped[code] = (this.#counts.dropped[code] ?? 0) + 1;
     this.#log("warn", "nats.dropped", code, topic, undefined);
   }
 
+  /** Tells the `logger` option, when there is one, `{ level, event, code, topic?, messageId? }`. */
   #log(level, event, code, topic, messageId) {
     const logger = this.#settings.logger;
     if (typeof logger !== "function") return;
@@ -348,20 +213,8 @@ class NatsBridge {
    * const total = await bridge.request("prices.quote", { sku: "A-1" }, { timeoutMs: 1000 });
    * ```
    */
-  async request(topic, data, options = {}) {
-    const { timeoutMs = 5000, attributes, orderingKey } = options ?? {};
-    if (typeof topic !== "string" || !TOPIC.test(topic)) throw new NatsBridgeError("topic must be a topic name");
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1) throw new NatsBridgeError("timeoutMs must be an integer 1..2³¹−1");
-    if (this.#closing !== null || this.#connection.isClosed()) throw new NatsBridgeError("the bridge is closed", "CLOSED");
-    const frame = { origin: this.#requestOrigin, id: ++this.#requestId, hops: 1, topic, data, attributes: { ...attributes }, orderingKey, publishedAt: Date.now() };
-    const item = this.#encodeOrThrow(frame);
-    let reply;
-    try {
-      reply = await this.#connection.request(item.subject, item.payload, { timeout: timeoutMs, headers: item.headers });
-    } catch (error) {
-      throw new NatsBridgeError(`request on "${topic}" failed`, requestCode(error), { cause: error });
-    }
-    return this.#decodeOrThrow(reply);
+  request(topic, data, options = {}) {
+    return this.#requests.request(topic, data, options);
   }
 
   /**
@@ -374,47 +227,7 @@ class NatsBridge {
    * ```
    */
   respond(msg, value) {
-    const subject = msg?.attributes?.[REPLY_ATTRIBUTE];
-    if (typeof subject !== "string" || subject.length === 0) throw new NatsBridgeError("the message is not a NATS request");
-    this.#publishReply(subject, value);
-  }
-
-  /** Publishes `value` on a request's reply subject; throws NatsBridgeError CLOSED,
-   * CODEC_ERROR or MESSAGE_TOO_LARGE. */
-  #publishReply(subject, value) {
-    if (this.#connection.isClosed()) throw new NatsBridgeError("the NATS connection is closed", "CLOSED");
-    const codec = this.#settings.codec;
-    let payload, headers;
-    try {
-      payload = codec.encode(value);
-      headers = replyBlock(typeof codec.contentType === "function" ? codec.contentType(value) : undefined);
-    } catch {
-      throw new NatsBridgeError("the codec cannot encode the reply", "CODEC_ERROR");
-    }
-    const max = this.#connection.info?.max_payload;
-    if (max !== undefined && payload.byteLength + headers.bytes.byteLength > max) throw new NatsBridgeError("the reply is over max_payload", "MESSAGE_TOO_LARGE");
-    this.#connection.publish(subject, payload, { headers });
-  }
-
-  #encodeOrThrow(frame) {
-    let item;
-    try {
-      item = this.#encode(frame);
-    } catch {
-      throw new NatsBridgeError("the codec cannot encode the data", "CODEC_ERROR");
-    }
-    const max = this.#connection.info?.max_payload;
-    if (max !== undefined && item.size > max) throw new NatsBridgeError("the request is over max_payload", "MESSAGE_TOO_LARGE");
-    return item;
-  }
-
-  #decodeOrThrow(reply) {
-    const read = readHeaders(reply.headers);
-    try {
-      return this.#settings.codec.decode(reply.data, typeof read === "string" ? undefined : read.contentType);
-    } catch {
-      throw new NatsBridgeError("the codec cannot decode the reply", "CODEC_ERROR");
-    }
+    this.#requests.respond(msg, value);
   }
 
   /**
@@ -424,11 +237,7 @@ class NatsBridge {
    * (MESSAGE_TOO_LARGE, QUEUE_FULL, CLOSED, CODEC_ERROR, DATA_CLONE_ERROR).
    */
   deadLetters() {
-    return this.#deadLetters.map(({ frame, code, at }) => {
-      const message = { topic: frame.topic, id: frame.id, origin: frame.origin, publishedAt: frame.publishedAt, hops: frame.hops, data: frame.data, attributes: { ...frame.attributes } };
-      if (frame.orderingKey !== undefined) message.orderingKey = frame.orderingKey;
-      return { message, reason: SEND_FAILED, code, deadLetteredAt: at };
-    });
+    return this.#deadLetters.list();
   }
 
   /**
@@ -438,20 +247,14 @@ class NatsBridge {
    * a dead letter again, at the end. Returns how many were taken out.
    */
   replayDeadLetters(filter) {
-    const test = letterFilter(filter);
-    const letters = this.deadLetters();
-    const keep = [], replay = [];
-    this.#deadLetters.forEach((entry, i) => (test(letters[i]) ? replay : keep).push(entry));
-    this.#deadLetters = keep;
-    for (const { frame } of replay) this.#send(frame);
-    return replay.length;
+    const frames = this.#deadLetters.take(filter);
+    for (const frame of frames) this.#send(frame);
+    return frames.length;
   }
 
   /** Empties the dead-letter store; returns how many it held. */
   purgeDeadLetters() {
-    const count = this.#deadLetters.length;
-    this.#deadLetters = [];
-    return count;
+    return this.#deadLetters.purge();
   }
 
   /**
@@ -473,8 +276,8 @@ class NatsBridge {
       duplicates: (bridge.duplicates ?? 0) - this.#inflow.probes,
       held: this.#inflow.size,
       dropped: { ...this.#counts.dropped },
-      deadLetters: this.#deadLetters.length,
-      deadLettersEvicted: this.#counts.deadLettersEvicted,
+      deadLetters: this.#deadLetters.size,
+      deadLettersEvicted: this.#deadLetters.evicted,
     };
   }
 
@@ -489,8 +292,6 @@ class NatsBridge {
     }
     return this.#lastBridgeStats;
   }
-
-  #lastBridgeStats = { received: 0, rejected: 0, duplicates: 0 };
 
   /**
    * Stops carrying messages: no new ones are taken, the outbox gets up to `drainTimeoutMs`
@@ -516,6 +317,7 @@ class NatsBridge {
     return this.#closing;
   }
 
+  /** Waits up to `timeoutMs` for the outbox to be confirmed, fails the rest; the final stats. */
   async #drain(timeoutMs) {
     let timer;
     const deadline = new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); });
@@ -524,66 +326,4 @@ class NatsBridge {
     this.#connectionClosed();
     return this.stats();
   }
-}
-
-
-/**
- * What a received message's headers say (`readHeaders`), read from the raw header bytes
- * where nats.js keeps them (`_msg.hdr`, `_rdata`: its MsgImpl), which spares building its
- * header object; any other message, or a status block, through `msg.headers`.
- */
-function headersOf(msg) {
-  const raw = msg._msg;
-  const bytes = msg._rdata;
-  if (raw !== undefined && Number.isInteger(raw?.hdr) && bytes instanceof Uint8Array) {
-    if (raw.hdr < 0) return readHeaders(undefined);
-    const read = readHeaderBytes(bytes.subarray(0, raw.hdr));
-    if (read !== undefined) return read;
-  }
-  return readHeaders(msg.headers);
-}
-
-const textDecoder = new TextDecoder();
-
-/**
- * The default codec's fast path for a message from nats.js (its MsgImpl keeps the header
- * length in `_msg.hdr` and the bytes in `_rdata`): the headers and the payload decoded from
- * UTF-8 in one call, `{ read, text }` — `text` the JSON payload, or null when the payload is
- * not JSON or not valid UTF-8 (decode it with the codec, which says so). Null when the
- * message is not such, has no headers, or its header block is not ASCII (then the character
- * offsets are not the byte offsets): read it the usual way.
- */
-function readJsonMessage(msg) {
-  const hdr = msg._msg?.hdr;
-  const bytes = msg._rdata;
-  if (!Number.isInteger(hdr) || hdr <= 4 || !(bytes instanceof Uint8Array)) return null;
-  const all = textDecoder.decode(bytes);
-  if (all.indexOf("\r\n\r\n") !== hdr - 4) return null;
-  const read = readHeaderText(all.slice(0, hdr - 4));
-  if (read === undefined) return null;
-  if (typeof read === "string") return { read, text: null };
-  const type = read.contentType;
-  const json = type === undefined || type === JSON_TYPE;
-  const text = all.slice(hdr);
-  return { read, text: json && !text.includes("\uFFFD") ? text : null };
-}
-
-/** A dead-letter filter (`{ topic?, code? }`, a function, or none) as a predicate. */
-function letterFilter(filter) {
-  if (filter === undefined) return () => true;
-  if (typeof filter === "function") return filter;
-  if (filter === null || typeof filter !== "object") throw new NatsBridgeError("filter must be { topic?, code? } or a function");
-  const unknown = Object.keys(filter).find((key) => key !== "topic" && key !== "code");
-  if (unknown !== undefined) throw new NatsBridgeError(`unknown filter key "${unknown.slice(0, 64)}"`);
-  return (letter) => (filter.topic === undefined || letter.message.topic === filter.topic) && (filter.code === undefined || letter.code === filter.code);
-}
-
-/** The code of a failed nats.js request: its error, or one it wraps. */
-function requestCode(error) {
-  for (let e = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
-    if (/^Timeout/.test(e.name)) return "TIMEOUT";
-    if (/^NoResponders/.test(e.name)) return "NO_RESPONDERS";
-    if (e.name === "ClosedConnectionError" || /closed/i.test(String(e.message))) return "CLOSED";
-  }
-  return "REQUEST_FAILED";
 }
