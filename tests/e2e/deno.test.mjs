@@ -62,3 +62,14 @@ console.log(JSON.stringify({ config, topics: bus.topics() }));
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.deepEqual(JSON.parse(stdout), { config: { autoCreateTopics: true, delivery: { maxInFlight: 4 } }, topics: ["created.on.first.use"] });
 });
+
+test("wasm-pubsub/shared: Deno's Web Locks elect one leader across a worker, which handles each job once, and the follower takes over when it leaves", async () => {
+  const files = ["node_modules/wasm-pubsub", join(dir, "shared-worker.js")].join(",");
+  const { code, stdout, stderr } = await deno(["run", "--no-prompt", `--allow-read=${files}`, "--deny-net", join(dir, "shared.js")]);
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  const { roles, first, second } = JSON.parse(stdout.trim().split("\n").at(-1));
+  assert.deepEqual(Object.values(roles).sort(), ["follower", "leader"]);
+  const [leader, follower] = roles.main === "leader" ? ["main", "worker"] : ["worker", "main"];
+  assert.deepEqual(first, { [leader]: 20, [follower]: 0 });
+  assert.deepEqual(second, { [leader]: 0, [follower]: 10 });
+});
