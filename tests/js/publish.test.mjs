@@ -80,6 +80,33 @@ describe("publish", () => {
     assert.equal(one.metrics().rejected, 2);
   });
 
+  test("a publish made while a publish runs (a bridge's port posting, a logger) does not redirect the next publish", async () => {
+    const seen = [];
+    const bus = new PubSub({ logger: (record) => record.topic === "d" && record.event === "topic.created" && bus.publish("c", "logged") });
+    for (const topic of ["a", "b", "c"]) {
+      bus.createTopic(topic);
+      bus.subscribe(topic, (msg) => seen.push(`${topic}:${msg.data}`));
+    }
+    let posting = false;
+    bus.bridge({
+      postMessage(frame) {
+        if (posting || frame.topic !== "a") return;
+        posting = true;
+        bus.publish("b", "posted");
+        posting = false;
+      },
+      addEventListener() {},
+    });
+    bus.publish("a", 1);
+    bus.publish("a", 2);
+    bus.configure({ autoCreateTopics: true });
+    bus.publish("d", 3);
+    bus.publish("d", 4);
+    await settle();
+    assert.deepEqual(seen.sort(), ["a:1", "a:2", "b:posted", "b:posted", "c:logged"]);
+    assert.deepEqual(bus.topics(), ["a", "b", "c", "d"]);
+  });
+
   test("with no subscriber the message is accepted (unrouted) and gets an id", () => {
     const bus = new PubSub();
     bus.createTopic("a");

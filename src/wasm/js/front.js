@@ -266,11 +266,14 @@ function takeInternal(proto, key) {
 // refused, the error then taken with `__takeRefusal`) instead of a `Result`'s array. The last
 // accepted plain publish is remembered by its bus's wasm pointer (no reference that would keep
 // a bus alive) and its topic; it is read after `measure`, which may run a Proxy's traps that
-// publish too, and a refusal forgets it.
+// publish too, and a refusal, or a plain publish made while the call ran, forgets it.
 
-/** The wasm pointer of the bus of the last accepted plain publish, and its topic. */
+/** The wasm pointer of the bus of the last accepted plain publish (0: none), and its topic. */
 let plainBus = 0;
-let plainTopic = plainBus;
+let plainTopic;
+/** Plain publishes begun: one begun inside another (a bridge's port or a logger publishing
+ * while it runs) has changed the topic its bus remembers, so the outer one is not recorded. */
+let plainCalls = 0;
 
 function plainPublish(publishPlain, takeRefusal) {
   return (method, stackPointer) =>
@@ -280,13 +283,11 @@ function plainPublish(publishPlain, takeRefusal) {
         if (c !== undefined) return method.call(this, a, b, c);
         const size = measure(b);
         const bus = this.__wbg_ptr;
+        const call = ++plainCalls;
         const id = publishPlain.call(this, a, b, size, bus === plainBus && a === plainTopic && bus !== 0);
-        if (id === id) {
-          plainBus = bus;
-          plainTopic = a;
-          return id;
-        }
-        plainBus = 0;
+        plainBus = call === plainCalls && id === id ? bus : 0;
+        plainTopic = a;
+        if (id === id) return id;
         throw takeRefusal.call(this);
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
