@@ -268,14 +268,14 @@ function takeInternal(proto, key) {
 // a bus alive) and its topic; it is read after `measure`, which may run a Proxy's traps that
 // publish too, and a refusal, or a plain publish made while the call ran, forgets it.
 
-/** The wasm pointer of the bus of the last accepted plain publish (0: none), and its topic. */
-let plainBus = 0;
-let plainTopic;
-/** Plain publishes begun: one begun inside another (a bridge's port or a logger publishing
- * while it runs) has changed the topic its bus remembers, so the outer one is not recorded. */
-let plainCalls = 0;
-
 function plainPublish(publishPlain, takeRefusal) {
+  /** The wasm pointer of the bus of the last accepted plain publish (0: none) and its topic,
+   * kept per `harden`, so per wasm instance, whose pointers they are. */
+  let plainBus = 0;
+  let plainTopic;
+  /** Plain publishes begun: one begun inside another (a bridge's port or a logger publishing
+   * while it runs) has changed the topic its bus remembers, so the outer one is not recorded. */
+  let plainCalls = 0;
   return (method, stackPointer) =>
     function publish(a, b, c) {
       const pointer = enter(stackPointer);
