@@ -110,8 +110,31 @@ export function headerBlock(frame, contentType) {
  */
 export function headerBlockAnd(frame, contentType, text) {
   const block = headerLines(frame, contentType, `${escapeOrigin(frame.origin)}:${frame.id}`) + "\r\n";
-  const bytes = encoder.encode(block + text);
+  const bytes = utf8(block + text);
   return { headers: new HeaderBlock(bytes.subarray(0, block.length)), payload: bytes.subarray(block.length) };
+}
+
+/** Bytes of the slab `utf8` writes into, and the longest text it takes (longer ones get their own buffer). */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_TEXT = 4096;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * The UTF-8 bytes of `text` (as `TextEncoder.encode` writes them), a short text's written
+ * into a shared slab: `encode` allocates a buffer per call, which cost more than the rest of
+ * the frame's encoding. A slab is never written over: it is dropped once full, and freed
+ * when the last message in it is (the outbox releases messages in order).
+ */
+function utf8(text) {
+  if (text.length > SLAB_TEXT) return encoder.encode(text);
+  if (slab.length - slabUsed < text.length * 3) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  slabUsed += encoder.encodeInto(text, slab.subarray(start)).written;
+  return slab.subarray(start, slabUsed);
 }
 
 /** The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id. */
