@@ -99,8 +99,7 @@ function escapeOrigin(origin) {
  * object whose `encode()` returns the `NATS/1.0` block: the NATS protocol's header format).
  */
 export function headerBlock(frame, contentType) {
-  const origin = escapeOrigin(frame.origin);
-  return new HeaderBlock(encoder.encode(headerLines(frame, contentType, `${origin}:${frame.id}`) + "\r\n"));
+  return new HeaderBlock(encoder.encode(headerLines(frame, contentType, undefined) + "\r\n"));
 }
 
 /**
@@ -109,7 +108,7 @@ export function headerBlock(frame, contentType) {
  * characters is its length in bytes.
  */
 export function headerBlockAnd(frame, contentType, text) {
-  const block = headerLines(frame, contentType, `${escapeOrigin(frame.origin)}:${frame.id}`) + "\r\n";
+  const block = headerLines(frame, contentType, undefined) + "\r\n";
   const bytes = utf8(block + text);
   return { headers: new HeaderBlock(bytes.subarray(0, block.length)), payload: bytes.subarray(block.length) };
 }
@@ -137,15 +136,29 @@ function utf8(text) {
   return slab.subarray(start, slabUsed);
 }
 
-/** The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id. */
+/** The constant start of the header block for the last origin: `[origin, "NATS/1.0…Envelope: 1 <origin> ", "<origin>:"]`. */
+let lastStart = ["", "", ""];
+const JSON_TYPE_LINE = "Content-Type: application/json\r\n";
+
+/**
+ * The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id (by default
+ * `<origin>:<id>`). The block's start for an origin is kept: a bridge mostly sends its own
+ * bus's messages.
+ */
 function headerLines(frame, contentType, msgId) {
-  const origin = escapeOrigin(frame.origin);
-  let envelope = `${VERSION} ${origin} ${frame.id} ${frame.hops} ${frame.publishedAt}`;
-  if (frame.orderingKey !== undefined) envelope += ` ${escapeValue(frame.orderingKey)}`;
-  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${msgId}\r\n`;
-  if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
-  for (const key of Object.keys(frame.attributes ?? {})) {
-    block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
+  if (lastStart[0] !== frame.origin) {
+    const origin = escapeOrigin(frame.origin);
+    lastStart = [frame.origin, `NATS/1.0\r\n${ENVELOPE}: ${VERSION} ${origin} `, `${origin}:`];
+  }
+  const id = `${frame.id}`;
+  let block = `${lastStart[1]}${id} ${frame.hops} ${frame.publishedAt}`;
+  if (frame.orderingKey !== undefined) block += ` ${escapeValue(frame.orderingKey)}`;
+  block += `\r\nNats-Msg-Id: ${msgId ?? lastStart[2] + id}\r\n`;
+  if (contentType === "application/json") block += JSON_TYPE_LINE;
+  else if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
+  const attributes = frame.attributes;
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key)) block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(attributes[key])}\r\n`;
   }
   return block;
 }
