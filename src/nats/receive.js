@@ -67,12 +67,24 @@ export class Receiver {
     } catch {
       return this.#drop("CODEC_ERROR", topic), null;
     }
-    const envelope = read.envelope ?? { origin: this.#foreignOrigin, id: ++this.#lastForeignId, hops: 1, publishedAt: Date.now() };
-    if (msg.reply) read.attributes[REPLY_ATTRIBUTE] = msg.reply;
-    const frame = { "wasm-pubsub": 1, ...envelope, topic, data, attributes: read.attributes };
-    if (msg.reply) this.#rememberReply(frame, msg.reply);
+    const reply = msg.reply;
+    if (reply) read.attributes[REPLY_ATTRIBUTE] = reply;
+    const frame = frameOf(read.envelope ?? { origin: this.#foreignOrigin, id: ++this.#lastForeignId, hops: 1, publishedAt: Date.now() }, topic, data, read.attributes);
+    if (reply) this.#rememberReply(frame, reply);
     return frame;
   }
+}
+
+/**
+ * The frame of an envelope (`{ "wasm-pubsub": 1, ...envelope, topic, data, attributes }`,
+ * the same keys in the same order, without spreading).
+ */
+function frameOf(envelope, topic, data, attributes) {
+  const { origin, id, hops, publishedAt, orderingKey } = envelope;
+  if (orderingKey === undefined && !("orderingKey" in envelope)) {
+    return { "wasm-pubsub": 1, origin, id, hops, publishedAt, topic, data, attributes };
+  }
+  return { "wasm-pubsub": 1, origin, id, hops, publishedAt, orderingKey, topic, data, attributes };
 }
 
 /**

@@ -99,8 +99,7 @@ function escapeOrigin(origin) {
  * object whose `encode()` returns the `NATS/1.0` block: the NATS protocol's header format).
  */
 export function headerBlock(frame, contentType) {
-  const origin = escapeOrigin(frame.origin);
-  return new HeaderBlock(encoder.encode(headerLines(frame, contentType, `${origin}:${frame.id}`) + "\r\n"));
+  return new HeaderBlock(encoder.encode(headerLines(frame, contentType, undefined) + "\r\n"));
 }
 
 /**
@@ -109,20 +108,57 @@ export function headerBlock(frame, contentType) {
  * characters is its length in bytes.
  */
 export function headerBlockAnd(frame, contentType, text) {
-  const block = headerLines(frame, contentType, `${escapeOrigin(frame.origin)}:${frame.id}`) + "\r\n";
-  const bytes = encoder.encode(block + text);
+  const block = headerLines(frame, contentType, undefined) + "\r\n";
+  const bytes = utf8(block + text);
   return { headers: new HeaderBlock(bytes.subarray(0, block.length)), payload: bytes.subarray(block.length) };
 }
 
-/** The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id. */
+/** Bytes of the slab `utf8` writes into, and the longest text it takes (longer ones get their own buffer). */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_TEXT = 4096;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * The UTF-8 bytes of `text` (as `TextEncoder.encode` writes them), a short text's written
+ * into a shared slab: `encode` allocates a buffer per call, which cost more than the rest of
+ * the frame's encoding. A slab is never written over: it is dropped once full, and freed
+ * when the last message in it is (the outbox releases messages in order).
+ */
+function utf8(text) {
+  if (text.length > SLAB_TEXT) return encoder.encode(text);
+  if (slab.length - slabUsed < text.length * 3) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  slabUsed += encoder.encodeInto(text, slab.subarray(start)).written;
+  return slab.subarray(start, slabUsed);
+}
+
+/** The constant start of the header block for the last origin: `[origin, "NATS/1.0…Envelope: 1 <origin> ", "<origin>:"]`. */
+let lastStart = ["", "", ""];
+const JSON_TYPE_LINE = "Content-Type: application/json\r\n";
+
+/**
+ * The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id (by default
+ * `<origin>:<id>`). The block's start for an origin is kept: a bridge mostly sends its own
+ * bus's messages.
+ */
 function headerLines(frame, contentType, msgId) {
-  const origin = escapeOrigin(frame.origin);
-  let envelope = `${VERSION} ${origin} ${frame.id} ${frame.hops} ${frame.publishedAt}`;
-  if (frame.orderingKey !== undefined) envelope += ` ${escapeValue(frame.orderingKey)}`;
-  let block = `NATS/1.0\r\n${ENVELOPE}: ${envelope}\r\nNats-Msg-Id: ${msgId}\r\n`;
-  if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
-  for (const key of Object.keys(frame.attributes ?? {})) {
-    block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(frame.attributes[key])}\r\n`;
+  if (lastStart[0] !== frame.origin) {
+    const origin = escapeOrigin(frame.origin);
+    lastStart = [frame.origin, `NATS/1.0\r\n${ENVELOPE}: ${VERSION} ${origin} `, `${origin}:`];
+  }
+  const id = `${frame.id}`;
+  let block = `${lastStart[1]}${id} ${frame.hops} ${frame.publishedAt}`;
+  if (frame.orderingKey !== undefined) block += ` ${escapeValue(frame.orderingKey)}`;
+  block += `\r\nNats-Msg-Id: ${msgId ?? lastStart[2] + id}\r\n`;
+  if (contentType === "application/json") block += JSON_TYPE_LINE;
+  else if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
+  const attributes = frame.attributes;
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key)) block += `${ATTRIBUTE}${escapeName(key)}: ${escapeValue(attributes[key])}\r\n`;
   }
   return block;
 }
@@ -241,9 +277,12 @@ export function readHeaderText(text) {
   return found;
 }
 
+const MSG_ID = "Nats-Msg-Id";
+const MSG_ID_LOWER = MSG_ID.toLowerCase();
+
 /** Reads one header into `found`; returns the problem when a header of ours is malformed. */
 function readHeader(found, name, value) {
-  const lower = name.toLowerCase();
+  const lower = name === ENVELOPE ? ENVELOPE_LOWER : name === MSG_ID ? MSG_ID_LOWER : name.toLowerCase();
   if (lower === ENVELOPE_LOWER) {
     found.envelope = readEnvelope(value);
     if (found.envelope === undefined) return "a malformed envelope header";
@@ -257,13 +296,26 @@ function readHeader(found, name, value) {
   return undefined;
 }
 
-/** The envelope header's fields, or undefined when it is malformed. */
+/**
+ * The envelope header's fields, or undefined when it is malformed: `VERSION` and 4 or 5
+ * fields, separated by single spaces (found with indexOf: splitting allocated an array per
+ * message).
+ */
 function readEnvelope(value) {
-  const parts = value.split(" ");
-  if (parts[0] !== VERSION || parts.length < 5 || parts.length > 6) return undefined;
-  const [, origin, id, hops, publishedAt, key] = parts;
-  const envelope = { origin: unescape(origin), id: Number(id), hops: Number(hops), publishedAt: Number(publishedAt) };
-  if (key !== undefined) envelope.orderingKey = unescape(key);
-  if (envelope.origin === null || envelope.orderingKey === null) return undefined;
-  return envelope;
+  if (!value.startsWith(VERSION_AND_SPACE)) return undefined;
+  const afterOrigin = value.indexOf(" ", VERSION_AND_SPACE.length);
+  const afterId = afterOrigin < 0 ? -1 : value.indexOf(" ", afterOrigin + 1);
+  const afterHops = afterId < 0 ? -1 : value.indexOf(" ", afterId + 1);
+  if (afterHops < 0) return undefined;
+  const afterTime = value.indexOf(" ", afterHops + 1);
+  const origin = unescape(value.slice(VERSION_AND_SPACE.length, afterOrigin));
+  if (origin === null) return undefined;
+  const id = Number(value.slice(afterOrigin + 1, afterId));
+  const hops = Number(value.slice(afterId + 1, afterHops));
+  if (afterTime < 0) return { origin, id, hops, publishedAt: Number(value.slice(afterHops + 1)) };
+  const key = value.slice(afterTime + 1);
+  const orderingKey = key.includes(" ") ? null : unescape(key);
+  if (orderingKey === null) return undefined;
+  return { origin, id, hops, publishedAt: Number(value.slice(afterHops + 1, afterTime)), orderingKey };
 }
+const VERSION_AND_SPACE = VERSION + " ";
