@@ -377,6 +377,22 @@ describe("publishBatch", () => {
     assert.equal(bus.publish("a", "still works") > 0, true);
   });
 
+  test("an entry's own enumerable keys are checked: a misspelt key is refused, a symbol key or an enumerable key inherited from a polluted Object.prototype is not read", async () => {
+    const bus = new PubSub();
+    bus.createTopic("a");
+    const seen = recorder();
+    bus.subscribe("a", seen.handler);
+    throwsCode(() => bus.publishBatch("a", [{ data: 1 }, { data: 2, orderingkey: "k" }]), "INVALID_ARGUMENT", "unknown key");
+    Object.defineProperty(Object.prototype, "polluted", { value: 1, enumerable: true, configurable: true });
+    try {
+      bus.publishBatch("a", [{ data: 3, [Symbol("tag")]: "ignored" }, { data: 4 }]);
+    } finally {
+      delete Object.prototype.polluted;
+    }
+    await settle();
+    assert.deepEqual(seen.data(), [3, 4]);
+  });
+
   test("messages that are not an array throw INVALID_ARGUMENT", () => {
     const bus = new PubSub();
     bus.createTopic("a");
