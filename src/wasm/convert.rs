@@ -16,11 +16,10 @@ const MAX_DEPTH: usize = 4;
 /// The longest ordering key, in code points (API.md).
 const MAX_ORDERING_KEY_CHARS: u32 = 1024;
 
-/// The options shapes `checkKeys` knows (their allowed keys are listed in `js/bus.js`).
+/// The options shapes `checkKeys` knows (their allowed keys are listed in `js/bus.js`; shape 0,
+/// publish options, is read there whole by `readPublishOptions`).
 #[derive(Clone, Copy)]
 pub enum Shape {
-    /// `publish` options: `attributes`, `orderingKey`.
-    Publish = 0,
     /// `close` options: `drainTimeoutMs`.
     Close = 1,
     /// `once` options: `signal`.
@@ -37,15 +36,20 @@ pub enum Shape {
 /// `what` names the argument in the error (`options`, `filter`).
 pub fn check_shape(value: &JsValue, shape: Shape, what: &str) -> Result<(), JsValue> {
     let answer = js::check_keys(value, shape as u32);
-    if answer.is_undefined() {
-        return Ok(());
+    match answer.is_undefined() {
+        true => Ok(()),
+        false => Err(shape_error(&answer, what)),
     }
+}
+
+/// The error `checkKeys`' answer (not `undefined`) stands for.
+fn shape_error(answer: &JsValue, what: &str) -> JsValue {
     match answer.as_f64() {
-        Some(-1.0) => Err(invalid(format!("{what} must be a plain object"))),
-        Some(_) => Err(invalid(format!("reading {what} threw"))),
+        Some(-1.0) => invalid(format!("{what} must be a plain object")),
+        Some(_) => invalid(format!("reading {what} threw")),
         None => {
             let key = answer.as_string().unwrap_or_default();
-            Err(invalid(format!("unknown key {} in {what}", quote(&key))))
+            invalid(format!("unknown key {} in {what}", quote(&key)))
         }
     }
 }
@@ -216,9 +220,44 @@ fn is_enumerable(object: &Object, key: &JsValue) -> Result<bool, JsValue> {
 
 /// Reads `{ attributes?, orderingKey? }` (no other key) into core options plus the frozen
 /// attribute copy.
+/// The options are read in one call into JavaScript (`readPublishOptions`), which also checks
+/// the attribute strings, so only the strings themselves cross.
 pub fn publish_options(options: &JsValue, limits: &Limits) -> Result<(PublishOptions, JsValue), JsValue> {
-    check_shape(options, Shape::Publish, "options")?;
-    options_from(&get(options, "attributes")?, get(options, "orderingKey")?, limits)
+    let (count, key, value) = (limits.max_attributes, limits.max_attribute_key_length, limits.max_attribute_value_length);
+    let read = js::read_publish_options(options, count, key, value);
+    if !read.is_object() {
+        return Err(publish_options_error(&read));
+    }
+    let flat: Array = read.unchecked_into();
+    if flat.length() == 1 {
+        return Err(to_js(Error::InvalidAttributes(flat.get(0).as_string().unwrap_or_default())));
+    }
+    let ordering_key = ordering_key(flat.get(0))?;
+    let text = |index| flat.get(index).as_string().unwrap_or_default();
+    let pairs = (1..flat.length() / 2).map(|pair| (text(2 * pair), text(2 * pair + 1))).collect();
+    Ok((PublishOptions { attributes: pairs, ordering_key }, flat.get(1)))
+}
+
+/// The error `readPublishOptions`' answer (not an array) stands for.
+fn publish_options_error(answer: &JsValue) -> JsValue {
+    match answer.as_f64() {
+        Some(-3.0) => invalid("reading attributes threw"),
+        Some(-6.0) => invalid("reading orderingKey threw"),
+        Some(-4.0) => invalid("reading options.attributes threw"),
+        Some(-5.0) => to_js(Error::InvalidAttributes(LONE_SURROGATE.into())),
+        _ => shape_error(answer, "options"),
+    }
+}
+
+/// What an attribute with a lone surrogate is told.
+const LONE_SURROGATE: &str = "attributes must be strings without lone surrogates";
+
+/// `options.orderingKey`, when given.
+fn ordering_key(value: JsValue) -> Result<Option<String>, JsValue> {
+    match value.is_undefined() {
+        true => Ok(None),
+        false => string_arg(&value, "options.orderingKey", MAX_ORDERING_KEY_CHARS).map(Some),
+    }
 }
 
 /// Publish options from the values of `attributes` and `orderingKey` already read. Without
@@ -228,10 +267,7 @@ pub fn options_from(attributes_value: &JsValue, key_value: JsValue, limits: &Lim
         true => (Vec::new(), JsValue::UNDEFINED),
         false => attributes(attributes_value, limits)?,
     };
-    let ordering_key = match key_value.is_undefined() {
-        true => None,
-        false => Some(string_arg(&key_value, "options.orderingKey", MAX_ORDERING_KEY_CHARS)?),
-    };
+    let ordering_key = ordering_key(key_value)?;
     Ok((PublishOptions { attributes, ordering_key }, copy))
 }
 
@@ -247,7 +283,7 @@ pub fn attributes(source: &JsValue, limits: &Limits) -> Result<(Vec<(String, Str
     let copy = flat.get(0);
     let mut pairs = Vec::with_capacity((flat.length() as usize).saturating_sub(1) / 2);
     let mut index = 1;
-    let bad = || to_js(Error::InvalidAttributes("attributes must be strings without lone surrogates".into()));
+    let bad = || to_js(Error::InvalidAttributes(LONE_SURROGATE.into()));
     while index + 1 < flat.length() {
         let key = well_formed(&flat.get(index)).ok_or_else(bad)?;
         let value = well_formed(&flat.get(index + 1)).ok_or_else(bad)?;

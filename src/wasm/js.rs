@@ -30,6 +30,11 @@ extern "C" {
     #[wasm_bindgen(js_name = readAttributes, catch)]
     pub fn read_attributes(source: &JsValue, max_count: u32, max_key: u32, max_value: u32) -> Result<JsValue, JsValue>;
 
+    /// `[orderingKey, frozenCopy, k1, v1, …]` of publish options, or what is wrong with them
+    /// (see `readPublishOptions` in `js/bus.js`).
+    #[wasm_bindgen(js_name = readPublishOptions)]
+    pub fn read_publish_options(options: &JsValue, max_count: u32, max_key: u32, max_value: u32) -> JsValue;
+
     /// `[true, data, …]` when no batch entry has attributes or an ordering key, else
     /// `[false, data, attributes, orderingKey, …]`, with each data's `measure` written to
     /// `sizes` (its length is the batch's); or a string naming the problem.

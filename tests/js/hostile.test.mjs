@@ -234,6 +234,34 @@ describe("options must be what they claim", () => {
     await rejectsCode(() => bus.once("t", () => true), "INVALID_ARGUMENT", "plain object");
     assert.equal(bus.metrics().rejected, 3, "refused publishes count in rejected");
   });
+
+  test("publish options: each way they can be wrong has its own code and words, on the bus and a topic handle; a symbol key is never read", async () => {
+    const bus = new PubSub({ autoCreateTopics: true, limits: { maxAttributes: 2 } });
+    const topic = bus.createTopic("t");
+    const getter = (key) => Object.defineProperty({}, key, { enumerable: true, get() { throw new Error("no"); } });
+    const cases = [
+      [[1, 2], "INVALID_ARGUMENT", "options must be a plain object"],
+      [{ orderingkey: "k" }, "INVALID_ARGUMENT", 'unknown key "orderingkey" in options'],
+      [getter("attributes"), "INVALID_ARGUMENT", "reading attributes threw"],
+      [getter("orderingKey"), "INVALID_ARGUMENT", "reading orderingKey threw"],
+      [{ attributes: getter("k") }, "INVALID_ARGUMENT", "reading options.attributes threw"],
+      [{ attributes: { k: "\ud800" } }, "INVALID_ATTRIBUTES", "lone surrogates"],
+      [{ attributes: { k: 1 } }, "INVALID_ATTRIBUTES", "attribute values must be strings"],
+      [{ attributes: { a: "1", b: "2", c: "3" } }, "INVALID_ATTRIBUTES", "limits.maxAttributes"],
+      [{ orderingKey: 7 }, "INVALID_ARGUMENT", "options.orderingKey"],
+      [{ orderingKey: "k".repeat(1025) }, "INVALID_ARGUMENT", "options.orderingKey is longer than 1024"],
+    ];
+    for (const [options, code, words] of cases) {
+      throwsCode(() => bus.publish("t", 1, options), code, words);
+      throwsCode(() => topic.publish(1, options), code, words);
+    }
+    assert.equal(bus.metrics().rejected, 2 * cases.length);
+    const seen = [];
+    bus.subscribe("t", (msg) => seen.push([msg.attributes.k, msg.orderingKey]));
+    bus.publish("t", 1, { attributes: { k: "v" }, orderingKey: "o", [Symbol("tag")]: "never read" });
+    await settle();
+    assert.deepEqual(seen, [["v", "o"]]);
+  });
 });
 
 describe("once", () => {
