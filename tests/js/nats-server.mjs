@@ -28,12 +28,10 @@ export function freePort() {
  * `options.maxPayload` sets max_payload (bytes).
  */
 export async function startNatsServer(options = {}) {
-  const ports = { client: await freePort(), ws: await freePort(), monitor: await freePort() };
   const dir = mkdtempSync(join(tmpdir(), "nats-test-"));
   const config = join(dir, "server.conf");
-  writeFileSync(config, configText(ports, dir, options));
-  const server = { ports, url: `127.0.0.1:${ports.client}`, wsUrl: `ws://127.0.0.1:${ports.ws}`, child: null };
-  server.child = await launch(config, ports);
+  const { ports, child } = await launchOnFreePorts(config, dir, options);
+  const server = { ports, url: `127.0.0.1:${ports.client}`, wsUrl: `ws://127.0.0.1:${ports.ws}`, child };
   server.stop = async () => {
     await stop(server.child);
     rmSync(dir, { recursive: true, force: true });
@@ -43,6 +41,23 @@ export async function startNatsServer(options = {}) {
     server.child = await launch(config, ports);
   };
   return server;
+}
+
+/** Tries before giving up: a port found free can be taken by another test file's server
+ * before this one binds it (the files run in parallel), and then new ones are picked. */
+const LAUNCH_TRIES = 5;
+
+/** Writes the config on free ports and starts the server; `{ ports, child }`. */
+async function launchOnFreePorts(config, dir, options) {
+  for (let attempt = 1; ; attempt++) {
+    const ports = { client: await freePort(), ws: await freePort(), monitor: await freePort() };
+    writeFileSync(config, configText(ports, dir, options));
+    try {
+      return { ports, child: await launch(config, ports) };
+    } catch (error) {
+      if (attempt === LAUNCH_TRIES || !/address already in use/.test(error.message)) throw error;
+    }
+  }
 }
 
 function configText(ports, dir, options) {
@@ -88,7 +103,6 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
-/** Waits (real time) for `fn()` to be truthy. */
 /**
  * A nats-server for one test file: started before its tests and stopped after them, once the
  * connections pushed to `connections` are closed. `nats.server` is the running server.
@@ -105,6 +119,7 @@ export function natsForTests() {
   return nats;
 }
 
+/** Waits (real time) for `fn()` to be truthy. */
 export async function until(fn, what, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
