@@ -361,6 +361,26 @@ describe("publishBatch", () => {
     }
   });
 
+  test("each message keeps the attributes it was published with, frozen, whatever is published after it", async () => {
+    const bus = new PubSub();
+    bus.createTopic("a");
+    const seen = recorder();
+    bus.subscribe("a", seen.handler);
+    const published = [{ k: "1" }, { k: "1" }, { k: "2" }, { k: "1", j: "0" }, { j: "0", k: "1" }, {}, { k: "1" }];
+    const source = { k: "1" };
+    for (const attributes of published) bus.publish("a", 0, { attributes });
+    bus.publishBatch("a", [{ data: 0, attributes: source }, { data: 0, attributes: { k: "3" } }]);
+    source.k = "changed";
+    bus.publish("a", 0, { attributes: source });
+    await settle();
+    const expected = [...published, { k: "1" }, { k: "3" }, { k: "changed" }];
+    assert.deepEqual(seen.messages.map((m) => Object.entries(m.attributes)), expected.map((a) => Object.entries(a)));
+    for (const m of seen.messages) {
+      assert.ok(Object.isFrozen(m.attributes));
+      assert.equal(Object.getPrototypeOf(m.attributes), null);
+    }
+  });
+
   test("an entry whose getter throws, or a list whose Proxy throws, is INVALID_ARGUMENT and counted", async () => {
     const bus = new PubSub();
     bus.createTopic("a");

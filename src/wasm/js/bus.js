@@ -100,18 +100,39 @@ export function readAttributes(source, maxCount, maxKey, maxValue) {
   if (plainness(source) !== 1) return "attributes must be a plain object of strings";
   const keys = Object.keys(source);
   if (keys.length > maxCount) return `a message may carry at most ${maxCount} attributes (limits.maxAttributes)`;
-  const copy = Object.create(null);
-  const flat = [copy];
+  const flat = [EMPTY_ATTRIBUTES];
   for (const key of keys) {
     if (key.length > 2 * maxKey) return `an attribute key is longer than limits.maxAttributeKeyLength (${maxKey})`;
     const value = source[key];
     if (typeof value !== "string") return "attribute values must be strings";
     if (value.length > 2 * maxValue) return `an attribute value is longer than limits.maxAttributeValueLength (${maxValue})`;
-    copy[key] = value;
     flat.push(key, value);
   }
-  Object.freeze(copy);
+  flat[0] = sameAsLastCopy(flat) ? lastCopy : frozenCopy(flat);
   return flat;
+}
+
+// The last attributes copy made, and its pairs: a run of messages published with equal
+// attributes shares one copy. Making one costs about 200 ns (V8 keeps an object without a
+// prototype in dictionary mode, and freezing it rewrites each property); a copy is frozen and
+// has no prototype, so sharing it is as safe as sharing EMPTY_ATTRIBUTES.
+let lastCopy = EMPTY_ATTRIBUTES;
+let lastPairs = [];
+
+/** Whether `[copy, k1, v1, …]` holds the pairs of the last copy, in its order. */
+function sameAsLastCopy(flat) {
+  if (flat.length !== lastPairs.length + 1) return false;
+  for (let i = 1; i < flat.length; i++) if (flat[i] !== lastPairs[i - 1]) return false;
+  return true;
+}
+
+/** A frozen prototype-less object of the pairs of `[copy, k1, v1, …]`, kept as the last copy. */
+function frozenCopy(flat) {
+  const copy = Object.create(null);
+  for (let i = 1; i < flat.length; i += 2) copy[flat[i]] = flat[i + 1];
+  lastPairs = flat.slice(1);
+  lastCopy = Object.freeze(copy);
+  return lastCopy;
 }
 
 /** Reads publish options `{ attributes?, orderingKey? }` in one call, with `checkKeys`'s and
