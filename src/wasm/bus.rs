@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::abort::AbortWatch;
 use super::bridge::Bridges;
 use super::callbacks::OneShots;
-use super::convert::{batch_arg, config_value, get, invalid, options_from, publish_options, to_js, topic_arg};
+use super::convert::{batch_arg, config_value, get, invalid, options_from, read_publish_options, to_js, topic_arg};
 use super::js;
 use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsPayload};
 use super::subscription::Subscription;
@@ -43,6 +43,9 @@ pub struct Bus {
     plain_topic: RefCell<Option<Rc<Headers>>>,
     /// What the last refused [`Bus::publish_plain`] threw, until the front takes it.
     refusal: RefCell<JsValue>,
+    /// The headers the last publish with options built, by their options' generation (see
+    /// [`Bus::headers_of`]).
+    options_headers: RefCell<Option<(f64, Rc<Headers>)>>,
     /// The requests waiting for a reply (`bus.request`).
     pub requests: super::request::Requests,
 }
@@ -65,7 +68,8 @@ impl Bus {
         let last_topic = RefCell::new(None);
         let (plain_topic, refusal) = (RefCell::new(None), RefCell::new(JsValue::UNDEFINED));
         let requests = Default::default();
-        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, requests })
+        let options_headers = RefCell::new(None);
+        Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, options_headers, requests })
     }
 
     /// The flag [`Bus::halt`] sets, for handles that halt the bus without holding it.
@@ -168,7 +172,7 @@ impl Bus {
     /// `publish(topic, data, options)` with the topic's plain headers and the payload's
     /// measured size. `options` is `None` when JavaScript passed `undefined` or `null`.
     pub fn publish(&self, plain: &Rc<Headers>, data: JsValue, size: Option<u64>, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let headers = self.counting(1, || headers_of(plain, options, &self.limits))?;
+        let headers = self.counting(1, || self.headers_of(plain, options))?;
         let id = self.broker.publish_headed(headers, JsPayload { data }, size).map_err(to_js)?;
         Ok(id as f64)
     }
@@ -176,7 +180,7 @@ impl Bus {
     /// `publish(topic, data, options)` by name, and a future of what became of its copies.
     pub fn publish_waiting(&self, topic: &JsValue, data: JsValue, options: Option<JsValue>) -> Result<LocalBoxFuture<'static, WaitReport>, JsValue> {
         let plain = self.topic_by_name(topic).inspect_err(|_| self.broker.record_rejected(1))?;
-        let headers = self.counting(1, || headers_of(&plain, options, &self.limits))?;
+        let headers = self.counting(1, || self.headers_of(&plain, options))?;
         let size = super::handler::measured(&data);
         let (_, settled) = self.broker.publish_and_wait((JsPayload { data }, headers, size)).map_err(to_js)?;
         Ok(settled)
@@ -195,6 +199,22 @@ impl Bus {
         let ids = self.broker.publish_batch_headed(&plain.topic, batch).map_err(to_js)?;
         let first = ids.first().map_or(0.0, |&id| id as f64);
         Ok(js::id_range(first, ids.len() as u32))
+    }
+
+    /// The headers of a message published with `options` on the topic of `plain`: those of
+    /// the last publish with options when its options were the same and its topic too (no
+    /// string is copied into wasm then), else new ones.
+    fn headers_of(&self, plain: &Rc<Headers>, options: Option<JsValue>) -> Result<Rc<Headers>, JsValue> {
+        let Some(options) = options else { return Ok(plain.clone()) };
+        let read = read_publish_options(&options, &self.limits.get())?;
+        let same = |(generation, headers): &(f64, Rc<Headers>)| *generation == read.generation && Rc::ptr_eq(&headers.topic, &plain.topic);
+        if let Some((_, headers)) = self.options_headers.borrow().as_ref().filter(|kept| same(kept)) {
+            return Ok(headers.clone());
+        }
+        let (options, attributes) = read.take()?;
+        let headers = headers_for(plain, options, attributes);
+        self.options_headers.replace(Some((read.generation, headers.clone())));
+        Ok(headers)
     }
 
     /// Runs a conversion of publish arguments, counting its failure as `count` rejections.
@@ -271,13 +291,6 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
     }
 }
 
-/// The headers of a message published with `options` on the topic of `plain`.
-fn headers_of(plain: &Rc<Headers>, options: Option<JsValue>, limits: &Cell<Limits>) -> Result<Rc<Headers>, JsValue> {
-    match options {
-        None => Ok(plain.clone()),
-        Some(options) => publish_options(&options, &limits.get()).map(|(options, attributes)| headers_for(plain, options, attributes)),
-    }
-}
 
 /// What `inspect` answered: whether the topic was the last one, and the payload's size.
 fn decode_inspect(answer: f64) -> (bool, Option<u64>) {

@@ -220,9 +220,18 @@ fn is_enumerable(object: &Object, key: &JsValue) -> Result<bool, JsValue> {
 
 /// Reads `{ attributes?, orderingKey? }` (no other key) into core options plus the frozen
 /// attribute copy.
-/// The options are read in one call into JavaScript (`readPublishOptions`), which also checks
-/// the attribute strings, so only the strings themselves cross.
-pub fn publish_options(options: &JsValue, limits: &Limits) -> Result<(PublishOptions, JsValue), JsValue> {
+/// Publish options as JavaScript read them in one call (`readPublishOptions`, which also
+/// checks the attribute strings): what they are is taken from here only when needed.
+pub struct ReadOptions {
+    /// Equal for equal options read one after the other (see `optionsGeneration` in
+    /// `js/bus.js`): the headers built for the last one may be used again.
+    pub generation: f64,
+    /// `[orderingKey, copy, generation, k1, v1, …]`.
+    flat: Array,
+}
+
+/// Reads `options` (`{ attributes?, orderingKey? }`), refusing what is wrong with them.
+pub fn read_publish_options(options: &JsValue, limits: &Limits) -> Result<ReadOptions, JsValue> {
     let (count, key, value) = (limits.max_attributes, limits.max_attribute_key_length, limits.max_attribute_value_length);
     let read = js::read_publish_options(options, count, key, value);
     if !read.is_object() {
@@ -232,10 +241,17 @@ pub fn publish_options(options: &JsValue, limits: &Limits) -> Result<(PublishOpt
     if flat.length() == 1 {
         return Err(to_js(Error::InvalidAttributes(flat.get(0).as_string().unwrap_or_default())));
     }
-    let ordering_key = ordering_key(flat.get(0))?;
-    let text = |index| flat.get(index).as_string().unwrap_or_default();
-    let pairs = (1..flat.length() / 2).map(|pair| (text(2 * pair), text(2 * pair + 1))).collect();
-    Ok((PublishOptions { attributes: pairs, ordering_key }, flat.get(1)))
+    Ok(ReadOptions { generation: flat.get(2).as_f64().unwrap_or(f64::NAN), flat })
+}
+
+impl ReadOptions {
+    /// The core's options, their strings copied into wasm, and the frozen attributes copy.
+    pub fn take(&self) -> Result<(PublishOptions, JsValue), JsValue> {
+        let ordering_key = ordering_key(self.flat.get(0))?;
+        let text = |index| self.flat.get(index).as_string().unwrap_or_default();
+        let pairs = (1..self.flat.length().saturating_sub(1) / 2).map(|pair| (text(2 * pair + 1), text(2 * pair + 2))).collect();
+        Ok((PublishOptions { attributes: pairs, ordering_key }, self.flat.get(1)))
+    }
 }
 
 /// The error `readPublishOptions`' answer (not an array) stands for.

@@ -381,6 +381,39 @@ describe("publishBatch", () => {
     }
   });
 
+  test("a run of publishes with equal options keeps each message's topic, attributes and ordering key, across topics, buses and handles, and the limits still apply", async () => {
+    const [one, two] = [new PubSub(), new PubSub()];
+    const seen = [];
+    for (const [name, bus] of [["one", one], ["two", two]]) {
+      for (const topic of ["a", "b"]) {
+        bus.createTopic(topic);
+        bus.subscribe(topic, (msg) => seen.push(`${name}/${topic} ${msg.data} ${JSON.stringify(msg.attributes)} ${msg.orderingKey}`));
+      }
+    }
+    const options = { attributes: { k: "1" }, orderingKey: "x" };
+    one.publish("a", 1, options);
+    one.publish("a", 2, options);
+    one.publish("b", 3, options);
+    two.publish("a", 4, options);
+    one.publish("a", 5, { attributes: { k: "1" }, orderingKey: "y" });
+    one.publish("a", 6, { attributes: { k: "2" }, orderingKey: "y" });
+    one.topic("a").publish(7, { attributes: { k: "2" }, orderingKey: "y" });
+    one.publish("a", 8, { attributes: { k: "2" } });
+    await settle();
+    one.deleteTopic("b");
+    one.createTopic("b");
+    one.subscribe("b", (msg) => seen.push(`one/b' ${msg.data} ${JSON.stringify(msg.attributes)} ${msg.orderingKey}`));
+    one.publish("b", 9, { attributes: { k: "22" } });
+    one.configure({ limits: { maxAttributeValueLength: 1 } });
+    throwsCode(() => one.publish("b", 10, { attributes: { k: "22" } }), "INVALID_ATTRIBUTES");
+    await settle();
+    assert.deepEqual(seen.sort(), [
+      'one/a 1 {"k":"1"} x', 'one/a 2 {"k":"1"} x', 'one/a 5 {"k":"1"} y', 'one/a 6 {"k":"2"} y',
+      'one/a 7 {"k":"2"} y', 'one/a 8 {"k":"2"} undefined', 'one/b 3 {"k":"1"} x',
+      "one/b' 9 {\"k\":\"22\"} undefined", 'two/a 4 {"k":"1"} x',
+    ].sort());
+  });
+
   test("an entry whose getter throws, or a list whose Proxy throws, is INVALID_ARGUMENT and counted", async () => {
     const bus = new PubSub();
     bus.createTopic("a");

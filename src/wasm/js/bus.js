@@ -136,8 +136,9 @@ function frozenCopy(flat) {
 }
 
 /** Reads publish options `{ attributes?, orderingKey? }` in one call, with `checkKeys`'s and
- * `readAttributes`' rules: `[orderingKey, copy, k1, v1, …]` (`copy` undefined without
- * attributes), every attribute string well-formed; else what is wrong: `checkKeys`' answer (-1,
+ * `readAttributes`' rules: `[orderingKey, copy, generation, k1, v1, …]` (`copy` undefined
+ * without attributes; `generation` see `optionsGeneration`), every attribute string
+ * well-formed; else what is wrong: `checkKeys`' answer (-1,
  * -2 or the unknown key), -3 when reading `attributes` threw, -6 `orderingKey`, -4 when reading
  * the attributes object threw, -5 for an attribute string with a lone surrogate, or
  * `[problem]` for `readAttributes`' own. The property names never cross into wasm, and its
@@ -156,7 +157,7 @@ export function readPublishOptions(options, maxCount, maxKey, maxValue) {
   } catch {
     return -6;
   }
-  if (attributes === undefined) return [orderingKey, undefined];
+  if (attributes === undefined) return [orderingKey, undefined, optionsGeneration(undefined, orderingKey)];
   let read;
   try {
     read = readAttributes(attributes, maxCount, maxKey, maxValue);
@@ -166,7 +167,25 @@ export function readPublishOptions(options, maxCount, maxKey, maxValue) {
   if (typeof read === "string") return [read];
   for (let i = 1; i < read.length; i++) if (!isWellFormed(read[i])) return -5;
   read.unshift(orderingKey);
+  read.splice(2, 0, optionsGeneration(read[1], orderingKey));
   return read;
+}
+
+// The attributes copy and ordering key `readPublishOptions` read last, and a number that
+// changes whenever they do: options read one after the other with the same number are equal
+// (copies are shared only between equal attributes, see `readAttributes`), so a bus may reuse
+// the headers it built for that number without reading the strings into wasm again.
+let lastCopyRead = null;
+let lastKeyRead = null;
+let generation = 0;
+
+function optionsGeneration(copy, orderingKey) {
+  if (copy !== lastCopyRead || orderingKey !== lastKeyRead) {
+    lastCopyRead = copy;
+    lastKeyRead = orderingKey;
+    generation++;
+  }
+  return generation;
 }
 
 /** Reads a batch in one call. Returns `[true, data, data, …]` when no entry has attributes
