@@ -66,9 +66,8 @@ impl Bus {
         let settler = Settler { broker: broker.downgrade(), halted: halted.clone() }.into();
         let limits = Cell::new(broker.config().limits);
         let last_topic = RefCell::new(None);
-        let (plain_topic, refusal) = (RefCell::new(None), RefCell::new(JsValue::UNDEFINED));
+        let (plain_topic, refusal, options_headers) = (RefCell::new(None), RefCell::new(JsValue::UNDEFINED), RefCell::new(None));
         let requests = Default::default();
-        let options_headers = RefCell::new(None);
         Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, options_headers, requests })
     }
 
@@ -290,7 +289,6 @@ pub fn signal(options: &JsValue) -> Result<Option<JsValue>, JsValue> {
         false => Err(invalid("options.signal must be an AbortSignal")),
     }
 }
-
 
 /// What `inspect` answered: whether the topic was the last one, and the payload's size.
 fn decode_inspect(answer: f64) -> (bool, Option<u64>) {

@@ -218,8 +218,6 @@ fn is_enumerable(object: &Object, key: &JsValue) -> Result<bool, JsValue> {
     Ok(get(&descriptor, "enumerable")?.is_truthy())
 }
 
-/// Reads `{ attributes?, orderingKey? }` (no other key) into core options plus the frozen
-/// attribute copy.
 /// Publish options as JavaScript read them in one call (`readPublishOptions`, which also
 /// checks the attribute strings): what they are is taken from here only when needed.
 pub struct ReadOptions {

@@ -138,11 +138,10 @@ function frozenCopy(flat) {
 /** Reads publish options `{ attributes?, orderingKey? }` in one call, with `checkKeys`'s and
  * `readAttributes`' rules: `[orderingKey, copy, generation, k1, v1, …]` (`copy` undefined
  * without attributes; `generation` see `optionsGeneration`), every attribute string
- * well-formed; else what is wrong: `checkKeys`' answer (-1,
- * -2 or the unknown key), -3 when reading `attributes` threw, -6 `orderingKey`, -4 when reading
- * the attributes object threw, -5 for an attribute string with a lone surrogate, or
- * `[problem]` for `readAttributes`' own. The property names never cross into wasm, and its
- * strings cross once each. */
+ * well-formed; else what is wrong: `checkKeys`' answer (-1, -2 or the unknown key), -3 when
+ * reading `attributes` threw, -6 `orderingKey`, -4 when reading the attributes object threw,
+ * -5 for an attribute string with a lone surrogate, or `[problem]` for `readAttributes`' own.
+ * The property names never cross into wasm, and its strings cross once each. */
 export function readPublishOptions(options, maxCount, maxKey, maxValue) {
   const unknown = checkKeys(options, 0);
   if (unknown !== undefined) return unknown;
