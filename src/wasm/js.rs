@@ -72,6 +72,24 @@ extern "C" {
         attempt: u32,
     ) -> Object;
 
+    /// A `DeadLetter` object (`error` when `code` is a string; see `deadLetterObject`).
+    #[wasm_bindgen(js_name = deadLetterObject)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn dead_letter_object(message: &JsValue, subscription: &str, reason: &str, code: &JsValue, text: &JsValue, stack: &JsValue, attempts: u32, dead_lettered_at: f64) -> JsValue;
+
+    /// A `LogRecord` object; an `undefined` field is left out.
+    #[wasm_bindgen(js_name = logRecordObject)]
+    pub fn log_record_object(level: &str, event: &str, topic: &JsValue, subscription: &JsValue, message_id: &JsValue, code: &JsValue, message: &JsValue) -> JsValue;
+
+    /// The object `health()` returns.
+    #[wasm_bindgen(js_name = healthObject)]
+    pub fn health_object(status: &str, open_breakers: &Array, saturated_subscriptions: &Array, dead_letters: f64, clock_errors: f64) -> JsValue;
+
+    /// The object `metrics()` returns, from its figures and the subscriptions' names and
+    /// topics (see `metricsObject` in `js/bus.js` for their order).
+    #[wasm_bindgen(js_name = metricsObject)]
+    pub fn metrics_object(numbers: &[f64], names: &Array) -> JsValue;
+
     /// Calls a handler: 0 = acked, 1 = settles later through `settler.settle`, 2 = threw (the text
     /// is then read with [`take_thrown`]).
     #[allow(clippy::too_many_arguments)]
