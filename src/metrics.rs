@@ -50,6 +50,34 @@ pub struct Counters {
     pub in_flight: u64,
 }
 
+impl Counters {
+    /// The running totals, which only grow (every counter but the gauges `queued` and
+    /// `in_flight`), in the order of the fields (and of `metrics()` in JavaScript).
+    ///
+    /// ```
+    /// use wasm_pubsub::Counters;
+    /// let c = Counters { published: 3, in_flight: 1, ..Counters::default() };
+    /// assert_eq!(c.totals()[0], 3);
+    /// assert_eq!(c.totals().iter().sum::<u64>(), 3);
+    /// ```
+    pub fn totals(&self) -> [u64; 12] {
+        [
+            self.published,
+            self.unrouted,
+            self.routed,
+            self.rejected,
+            self.delivered,
+            self.acked,
+            self.failed,
+            self.retried,
+            self.dead_lettered,
+            self.dead_letters_evicted,
+            self.dead_letter_callback_errors,
+            self.discarded,
+        ]
+    }
+}
+
 /// Latency percentiles in clock milliseconds over the last [`LATENCY_WINDOW`] acks.
 ///
 /// # Example

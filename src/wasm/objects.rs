@@ -73,27 +73,10 @@ pub fn close_report(report: &CloseReport) -> JsValue {
 /// `js/bus.js` writes the keys.
 pub fn metrics(snapshot: &MetricsSnapshot) -> JsValue {
     let c = &snapshot.counters;
-    let counts = [
-        c.published,
-        c.unrouted,
-        c.routed,
-        c.rejected,
-        c.delivered,
-        c.acked,
-        c.failed,
-        c.retried,
-        c.dead_lettered,
-        c.dead_letters_evicted,
-        c.dead_letter_callback_errors,
-        c.discarded,
-        c.queued,
-        c.in_flight,
-        snapshot.topics,
-        snapshot.subscriptions,
-        snapshot.clock_errors,
-    ];
+    let gauges = [c.queued, c.in_flight, snapshot.topics, snapshot.subscriptions, snapshot.clock_errors];
     let l = &snapshot.latency;
-    let mut numbers: Vec<f64> = counts.iter().map(|&n| n as f64).chain([l.p50, l.p90, l.p99, l.max]).collect();
+    let counts = c.totals().into_iter().chain(gauges).map(|n| n as f64);
+    let mut numbers: Vec<f64> = counts.chain([l.p50, l.p90, l.p99, l.max]).collect();
     let names = Array::new();
     for sub in &snapshot.per_subscription {
         numbers.extend([sub.queued, sub.in_flight, sub.acked, sub.failed, sub.dead_lettered].map(|n| n as f64));

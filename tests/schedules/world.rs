@@ -277,23 +277,7 @@ impl World {
 }
 
 fn assert_monotonic(prev: &Counters, next: &Counters) {
-    let totals = |c: &Counters| {
-        [
-            c.published,
-            c.unrouted,
-            c.routed,
-            c.rejected,
-            c.delivered,
-            c.acked,
-            c.failed,
-            c.retried,
-            c.dead_lettered,
-            c.dead_letters_evicted,
-            c.dead_letter_callback_errors,
-            c.discarded,
-        ]
-    };
-    let decreased = totals(prev).iter().zip(totals(next)).any(|(before, after)| after < *before);
+    let decreased = prev.totals().iter().zip(next.totals()).any(|(before, after)| after < *before);
     assert!(!decreased, "a counter went down:\n{prev:?}\n{next:?}");
 }
 
