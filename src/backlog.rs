@@ -103,10 +103,10 @@ impl<P> Backlog<P> {
         self.retries.iter().rev()
     }
 
-    /// Drops every message.
-    pub fn clear(&mut self) {
-        self.messages.clear();
+    /// Empties the backlog and returns its messages, oldest first (their retry state goes).
+    pub fn take_messages(&mut self) -> Vec<Rc<Message<P>>> {
         self.retries.clear();
+        std::mem::take(&mut self.messages).into()
     }
 
     /// Empties the backlog and returns what it held.

@@ -247,8 +247,7 @@ impl<P> Inner<P> {
     /// `publishAndWait`). Returns them, oldest first.
     pub fn discard_queue(&mut self, id: u64) -> Vec<Rc<Message<P>>> {
         let Some(sub) = self.subs.get_mut(&id) else { return Vec::new() };
-        let messages: Vec<Rc<Message<P>>> = sub.queue.iter().map(|(message, _)| message.clone()).collect();
-        sub.queue.clear();
+        let messages = sub.queue.take_messages();
         self.counters.queued -= messages.len() as u64;
         self.settle_discarded(&messages);
         messages
