@@ -73,22 +73,31 @@ const SHAPES = [
 /** Checks an options object against shape `shape` of SHAPES: undefined when it is a plain object
  * whose own enumerable keys are all allowed; -1 when it is not a plain object; -2 when reading it
  * threw; else the first unknown key, cut to 65 code units (the error quotes at most 64 code
- * points). `for…in` is served from V8's cache of the object's shape (`Reflect.ownKeys` built an
- * array per call: 140 ns of a publish with options); symbol and non-enumerable keys are never
- * read, and an enumerable key inherited from a polluted `Object.prototype` is not the object's. */
+ * points). */
 export function checkKeys(value, shape) {
   const plain = plainness(value);
   if (plain !== 1) return plain === 0 ? -1 : -2;
   try {
-    const allowed = SHAPES[shape];
-    for (const key in value) {
-      if (!allowed.includes(key) && Object.hasOwn(value, key)) return key.slice(0, 65);
-    }
-    return undefined;
+    return unknownKey(value, SHAPES[shape])?.slice(0, 65);
   } catch {
     return -2;
   }
 }
+
+/** The first own enumerable key of `object` that `allowed` lacks, or undefined; throws what a
+ * Proxy trap throws. `for…in` is served from V8's cache of the object's shape (`Reflect.ownKeys`
+ * built an array per call: 140 ns of a publish with options or of each batch entry); symbol and
+ * non-enumerable keys are never read, and an enumerable key inherited from a polluted
+ * `Object.prototype` is not the object's. */
+function unknownKey(object, allowed) {
+  for (const key in object) {
+    if (!allowed.includes(key) && Object.hasOwn(object, key)) return key;
+  }
+  return undefined;
+}
+
+/** The keys a `publishBatch` entry may have. */
+const ENTRY_KEYS = ["data", "attributes", "orderingKey"];
 
 /** Copies attributes into a frozen prototype-less object; returns [copy, k1, v1, k2, v2, …]
  * or a string naming what is wrong. Nothing longer than the limits allow is returned, so no
@@ -210,18 +219,14 @@ export function readBatch(list, sizes) {
 }
 
 /** Copies entry `i`'s data, attributes and orderingKey to `flat[at..at + 3]`; returns what is
- * wrong with the entry, or undefined. A throwing getter or Proxy trap is reported, not rethrown.
- * Its own enumerable keys are checked (a misspelt `orderingkey` is refused) with `for…in`, which
- * V8 serves from the shape's cache: `Reflect.ownKeys` built an array per entry and cost 140 ns,
- * more than the rest of a batched publish. Symbol and non-enumerable keys are never read. */
+ * wrong with the entry (a misspelt `orderingkey` included, see `unknownKey`), or undefined. A
+ * throwing getter or Proxy trap is reported, not rethrown. */
 function readEntry(list, i, flat, at) {
   try {
     const entry = list[i];
     if (plainness(entry) !== 1) return `batch entry ${i} must be an object: a plain { data, attributes?, orderingKey? }`;
-    for (const key in entry) {
-      if (key !== "data" && key !== "attributes" && key !== "orderingKey" && Object.hasOwn(entry, key)) {
-        return `batch entry ${i} has an unknown key (allowed: data, attributes, orderingKey)`;
-      }
+    if (unknownKey(entry, ENTRY_KEYS) !== undefined) {
+      return `batch entry ${i} has an unknown key (allowed: data, attributes, orderingKey)`;
     }
     flat[at] = entry.data;
     flat[at + 1] = entry.attributes;
