@@ -224,7 +224,7 @@ pub struct ReadOptions {
     /// Equal for equal options read one after the other (see `optionsGeneration` in
     /// `js/bus.js`): the headers built for the last one may be used again.
     pub generation: f64,
-    /// `[orderingKey, copy, generation, k1, v1, …]`.
+    /// `[copy, k1, v1, …, orderingKey, generation]`.
     flat: Array,
 }
 
@@ -239,16 +239,18 @@ pub fn read_publish_options(options: &JsValue, limits: &Limits) -> Result<ReadOp
     if flat.length() == 1 {
         return Err(to_js(Error::InvalidAttributes(flat.get(0).as_string().unwrap_or_default())));
     }
-    Ok(ReadOptions { generation: flat.get(2).as_f64().unwrap_or(f64::NAN), flat })
+    let generation = flat.get(flat.length().saturating_sub(1)).as_f64().unwrap_or(f64::NAN);
+    Ok(ReadOptions { generation, flat })
 }
 
 impl ReadOptions {
     /// The core's options, their strings copied into wasm, and the frozen attributes copy.
     pub fn take(&self) -> Result<(PublishOptions, JsValue), JsValue> {
-        let ordering_key = ordering_key(self.flat.get(0))?;
+        let pairs_end = self.flat.length().saturating_sub(2);
+        let ordering_key = ordering_key(self.flat.get(pairs_end))?;
         let text = |index| self.flat.get(index).as_string().unwrap_or_default();
-        let pairs = (1..self.flat.length().saturating_sub(1) / 2).map(|pair| (text(2 * pair + 1), text(2 * pair + 2))).collect();
-        Ok((PublishOptions { attributes: pairs, ordering_key }, self.flat.get(1)))
+        let pairs = (1..pairs_end).step_by(2).map(|key| (text(key), text(key + 1))).collect();
+        Ok((PublishOptions { attributes: pairs, ordering_key }, self.flat.get(0)))
     }
 }
 

@@ -30,7 +30,7 @@ extern "C" {
     #[wasm_bindgen(js_name = readAttributes, catch)]
     pub fn read_attributes(source: &JsValue, max_count: u32, max_key: u32, max_value: u32) -> Result<JsValue, JsValue>;
 
-    /// `[orderingKey, frozenCopy, generation, k1, v1, …]` of publish options, or what is
+    /// `[frozenCopy, k1, v1, …, orderingKey, generation]` of publish options, or what is
     /// wrong with them (see `readPublishOptions` in `js/bus.js`).
     #[wasm_bindgen(js_name = readPublishOptions)]
     pub fn read_publish_options(options: &JsValue, max_count: u32, max_key: u32, max_value: u32) -> JsValue;

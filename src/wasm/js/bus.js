@@ -145,7 +145,7 @@ function frozenCopy(flat) {
 }
 
 /** Reads publish options `{ attributes?, orderingKey? }` in one call, with `checkKeys`'s and
- * `readAttributes`' rules: `[orderingKey, copy, generation, k1, v1, …]` (`copy` undefined
+ * `readAttributes`' rules: `[copy, k1, v1, …, orderingKey, generation]` (`copy` undefined
  * without attributes; `generation` see `optionsGeneration`), every attribute string
  * well-formed; else what is wrong: `checkKeys`' answer (-1, -2 or the unknown key), -3 when
  * reading `attributes` threw, -6 `orderingKey`, -4 when reading the attributes object threw,
@@ -165,7 +165,7 @@ export function readPublishOptions(options, maxCount, maxKey, maxValue) {
   } catch {
     return -6;
   }
-  if (attributes === undefined) return [orderingKey, undefined, optionsGeneration(undefined, orderingKey)];
+  if (attributes === undefined) return [undefined, orderingKey, optionsGeneration(undefined, orderingKey)];
   let read;
   try {
     read = readAttributes(attributes, maxCount, maxKey, maxValue);
@@ -174,8 +174,7 @@ export function readPublishOptions(options, maxCount, maxKey, maxValue) {
   }
   if (typeof read === "string") return [read];
   for (let i = 1; i < read.length; i++) if (!isWellFormed(read[i])) return -5;
-  read.unshift(orderingKey);
-  read.splice(2, 0, optionsGeneration(read[1], orderingKey));
+  read.push(orderingKey, optionsGeneration(read[0], orderingKey));
   return read;
 }
 
