@@ -64,7 +64,7 @@ console.log(JSON.stringify({ config, topics: bus.topics() }));
 });
 
 test("wasm-pubsub/shared: Deno's Web Locks elect one leader across a worker, which handles each job once, and the follower takes over when it leaves", async () => {
-  const files = ["node_modules/wasm-pubsub", join(dir, "shared-worker.js")].join(",");
+  const files = ["node_modules/wasm-pubsub", join(dir, "shared-worker.js"), join(dir, "shared-member.js")].join(",");
   const { code, stdout, stderr } = await deno(["run", "--no-prompt", `--allow-read=${files}`, "--deny-net", join(dir, "shared.js")]);
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   const { roles, first, second } = JSON.parse(stdout.trim().split("\n").at(-1));

@@ -2,15 +2,9 @@
 // share the subscription "workers" over a BroadcastChannel. Prints one JSON line: who handled
 // the first 20 jobs (and in which role), then, after that member's subscription ended, who
 // handled 10 more.
-import { PubSub } from "wasm-pubsub";
-import { shareSubscriptions } from "wasm-pubsub/shared";
+import { join } from "./shared-member.js";
 
-const bus = new PubSub({ autoCreateTopics: true });
-const channel = new BroadcastChannel("deno-shared-jobs");
-bus.bridge(channel);
-shareSubscriptions(bus, channel, { heartbeatMs: 50, failoverMs: 400 });
-const handled = [];
-const subscription = bus.subscribe("jobs", (msg) => void handled.push(msg.data), { shared: "workers" });
+const { bus, handled, subscription } = join();
 
 const worker = new Worker(new URL("./shared-worker.js", import.meta.url).href, { type: "module" });
 const replies = [];
