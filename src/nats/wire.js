@@ -87,11 +87,16 @@ export function validPrefix(prefix) {
     && prefix.split(".").every((t) => t.length > 0 && t !== "*" && t !== ">" && !/[\s*>]/.test(t));
 }
 
-/** The last origin escaped: a bridge mostly sends its own bus's messages. */
-let lastOrigin = ["", ""];
-function escapeOrigin(origin) {
-  if (lastOrigin[0] !== origin) lastOrigin = [origin, escapeValue(origin)];
-  return lastOrigin[1];
+/** The last origin written, escaped, with the header block's constant start and the
+ * Nats-Msg-Id prefix for it: a bridge mostly sends its own bus's messages. */
+let lastOrigin = { origin: null, escaped: "", start: "", msgId: "" };
+
+function originParts(origin) {
+  if (lastOrigin.origin !== origin) {
+    const escaped = escapeValue(origin);
+    lastOrigin = { origin, escaped, start: `NATS/1.0\r\n${ENVELOPE}: ${VERSION} ${escaped} `, msgId: `${escaped}:` };
+  }
+  return lastOrigin;
 }
 
 /**
@@ -136,24 +141,18 @@ function utf8(text) {
   return slab.subarray(start, slabUsed);
 }
 
-/** The constant start of the header block for the last origin: `[origin, "NATS/1.0…Envelope: 1 <origin> ", "<origin>:"]`. */
-let lastStart = ["", "", ""];
 const JSON_TYPE_LINE = "Content-Type: application/json\r\n";
 
 /**
  * The header lines of a frame (see `headerBlock`), `msgId` as its Nats-Msg-Id (by default
- * `<origin>:<id>`). The block's start for an origin is kept: a bridge mostly sends its own
- * bus's messages.
+ * `<origin>:<id>`).
  */
 function headerLines(frame, contentType, msgId) {
-  if (lastStart[0] !== frame.origin) {
-    const origin = escapeOrigin(frame.origin);
-    lastStart = [frame.origin, `NATS/1.0\r\n${ENVELOPE}: ${VERSION} ${origin} `, `${origin}:`];
-  }
+  const origin = originParts(frame.origin);
   const id = `${frame.id}`;
-  let block = `${lastStart[1]}${id} ${frame.hops} ${frame.publishedAt}`;
+  let block = `${origin.start}${id} ${frame.hops} ${frame.publishedAt}`;
   if (frame.orderingKey !== undefined) block += ` ${escapeValue(frame.orderingKey)}`;
-  block += `\r\nNats-Msg-Id: ${msgId ?? lastStart[2] + id}\r\n`;
+  block += `\r\nNats-Msg-Id: ${msgId ?? origin.msgId + id}\r\n`;
   if (contentType === "application/json") block += JSON_TYPE_LINE;
   else if (contentType) block += `Content-Type: ${escapeValue(contentType)}\r\n`;
   const attributes = frame.attributes;
@@ -177,7 +176,7 @@ const MAX_ERROR_TEXT = 1024;
  * stored once.
  */
 export function deadLetterBlock(frame, contentType, dead) {
-  const msgId = `dlq:${escapeValue(dead.subscription)}:${escapeOrigin(frame.origin)}:${frame.id}:${dead.at}`;
+  const msgId = `dlq:${escapeValue(dead.subscription)}:${originParts(frame.origin).escaped}:${frame.id}:${dead.at}`;
   let block = headerLines(frame, contentType, msgId);
   for (const [field, value] of Object.entries(dead)) {
     if (value === undefined) continue;
