@@ -122,3 +122,84 @@ describe("frames arriving on a bridge", () => {
     }
   });
 });
+
+/** A bus bridged to a port that hands each frame to the bridge's listener at once, inside
+ * `deliver(frame)`: frames can arrive while the bus is still receiving another. */
+function synchronousBus(config = {}, bridgeOptions) {
+  const listeners = new Set();
+  const logs = [];
+  const seen = [];
+  const bus = new PubSub({ autoCreateTopics: true, logger: (r) => r.event.startsWith("bridge.") && logs.push(r), ...config });
+  const port = { postMessage() {}, addEventListener: (_, l) => listeners.add(l), removeEventListener: (_, l) => listeners.delete(l) };
+  const bridge = bus.bridge(port, bridgeOptions);
+  const deliver = (wire) => { for (const listener of listeners) listener({ data: wire }); };
+  bus.subscribe(">", (msg) => seen.push(msg));
+  return { bus, bridge, deliver, seen, logs };
+}
+
+/** What a delivery says of its topic, origin and data. */
+const described = (msg) => [msg.topic, msg.origin.id, msg.data];
+
+describe("frames repeating the last frame's topic and origin", () => {
+  test("frames that alternate topics and origins each arrive on their own topic, from their own origin", async () => {
+    const peer = synchronousBus();
+    const steps = [["a", "p"], ["a", "p"], ["b", "p"], ["b", "q"], ["a", "q"], ["a", "p"], ["b", "p"], ["b", "p"]];
+    steps.forEach(([topic, origin], n) => peer.deliver(frame({ topic, origin, id: n + 1, data: n })));
+    try {
+      await until(() => peer.seen.length === steps.length, "every frame");
+      assert.deepEqual(peer.seen.map(described), steps.map(([topic, origin], n) => [topic, origin, n]));
+    } finally {
+      await peer.bus.close();
+    }
+  });
+
+  test("a frame received while the inbox is receiving another does not change the topic or origin of the next", async () => {
+    let nest = () => {};
+    const peer = synchronousBus({ logger: (r) => r.event === "topic.created" && nest(r.topic) });
+    nest = (topic) => topic === "a" && peer.deliver(frame({ topic: "b", origin: "q", id: 1, data: "nested" }));
+    try {
+      peer.deliver(frame({ topic: "a", origin: "p", id: 1, data: "outer" }));
+      peer.deliver(frame({ topic: "a", origin: "p", id: 2, data: "next" }));
+      await until(() => peer.seen.length === 3, "three deliveries");
+      assert.deepEqual(peer.seen.map(described), [["b", "q", "nested"], ["a", "p", "outer"], ["a", "p", "next"]]);
+    } finally {
+      await peer.bus.close();
+    }
+  });
+
+  test("a rejected or filtered frame between two on the same topic changes nothing for the second", async () => {
+    const peer = synchronousBus({}, { topics: ["a", "c.*"] });
+    try {
+      peer.deliver(frame({ topic: "a", id: 1, data: 1 }));
+      peer.deliver(frame({ topic: "b", id: 2, data: "not carried" }));
+      peer.deliver(frame({ topic: "a", id: 3, data: 3 }));
+      peer.deliver(frame({ topic: "x\uD800", id: 4, data: "lone surrogate" }));
+      peer.deliver(frame({ topic: "a", id: 5, data: 5 }));
+      peer.deliver(frame({ topic: "c..d", id: 6, data: "not carried either" }));
+      peer.deliver(frame({ topic: "a", id: 3, data: "repeat" }));
+      peer.deliver(frame({ topic: "c.d", id: 7, data: 7 }));
+      peer.deliver(frame({ topic: "a", id: 8, data: 8 }));
+      await until(() => peer.seen.length === 5, "five deliveries");
+      assert.deepEqual(peer.seen.map((m) => [m.topic, m.data]), [["a", 1], ["a", 3], ["a", 5], ["c.d", 7], ["a", 8]]);
+      assert.deepEqual(peer.logs.map((r) => r.code), ["INVALID_TOPIC_NAME"]);
+      assert.deepEqual(peer.bridge.stats(), { sent: 0, received: 5, rejected: 1, sendErrors: 0, duplicates: 1 });
+    } finally {
+      await peer.bus.close();
+    }
+  });
+
+  test("a topic the bus accepted before is rejected once a smaller maxTopicNameLength is configured", async () => {
+    const peer = synchronousBus();
+    try {
+      peer.deliver(frame({ topic: "abcdef", id: 1, data: 1 }));
+      peer.bus.configure({ limits: { maxTopicNameLength: 4 } });
+      peer.deliver(frame({ topic: "abcdef", id: 2, data: "too long now" }));
+      peer.deliver(frame({ topic: "abc", id: 3, data: 3 }));
+      await until(() => peer.seen.length === 2, "two deliveries");
+      assert.deepEqual(peer.seen.map((m) => [m.topic, m.data]), [["abcdef", 1], ["abc", 3]]);
+      assert.deepEqual(peer.logs.map((r) => r.code), ["INVALID_TOPIC_NAME"]);
+    } finally {
+      await peer.bus.close();
+    }
+  });
+});

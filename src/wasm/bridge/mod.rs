@@ -72,7 +72,7 @@ pub struct Bridges {
     open: RefCell<Vec<Rc<BridgeState>>>,
     seen: RefCell<SeenIds>,
     /// The pairs being published now (see [`Bridges::admit`]).
-    admitting: RefCell<Vec<(Box<str>, u64)>>,
+    admitting: RefCell<Vec<(Rc<str>, u64)>>,
     next_id: Cell<u32>,
     /// The ways back of requests this bus took in (see `replies`).
     routes: RefCell<replies::Routes>,
@@ -139,8 +139,8 @@ impl Bridges {
     /// rejected frame leaves it free for the genuine message. Meanwhile the pair counts as a
     /// repeat, since a port that delivers synchronously can bring the message back from
     /// inside its own publish. Returns the origin forgotten to make room, if any.
-    fn admit<E>(&self, origin: &str, id: u64, publish: impl FnOnce() -> Result<(), E>) -> Result<Option<Box<str>>, E> {
-        self.admitting.borrow_mut().push((origin.into(), id));
+    fn admit<E>(&self, origin: &Rc<str>, id: u64, publish: impl FnOnce() -> Result<(), E>) -> Result<Option<Box<str>>, E> {
+        self.admitting.borrow_mut().push((origin.clone(), id));
         let published = publish();
         self.admitting.borrow_mut().pop();
         published.map(|()| self.seen.borrow_mut().mark(origin, id))

@@ -8,15 +8,24 @@
 // an inert function that never throws. Frames are checked here, every string's length
 // before anything is copied into wasm memory (which never shrinks).
 
+import { isWellFormed, measure } from "./bus.js";
+
 /** The longest `origin` a frame may carry (this library sends 24 hex digits). */
 const MAX_ORIGIN = 128;
+
+/** The `attributes` of every frame of a message without any: one frozen empty object. */
+const NO_ATTRIBUTES = Object.freeze({});
 
 /** The wire form of a bridged message; a request carries the inbox its replies go to and
  * how long its asker waits for them (ms). */
 export function envelope(origin, id, hops, topic, data, attributes, orderingKey, publishedAt, replyInbox, replyWithin) {
-  const wire = { "wasm-pubsub": 1, origin, id, hops, topic, data, attributes: { ...attributes }, publishedAt };
+  const copy = attributes === undefined ? NO_ATTRIBUTES : { ...attributes };
+  const wire = { "wasm-pubsub": 1, origin, id, hops, topic, data, attributes: copy, publishedAt };
   if (orderingKey !== undefined) wire.orderingKey = orderingKey;
-  if (replyInbox !== undefined) Object.assign(wire, { replyInbox, replyWithin });
+  if (replyInbox !== undefined) {
+    wire.replyInbox = replyInbox;
+    wire.replyWithin = replyWithin;
+  }
   return wire;
 }
 
@@ -53,7 +62,7 @@ export function randomOrigin() {
  * attribute count and the hop limit.
  */
 export function listen(port, addEventListener, inbox, bounds) {
-  const link = { inbox, bounds: null, listener: null };
+  const link = { inbox, bounds: null, listener: null, topic: undefined, origin: undefined, calls: 0 };
   rebound(link, bounds);
   link.listener = (event) => receive(link, event);
   try {
@@ -81,20 +90,28 @@ export function unlisten(port, link) {
   }
 }
 
-/** Hands one event's frame to the inbox, checked, or the code it is rejected with. */
+/** Hands one event's frame to the inbox, checked, or the code it is rejected with. The topic and
+ * origin cross into wasm only when they differ from the link's last frame's (`undefined`: the
+ * same); the link remembers them only when no other frame was received meanwhile (a port that
+ * delivers synchronously, from inside the inbox), and not at all if the call is cut short. */
 function receive(link, event) {
   const inbox = link.inbox;
   if (inbox === null) return;
   const type = frameType(event);
   if (type === "reply") return receiveReply(inbox, event.data, link.bounds);
   if (type === "shared") return;
-  const frame = readFrame(event, link.bounds);
-  if (typeof frame === "string") inbox.reject(frame);
-  else inbox.receive(frame, frame[0], frame[1], frame[2], frame[6], frame[3], frame[8] ?? 0, frame[9]);
+  const frame = readFrame(event, link);
+  if (typeof frame === "string") return inbox.reject(frame);
+  const { topic, origin } = frame;
+  const newTopic = topic === link.topic ? undefined : topic;
+  const newOrigin = origin === link.origin ? undefined : origin;
+  const call = ++link.calls;
+  link.topic = link.origin = undefined;
+  inbox.receive(frame.data, measure(frame.data), frame.source, frame.extra, newTopic, newOrigin, frame.id, frame.hops, frame.publishedAt, frame.replyInbox, frame.replyWithin);
+  if (call !== link.calls) return;
+  link.topic = topic;
+  link.origin = origin;
 }
-
-/** Where `attributes` sits in a frame; the pairs follow it. */
-const ATTRIBUTES = 10;
 
 /** The `type` of a frame of this library ("reply", "shared": wasm-pubsub/shared's own
  * frames, which its listener on the same port reads), undefined for a message or anything else. */
@@ -122,12 +139,16 @@ function receiveReply(inbox, wire, bounds) {
 }
 
 /**
- * Reads a frame: `[origin, id, hops, topic, data, orderingKey, publishedAt, source,
- * replyInbox, replyWithin, attributes, k1, v1, …]` (`source` the frozen `msg.origin` its deliveries carry,
- * `attributes` a frozen prototype-less copy or undefined when there are none), or the error
- * code it is rejected with. Never throws; a missing `hops` (older peers) counts as 1.
+ * Reads a frame: `{ topic, origin, data, source, extra, id, hops, publishedAt, replyInbox,
+ * replyWithin }` (`source` the frozen `msg.origin` its deliveries carry, `extra` undefined
+ * when it has neither attributes nor an ordering key, else `[attributes, orderingKey, k1, v1,
+ * …]` with `attributes` a frozen prototype-less copy, undefined when there are none;
+ * `replyInbox` 0 when it is no request), or the error code it is rejected with. Never throws;
+ * a missing `hops` (older peers) counts as 1. A topic is checked to be well-formed UTF-16 unless
+ * it is the link's last one.
  */
-function readFrame(event, bounds) {
+function readFrame(event, link) {
+  const bounds = link.bounds;
   try {
     const wire = event.data;
     if (wire === null || typeof wire !== "object" || wire["wasm-pubsub"] !== 1) return "INVALID_ARGUMENT";
@@ -137,40 +158,41 @@ function readFrame(event, bounds) {
     if (!Number.isFinite(publishedAt)) return "INVALID_ARGUMENT";
     if (hops > bounds.hops) return "LIMIT_EXCEEDED";
     if (typeof topic !== "string" || topic.length > bounds.topic) return "INVALID_TOPIC_NAME";
+    if (topic !== link.topic && !isWellFormed(topic)) return "INVALID_TOPIC_NAME";
     if (orderingKey !== undefined && (typeof orderingKey !== "string" || orderingKey.length > bounds.orderingKey)) {
       return "INVALID_ARGUMENT";
     }
     if (replyInbox !== undefined && (!Number.isSafeInteger(replyInbox) || replyInbox < 1)) return "INVALID_ARGUMENT";
     if (!Number.isSafeInteger(replyWithin) || replyWithin < 0 || replyWithin > MAX_REPLY_WITHIN) return "INVALID_ARGUMENT";
+    const extra = extraOf(attributes, orderingKey, bounds);
+    if (extra === null) return "INVALID_ATTRIBUTES";
     const source = Object.freeze({ id: origin, messageId: id, publishedAt, hops });
-    const frame = [origin, id, hops, topic, data, orderingKey, publishedAt, source, replyInbox, replyWithin];
-    return pushAttributes(attributes, bounds, frame) ? frame : "INVALID_ATTRIBUTES";
+    return { topic, origin, data, source, extra, id, hops, publishedAt, replyInbox: replyInbox ?? 0, replyWithin };
   } catch {
     return "INVALID_ARGUMENT";
   }
 }
 
-/** Appends the attributes' frozen copy and pairs to `frame`; false when one is out of bounds
- * or not a string (the count is checked as the keys are read, not after). */
-function pushAttributes(attributes, bounds, frame) {
-  if (attributes === undefined) {
-    frame.push(undefined);
-    return true;
-  }
-  if (attributes === null || typeof attributes !== "object" || Array.isArray(attributes)) return false;
-  const copy = Object.create(null);
-  frame.push(copy);
+/** A frame's `[attributes, orderingKey, k1, v1, …]` (see `readFrame`), undefined when it has
+ * neither, null when an attribute is out of bounds or not a string (the count is checked as
+ * the keys are read, not after). */
+function extraOf(attributes, orderingKey, bounds) {
+  if (attributes === undefined) return orderingKey === undefined ? undefined : [undefined, orderingKey];
+  if (attributes === null || typeof attributes !== "object" || Array.isArray(attributes)) return null;
+  let extra;
   let count = 0;
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
     const value = attributes[key];
-    if (++count > bounds.attributes || key.length > bounds.key) return false;
-    if (typeof value !== "string" || value.length > bounds.value) return false;
-    copy[key] = value;
-    frame.push(key, value);
+    if (++count > bounds.attributes || key.length > bounds.key) return null;
+    if (typeof value !== "string" || value.length > bounds.value) return null;
+    extra ??= [Object.create(null), orderingKey];
+    extra[0][key] = value;
+    extra.push(key, value);
   }
-  frame[ATTRIBUTES] = count === 0 ? undefined : Object.freeze(copy);
-  return true;
+  if (extra === undefined) return orderingKey === undefined ? undefined : [undefined, orderingKey];
+  Object.freeze(extra[0]);
+  return extra;
 }
 
 /**
