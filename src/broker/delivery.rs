@@ -25,12 +25,20 @@ impl<P: Payload> Broker<P> {
     /// A run started while another run of the same subscription is calling its handler
     /// returns at once: the outer run picks up whatever became ready.
     pub(crate) fn run_drain(&self, id: u64) {
+        if self.cut_short() {
+            return;
+        }
         if let Some(clock) = self.clock() {
-            self.drain_from(id, clock.as_ref(), clock.now_ms());
+            let now = clock.now_ms();
+            if !self.cut_short() {
+                self.drain_from(id, clock.as_ref(), now);
+            }
         }
     }
 
-    /// A drain run whose first delivery starts at `now`, just read from `clock`.
+    /// A drain run whose first delivery starts at `now`, just read from `clock`. After each
+    /// call out (the handler, the clock, the effects' callbacks) it ends at once if a call
+    /// made from there was [cut short](Broker::cut_short).
     fn drain_from(&self, id: u64, clock: &dyn Clock, mut now: f64) {
         if !self.shared.borrow_mut().begin_drain(id) {
             return;
@@ -38,12 +46,21 @@ impl<P: Payload> Broker<P> {
         for _ in 0..DRAIN_BUDGET {
             let Some(start) = self.shared.borrow_mut().start_next(id, now) else { break };
             let outcome = start.handler.call(&start.delivery());
+            if self.cut_short() {
+                return;
+            }
             let goes_on = self.goes_on(id, &outcome);
             if goes_on {
                 now = clock.now_ms();
+                if self.cut_short() {
+                    return;
+                }
             }
             self.apply(start.token, outcome, now);
             self.run_effects(false);
+            if self.cut_short() {
+                return;
+            }
             if !goes_on {
                 break;
             }
@@ -154,8 +171,14 @@ impl<P: Payload> Broker<P> {
     }
 
     fn settle_then(&self, token: DeliveryToken, result: Result<(), Failure>, continue_now: bool) {
+        if self.cut_short() {
+            return;
+        }
         let Some(clock) = self.clock() else { return };
         let now = clock.now_ms();
+        if self.cut_short() {
+            return;
+        }
         let id = token.subscription;
         let start_now = {
             let mut inner = self.shared.borrow_mut();

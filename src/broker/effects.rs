@@ -122,7 +122,10 @@ impl<P: Payload> Broker<P> {
             inner.flushing = true;
         }
         loop {
-            let next = self.shared.borrow_mut().effects.pop_front();
+            // A callback that called this broker may have been cut short (see `cut_short`).
+            let Ok(mut inner) = self.shared.try_borrow_mut() else { return };
+            let next = inner.effects.pop_front();
+            drop(inner);
             match next {
                 Some(effect) => self.run(effect),
                 None => break,
@@ -155,12 +158,22 @@ impl<P: Payload> Broker<P> {
         }
     }
 
+    /// The broker's clock; `None` once it closed.
     pub(crate) fn clock(&self) -> Option<Rc<dyn Clock>> {
         self.shared.borrow().runtime.as_ref().map(|r| r.clock.clone())
     }
 
     pub(crate) fn spawner(&self) -> Option<Rc<dyn Spawner>> {
         self.shared.borrow().runtime.as_ref().map(|r| r.spawner.clone())
+    }
+
+    /// Whether a call into this broker was cut short while it held its state, which is then
+    /// never released: a host exception such as a stack overflow thrown through wasm unwinds
+    /// past the code that would release it. Asked where no borrow of this broker's is held
+    /// (after calling out to a handler, a clock or a callback), it can only be that; code that
+    /// goes on from there stops instead, and leaves the broker to its host, which halts it.
+    pub(crate) fn cut_short(&self) -> bool {
+        self.shared.try_borrow_mut().is_err()
     }
 
     pub(crate) fn weak(&self) -> Weak<Shared<P>> {

@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 
-use super::bus::Halted;
+use super::bus::{Bus, Halted};
 use crate::sorted_map::SortedMap;
 
 /// A callback waiting to be fired, and the handle its host returned for it (a timer's, to
@@ -28,6 +28,8 @@ struct Entry {
 pub struct CallbackTable {
     entries: SortedMap<u64, Entry>,
     next_id: u64,
+    /// The bus the callbacks are for, which `Callbacks.__halt` halts.
+    bus: Weak<Bus>,
 }
 
 /// Takes entry `id` out of `table`; the borrow ends before the entry (and what its callback
@@ -50,6 +52,11 @@ impl OneShots {
         let table = Rc::new(RefCell::new(CallbackTable::default()));
         let js = Callbacks { table: Rc::downgrade(&table), halted }.into();
         OneShots { table, js }
+    }
+
+    /// Names the bus the callbacks are for (it is made after them).
+    pub fn attach(&self, bus: Weak<Bus>) {
+        self.table.borrow_mut().bus = bus;
     }
 
     /// The `Callbacks` object JavaScript calls `fire(id)` on.
@@ -119,6 +126,18 @@ impl Callbacks {
         drop(table);
         if let Some(entry) = entry {
             (entry.callback)();
+        }
+    }
+
+    /// Halts the bus after a callback was cut short. Internal: the package's JavaScript
+    /// front calls it.
+    #[wasm_bindgen(js_name = "__halt")]
+    pub fn halt(&self) {
+        self.halted.set(true);
+        let table = self.table.upgrade();
+        let bus = table.as_ref().and_then(|table| table.try_borrow().ok()?.bus.upgrade());
+        if let Some(bus) = bus {
+            bus.halt();
         }
     }
 }

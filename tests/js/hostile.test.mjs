@@ -55,6 +55,15 @@ async function worksOrIsHalted(bus, topic) {
   return "working";
 }
 
+/** Publishes, ignoring what it throws (a full queue, the engine's RangeError, CLOSED). */
+function publishQuietly(bus, topic, data) {
+  try {
+    bus.publish(topic, data);
+  } catch {
+    // Counted by the test through the bus's state afterwards.
+  }
+}
+
 describe("stack exhaustion", () => {
   test("a user recursion that overflows inside a bus call leaves the bus working or halted, and other buses untouched", async () => {
     const done = watchUncaught();
@@ -77,6 +86,71 @@ describe("stack exhaustion", () => {
     for (let i = 0; i < 1000; i++) fresh.publish("y", i);
     await settle();
     assert.equal(late.messages.length, 1000, "a new bus works after 40 overflows: wasm's stack pointer was restored each time");
+    done();
+  });
+
+  test("a handler whose recursion overflows inside a call to its own bus: no trap, no uncaught error, the bus works or is halted", async () => {
+    const done = watchUncaught();
+    const other = new PubSub({ autoCreateTopics: true });
+    const seen = recorder();
+    other.subscribe("x", seen.handler);
+    const outcomes = new Set();
+    for (let round = 0; round < 20; round++) {
+      const bus = new PubSub({ autoCreateTopics: true });
+      let level = 0;
+      bus.subscribe("t", () => {
+        exhaustStack(() => level++ % (1 + (round % 5)) === 0 && publishQuietly(bus, "u", level));
+      });
+      bus.subscribe("u", () => {});
+      bus.publish("t", 1);
+      bus.publish("t", 2);
+      await settle();
+      outcomes.add(await worksOrIsHalted(bus, "v"));
+      other.publish("x", round);
+    }
+    await settle();
+    assert.deepEqual(seen.data(), Array.from({ length: 20 }, (_, i) => i), "the other bus delivered every message");
+    assert.ok(outcomes.has("halted"), "some overflow was cut short inside the bus");
+    done();
+  });
+
+  test("a bus fed by a port that delivers synchronously, overflowing inside its receive, is halted; the sender is not", async () => {
+    const done = watchUncaught();
+    const outcomes = new Set();
+    for (let round = 0; round < 20; round++) {
+      const [sender, receiver] = [new PubSub({ autoCreateTopics: true }), new PubSub({ autoCreateTopics: true })];
+      receiver.subscribe("t", () => {});
+      const listeners = new Set();
+      receiver.bridge({ postMessage() {}, addEventListener: (_, l) => listeners.add(l), removeEventListener: (_, l) => listeners.delete(l) });
+      sender.bridge({ postMessage: (wire) => { for (const l of listeners) l({ data: wire }); }, addEventListener() {}, removeEventListener() {} });
+      let level = 0;
+      exhaustStack(() => level++ % (1 + (round % 7)) === 0 && publishQuietly(sender, "t", level));
+      await settle();
+      outcomes.add(await worksOrIsHalted(receiver, "v"));
+      await worksOrIsHalted(sender, "w");
+    }
+    assert.ok(outcomes.has("halted"), "some overflow was cut short inside the receiving bus");
+    done();
+  });
+
+  test("a thenable or a clock calling back into the bus from ever deeper recursion: no trap, no uncaught error, the bus works or is halted", async () => {
+    const done = watchUncaught();
+    const outcomes = new Set();
+    for (let round = 0; round < 40; round++) {
+      const stride = 1 + (round % 7);
+      let level = 0;
+      const settles = new PubSub({ autoCreateTopics: true, logger: () => {}, delivery: { ackTimeoutMs: 5, maxDeliveryAttempts: 1 } });
+      settles.subscribe("t", () => ({ then: (ok) => exhaustStack(() => level++ % stride === 0 && ok()) }));
+      let armed = 0;
+      const clock = { now: () => Date.now(), setTimeout: (fire) => (armed++ < 3 && exhaustStack(() => level++ % stride === 0 && fire()), armed), clearTimeout() {} };
+      const fires = new PubSub({ autoCreateTopics: true, clock, logger: () => {}, delivery: { ackTimeoutMs: 5 } });
+      fires.subscribe("t", () => new Promise(() => {}));
+      for (let i = 0; i < 3; i++) [settles, fires].forEach((bus) => bus.publish("t", i));
+      await settle();
+      outcomes.add(await worksOrIsHalted(settles, "v"));
+      outcomes.add(await worksOrIsHalted(fires, "v"));
+    }
+    assert.ok(outcomes.has("working"));
     done();
   });
 

@@ -134,6 +134,13 @@ impl Inbox {
         }
     }
 
+    /// Halts the bus after a frame's call was cut short. Internal: the package's JavaScript
+    /// front calls it.
+    #[wasm_bindgen(js_name = "__halt")]
+    pub fn halt(&self) {
+        self.bus.halt();
+    }
+
     /// A frame `readFrame` rejected, with its error code.
     pub fn reject(&self, code: String) {
         if self.bus.halted() {

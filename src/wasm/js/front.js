@@ -19,15 +19,22 @@ let nesting = 0;
  * call fails at once, so a re-entering callback that calls the bus several times per level
  * cannot make the work grow exponentially with the depth. */
 let tripped = false;
-/** A handle whose bus must halt, when halting it right away ran out of stack. */
-let pendingHalt;
+/** Handles whose bus must halt, when halting them right away ran out of stack: several, since
+ * a call cut short on one bus may be followed by one on another before any halt succeeds (a
+ * port that delivers synchronously). Written by assignment into preallocated slots; past
+ * MAX_PENDING_HALTS the others halt on their next call, cut short then by their own state. */
+const MAX_PENDING_HALTS = 64;
+const pendingHalts = new Array(MAX_PENDING_HALTS).fill(undefined);
+let haltsPending = 0;
 
 /** Guards the methods and accessors of `classes` (see above) and makes `free()` and
  * `Symbol.dispose` mean `dispose()` (unsubscribe, close), and `Symbol.asyncDispose` on a class
- * with `close()` await it. Called once by every entry file with its instance's shadow stack
- * pointer (a WebAssembly.Global): the ESM and CommonJS entries each have their own. */
-export function harden(classes, stackPointer) {
+ * with `close()` await it; guards the methods of the `internal` classes, which JavaScript calls
+ * on a bus's behalf (see `guardInternal`). Called once by every entry file with its instance's
+ * shadow stack pointer (a WebAssembly.Global): the ESM and CommonJS entries each have their own. */
+export function harden(classes, stackPointer, internal = []) {
   for (const C of classes) guardClass(C.prototype, stackPointer);
+  for (const C of internal) guardInternal(C.prototype, stackPointer);
 }
 
 function guardClass(proto, stackPointer) {
@@ -200,23 +207,23 @@ function sharedOption(options) {
   }
 }
 
-/** Starts a guarded call: wasm's stack pointer now, to put back if the call is cut short. */
+/** Starts a guarded call: wasm's stack pointer now, to put back if the call is cut short. The
+ * depth is counted last, once nothing that may fail is left: a guarded call that starts counts
+ * itself out in its `finally`, with the statement inline (a call there may fail at the stack's
+ * limit and leave the depth counted for good). */
 function enter(stackPointer) {
-  if (pendingHalt !== undefined) haltPending();
+  if (haltsPending > 0) haltPending();
   if (nesting > 0 && (tripped || nesting >= MAX_NESTING)) throw tooDeep();
+  const pointer = stackPointer.value;
   nesting++;
-  return stackPointer.value;
-}
-
-function leave() {
-  if (--nesting === 0) tripped = false;
+  return pointer;
 }
 
 // Each guarded method is its own closure of one of the function literals below. V8 shares type
 // feedback among the closures of one literal, so the publishing methods, the hot path, get
 // literals of their own: with one shared literal their `method.call` would see every method
 // of every class and stay megamorphic (measured: -10% publish, -18% awaited delivery). On an
-// exception that is not a PubSubError, `pendingHalt` and the stack pointer are set inline,
+// exception that is not a PubSubError, `pendingHalts` and the stack pointer are set inline,
 // before any call: at the stack's limit a call may fail where an assignment cannot.
 
 function guarded(method, stackPointer) {
@@ -226,11 +233,11 @@ function guarded(method, stackPointer) {
       return method.call(this, a, b, c);
     } catch (error) {
       if (error?.constructor === PubSubError) throw error;
-      pendingHalt = this;
+      if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
       stackPointer.value = pointer;
       throw cutShort(error);
     } finally {
-      leave();
+      if (--nesting === 0) tripped = false;
     }
   };
 }
@@ -243,11 +250,11 @@ const HOT = {
         return method.call(this, a, b);
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
-        pendingHalt = this;
+        if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
         stackPointer.value = pointer;
         throw cutShort(error);
       } finally {
-        leave();
+        if (--nesting === 0) tripped = false;
       }
     },
 };
@@ -291,11 +298,11 @@ function plainPublish(publishPlain, takeRefusal) {
         throw takeRefusal.call(this);
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
-        pendingHalt = this;
+        if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
         stackPointer.value = pointer;
         throw cutShort(error);
       } finally {
-        leave();
+        if (--nesting === 0) tripped = false;
       }
     };
 }
@@ -312,14 +319,64 @@ function dataPublish(publishData, takeRefusal) {
         throw takeRefusal.call(this);
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
-        pendingHalt = this;
+        if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
         stackPointer.value = pointer;
         throw cutShort(error);
       } finally {
-        leave();
+        if (--nesting === 0) tripped = false;
       }
     };
 }
+
+// The calls JavaScript makes on a bus's behalf — a port's frame (`Inbox`), a timer or an abort
+// (`Callbacks`) — go through the front too: such a call may run at the bottom of a deep
+// recursion (a port that delivers synchronously, a clock that calls back at once), or find its
+// bus's state held by a call cut short before. They have no caller to tell, so one cut short
+// halts its bus, which says so on the next call into it, and returns. Frames get a literal of
+// their own, as the publishing methods do. A promise's settlement (`Settler`) is not guarded,
+// to keep the awaited delivery's path short: it returns at once when it finds its bus's state
+// held, and one cut short inside it leaves that state held, so its bus halts on the next
+// guarded call into it.
+
+function guardInternal(proto, stackPointer) {
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === "constructor" || key === "free" || key === "__halt" || typeof proto[key] !== "function") continue;
+    proto[key] = (INTERNAL[key] ?? onBehalf)(proto[key], stackPointer);
+  }
+}
+
+function onBehalf(method, stackPointer) {
+  return function onBehalfCall(a, b, c, d) {
+    const pointer = enter(stackPointer);
+    try {
+      return method.call(this, a, b, c, d);
+    } catch (error) {
+      if (error?.constructor === PubSubError) throw error;
+      if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
+      stackPointer.value = pointer;
+      haltPending();
+    } finally {
+      if (--nesting === 0) tripped = false;
+    }
+  };
+}
+
+const INTERNAL = {
+  receive: (method, stackPointer) =>
+    function receive(a, b, c, d, e, f, g, h, i, j, k) {
+      const pointer = enter(stackPointer);
+      try {
+        method.call(this, a, b, c, d, e, f, g, h, i, j, k);
+      } catch (error) {
+        if (error?.constructor === PubSubError) throw error;
+        if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
+        stackPointer.value = pointer;
+        haltPending();
+      } finally {
+        if (--nesting === 0) tripped = false;
+      }
+    },
+};
 
 function tooDeep() {
   tripped = true;
@@ -329,7 +386,7 @@ function tooDeep() {
   );
 }
 
-/** Halts the bus `pendingHalt` names after an exception was thrown through wasm (see above),
+/** Halts the buses `pendingHalts` names after an exception was thrown through wasm (see above),
  * and says what happened. */
 function cutShort(error) {
   haltPending();
@@ -339,15 +396,16 @@ function cutShort(error) {
   );
 }
 
-/** Halts the bus of `pendingHalt`; at the stack's limit this fails too, and the next call
- * into any bus tries again before it does anything else. */
+/** Halts the buses of `pendingHalts`, the latest first; at the stack's limit this fails too,
+ * and the next call into any bus tries again before it does anything else. */
 function haltPending() {
-  const handle = pendingHalt;
-  pendingHalt = undefined;
-  try {
-    handle.__halt();
-  } catch {
-    pendingHalt = handle;
+  while (haltsPending > 0) {
+    try {
+      pendingHalts[haltsPending - 1].__halt();
+    } catch {
+      return;
+    }
+    pendingHalts[--haltsPending] = undefined;
   }
 }
 
