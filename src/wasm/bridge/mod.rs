@@ -69,7 +69,9 @@ pub struct Bridges {
     /// The bus's random wire id (as sent, and as text), drawn when a message first needs it:
     /// workerd forbids random values at a Worker's start-up, where a bus may be constructed.
     origin: OnceCell<(JsValue, String)>,
-    open: RefCell<Vec<Rc<BridgeState>>>,
+    /// The open bridges, replaced whole when one opens or closes, so that a post takes them
+    /// with a reference count, not a copy.
+    open: RefCell<Rc<[Rc<BridgeState>]>>,
     seen: RefCell<SeenIds>,
     /// The pairs being published now (see [`Bridges::admit`]).
     admitting: RefCell<Vec<(Rc<str>, u64)>>,
@@ -83,7 +85,7 @@ impl Bridges {
         Rc::new(Bridges {
             broker: RefCell::new(None),
             origin: OnceCell::new(),
-            open: RefCell::new(Vec::new()),
+            open: RefCell::new(Rc::new([])),
             seen: RefCell::new(SeenIds::default()),
             admitting: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
@@ -100,7 +102,7 @@ impl Bridges {
     /// Gives every open bridge the bounds of new limits (`bus.configure`).
     pub fn rebound(&self, limits: &Limits) {
         let open = self.open.borrow().clone();
-        for bridge in open {
+        for bridge in open.iter() {
             bridge.rebound(&bounds(limits));
         }
     }
@@ -161,7 +163,7 @@ impl Bridges {
     }
 
     fn post_all(&self, message: &Rc<Message<JsPayload>>, skip: Option<u32>) {
-        let bridges: Vec<Rc<BridgeState>> = self.open.borrow().clone();
+        let bridges = self.open.borrow().clone();
         let hops = with_js(&message.headers, |h| h.inbound.as_ref().map_or(0, |i| i.hops));
         if hops >= MAX_HOPS {
             return;
@@ -193,15 +195,16 @@ impl Bridges {
 
     /// Forgets bridge `id` (it is closing).
     fn remove(&self, id: u32) {
-        self.open.borrow_mut().retain(|b| b.id != id);
+        let kept: Rc<[_]> = self.open.borrow().iter().filter(|b| b.id != id).cloned().collect();
+        self.open.replace(kept);
         self.observe_while_open();
     }
 
     /// Closes every bridge (the bus is closing).
     pub fn close_all(&self) {
-        let all = std::mem::take(&mut *self.open.borrow_mut());
+        let all = self.open.replace(Rc::new([]));
         self.observe_while_open();
-        for bridge in all {
+        for bridge in all.iter() {
             bridge.detach();
         }
     }
@@ -228,7 +231,8 @@ pub fn open(bus: &Rc<Bus>, port: &JsValue, options: &JsValue) -> Result<Bridge, 
     if let Some(start) = optional_method(port, "start") {
         let _ = start.call0(port);
     }
-    bridges.open.borrow_mut().push(state.clone());
+    let opened: Rc<[_]> = bridges.open.borrow().iter().cloned().chain([state.clone()]).collect();
+    bridges.open.replace(opened);
     bridges.observe_while_open();
     Ok(Bridge::new(state, Rc::downgrade(&bridges), bus.halt_flag()))
 }
