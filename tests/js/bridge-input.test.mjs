@@ -167,6 +167,32 @@ describe("frames repeating the last frame's topic and origin", () => {
     }
   });
 
+  test("a frame received while the data of another is measured (a Proxy's trap) does not take that one's topic or origin", async () => {
+    const peer = synchronousBus();
+    let nested = false;
+    const data = new Proxy({}, {
+      getPrototypeOf() {
+        if (!nested) {
+          nested = true;
+          peer.deliver(frame({ topic: "c", origin: "q", id: 1, data: "nested" }));
+        }
+        return Object.prototype;
+      },
+    });
+    try {
+      peer.deliver(frame({ topic: "a", origin: "p", id: 1, data: "first" }));
+      peer.deliver(frame({ topic: "a", origin: "p", id: 2, data }));
+      await until(() => peer.seen.length === 3, "three deliveries");
+      assert.deepEqual(peer.seen.map((msg) => [msg.topic, msg.origin.id, msg.data === data ? "proxy" : msg.data]), [
+        ["a", "p", "first"],
+        ["c", "q", "nested"],
+        ["a", "p", "proxy"],
+      ]);
+    } finally {
+      await peer.bus.close();
+    }
+  });
+
   test("a rejected or filtered frame between two on the same topic changes nothing for the second", async () => {
     const peer = synchronousBus({}, { topics: ["a", "c.*"] });
     try {

@@ -93,7 +93,9 @@ export function unlisten(port, link) {
 /** Hands one event's frame to the inbox, checked, or the code it is rejected with. The topic and
  * origin cross into wasm only when they differ from the link's last frame's (`undefined`: the
  * same); the link remembers them only when no other frame was received meanwhile (a port that
- * delivers synchronously, from inside the inbox), and not at all if the call is cut short. */
+ * delivers synchronously, from inside the inbox), and not at all if the call is cut short.
+ * Whatever may run user code (reading the frame, measuring its data: a Proxy's traps) runs
+ * before they are compared, so a frame received from there is already the link's last. */
 function receive(link, event) {
   const inbox = link.inbox;
   if (inbox === null) return;
@@ -102,12 +104,13 @@ function receive(link, event) {
   if (type === "shared") return;
   const frame = readFrame(event, link);
   if (typeof frame === "string") return inbox.reject(frame);
+  const size = measure(frame.data);
   const { topic, origin } = frame;
   const newTopic = topic === link.topic ? undefined : topic;
   const newOrigin = origin === link.origin ? undefined : origin;
   const call = ++link.calls;
   link.topic = link.origin = undefined;
-  inbox.receive(frame.data, measure(frame.data), frame.source, frame.extra, newTopic, newOrigin, frame.id, frame.hops, frame.publishedAt, frame.replyInbox, frame.replyWithin);
+  inbox.receive(frame.data, size, frame.source, frame.extra, newTopic, newOrigin, frame.id, frame.hops, frame.publishedAt, frame.replyInbox, frame.replyWithin);
   if (call !== link.calls) return;
   link.topic = topic;
   link.origin = origin;
