@@ -332,24 +332,24 @@ function dataPublish(publishData, takeRefusal) {
 // (`Callbacks`) — go through the front too: such a call may run at the bottom of a deep
 // recursion (a port that delivers synchronously, a clock that calls back at once), or find its
 // bus's state held by a call cut short before. They have no caller to tell, so one cut short
-// halts its bus, which says so on the next call into it, and returns. Frames get a literal of
-// their own, as the publishing methods do. A promise's settlement (`Settler`) is not guarded,
-// to keep the awaited delivery's path short: it returns at once when it finds its bus's state
-// held, and one cut short inside it leaves that state held, so its bus halts on the next
-// guarded call into it.
+// halts its bus, which says so on the next call into it, and returns (a frame's `receive`
+// takes eleven arguments, the most of these methods). A promise's settlement (`Settler`) is
+// not guarded, to keep the awaited delivery's path short: it returns at once when it finds its
+// bus's state held, and one cut short inside it leaves that state held, so its bus halts on
+// the next guarded call into it.
 
 function guardInternal(proto, stackPointer) {
   for (const key of Object.getOwnPropertyNames(proto)) {
     if (key === "constructor" || key === "free" || key === "__halt" || typeof proto[key] !== "function") continue;
-    proto[key] = (INTERNAL[key] ?? onBehalf)(proto[key], stackPointer);
+    proto[key] = onBehalf(proto[key], stackPointer);
   }
 }
 
 function onBehalf(method, stackPointer) {
-  return function onBehalfCall(a, b, c, d) {
+  return function onBehalfCall(a, b, c, d, e, f, g, h, i, j, k) {
     const pointer = enter(stackPointer);
     try {
-      return method.call(this, a, b, c, d);
+      return method.call(this, a, b, c, d, e, f, g, h, i, j, k);
     } catch (error) {
       if (error?.constructor === PubSubError) throw error;
       if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
@@ -360,23 +360,6 @@ function onBehalf(method, stackPointer) {
     }
   };
 }
-
-const INTERNAL = {
-  receive: (method, stackPointer) =>
-    function receive(a, b, c, d, e, f, g, h, i, j, k) {
-      const pointer = enter(stackPointer);
-      try {
-        method.call(this, a, b, c, d, e, f, g, h, i, j, k);
-      } catch (error) {
-        if (error?.constructor === PubSubError) throw error;
-        if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
-        stackPointer.value = pointer;
-        haltPending();
-      } finally {
-        if (--nesting === 0) tripped = false;
-      }
-    },
-};
 
 function tooDeep() {
   tripped = true;
