@@ -107,12 +107,12 @@ impl Inbox {
         reply_inbox: f64,
         reply_within: f64,
     ) {
-        let Some((topic, origin, origin_js)) = self.topic_and_origin(topic, origin) else {
-            return self.refuse("INVALID_ARGUMENT");
-        };
         if self.bus.halted() {
             return;
         }
+        let Some((topic, origin, origin_js)) = self.topic_and_origin(topic, origin) else {
+            return self.refuse("INVALID_ARGUMENT");
+        };
         let reply = (reply_inbox > 0.0).then_some((reply_inbox, reply_within));
         let inbound = Inbound { bridge: self.bridge.id, origin: origin_js, id, hops, published_at, source };
         let frame = Frame { topic, origin, inbound, extra, reply };
