@@ -6,9 +6,8 @@ export ROOT
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/node_modules/.bin:$PATH"
 cd "$ROOT" || exit 1
 
-# The chromium and chromedriver that Debian's packages install; nothing else may be downloaded.
+# The chromium that Debian's package installs; nothing else may be downloaded.
 export CHROMIUM=/usr/bin/chromium
-export CHROMEDRIVER=/usr/bin/chromedriver
 
 # say MESSAGE... — a progress line on stderr.
 say() { printf '==> %s\n' "$*" >&2; }
