@@ -3,7 +3,7 @@
 //! Publishing and subscribing live here once, so the bus and a `Topic` handle share them.
 
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use js_sys::{Array, Float64Array, Function, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -60,21 +60,17 @@ struct NamedTopic {
 }
 
 impl Bus {
-    /// Wraps a broker and creates its one `Settler`.
+    /// Wraps a broker and creates its one `Settler`; names the bus to its callbacks, which halt it.
     pub fn new(broker: Broker<JsPayload>, bridges: Rc<Bridges>, callbacks: Rc<OneShots>, halted: Halted) -> Rc<Bus> {
-        Rc::new_cyclic(|bus| Bus::with_handle(bus, broker, bridges, callbacks, halted))
-    }
-
-    /// The bus whose `Rc` `bus` will be, which its callbacks halt.
-    fn with_handle(bus: &Weak<Bus>, broker: Broker<JsPayload>, bridges: Rc<Bridges>, callbacks: Rc<OneShots>, halted: Halted) -> Bus {
         bridges.attach(broker.downgrade());
-        callbacks.attach(bus.clone());
         let settler = Settler { broker: broker.downgrade(), halted: halted.clone() }.into();
         let limits = Cell::new(broker.config().limits);
         let last_topic = RefCell::new(None);
         let (plain_topic, refusal, options_headers) = (RefCell::new(None), RefCell::new(JsValue::UNDEFINED), RefCell::new(None));
         let requests = Default::default();
-        Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, options_headers, requests }
+        let bus = Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, options_headers, requests });
+        bus.callbacks.attach(Rc::downgrade(&bus));
+        bus
     }
 
     /// The flag [`Bus::halt`] sets, for handles that halt the bus without holding it.
