@@ -340,8 +340,9 @@ function dataPublish(publishData, takeRefusal) {
 
 function guardInternal(proto, stackPointer) {
   for (const key of Object.getOwnPropertyNames(proto)) {
-    if (key === "constructor" || key === "free" || key === "__halt" || typeof proto[key] !== "function") continue;
-    proto[key] = onBehalf(proto[key], stackPointer);
+    const method = Object.getOwnPropertyDescriptor(proto, key).value;
+    if (key === "constructor" || key === "free" || key === "__halt" || typeof method !== "function") continue;
+    proto[key] = onBehalf(method, stackPointer);
   }
 }
 
