@@ -34,7 +34,11 @@ impl<P: Payload> Broker<P> {
                 broker.at_deadline(deadline);
             }
         });
-        let Some(timer) = clock.set_timeout(delay_ms, fire) else {
+        let timer = clock.set_timeout(delay_ms, fire);
+        if self.cut_short() {
+            return;
+        }
+        let Some(timer) = timer else {
             let mut inner = self.shared.borrow_mut();
             inner.log_clock_failure(None);
             (deadline.finish)(&mut inner, clock.now_ms());
@@ -47,7 +51,13 @@ impl<P: Payload> Broker<P> {
     }
 
     fn at_deadline(&self, deadline: Deadline<P>) {
+        if self.cut_short() {
+            return;
+        }
         let now = self.clock().map_or(0.0, |clock| clock.now_ms());
+        if self.cut_short() {
+            return;
+        }
         let mut inner = self.shared.borrow_mut();
         if let Some(slot) = (deadline.slot)(&mut inner) {
             *slot = None;

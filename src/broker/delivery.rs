@@ -195,8 +195,14 @@ impl<P: Payload> Broker<P> {
     /// The subscription's wake-up timer fired: time out late deliveries, let the breaker
     /// move on, and start what may start.
     pub(crate) fn on_wake(&self, id: u64, due: f64) {
+        if self.cut_short() {
+            return;
+        }
         let Some(clock) = self.clock() else { return };
         let now = clock.now_ms().max(due);
+        if self.cut_short() {
+            return;
+        }
         let mut inner = self.shared.borrow_mut();
         inner.rearm(now);
         inner.wake(id, due, now);
@@ -330,5 +336,77 @@ impl<P> Inner<P> {
             BreakerState::Closed => (Level::Info, "breaker.closed"),
         };
         self.log(|| LogRecord { subscription: Some(name.clone()), ..LogRecord::new(level, event) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use crate::{Broker, Config, Delivery, Hooks, LogRecord, ManualClock, Outcome, PublishOptions, SubscribeOptions, WeakBroker};
+
+    /// Leaves `bus`'s state borrowed for good, as a call into it cut short by a host
+    /// exception (a stack overflow thrown through wasm) does.
+    fn cut(bus: &WeakBroker<String>) {
+        let bus = bus.upgrade().expect("the broker");
+        std::mem::forget(bus.shared.borrow_mut());
+    }
+
+    /// A broker on a manual clock with topic "t".
+    fn broker(hooks: Hooks<String>) -> (Broker<String>, ManualClock) {
+        let clock = ManualClock::new();
+        let bus = Broker::with_hooks(Config::default(), clock.clone(), clock.clone(), hooks);
+        bus.create_topic("t").unwrap();
+        (bus, clock)
+    }
+
+    #[test]
+    fn a_drain_whose_handler_left_the_state_held_stops_there_and_later_drains_do_not_start() {
+        let (bus, clock) = broker(Hooks::default());
+        let (weak, calls) = (bus.downgrade(), Rc::new(Cell::new(0)));
+        let counted = calls.clone();
+        bus.subscribe("t", SubscribeOptions::default(), move |_: &Delivery<'_, String>| {
+            counted.set(counted.get() + 1);
+            cut(&weak);
+            Outcome::Ack
+        })
+        .unwrap();
+        for data in ["a", "b", "c"] {
+            bus.publish("t", data.to_string(), PublishOptions::default()).unwrap();
+        }
+        clock.run_until_idle();
+        assert!(bus.cut_short());
+        assert_eq!(calls.get(), 1, "the run ended at the handler that left the state held");
+        bus.run_drain(1);
+        assert_eq!(calls.get(), 1, "a later run does not start");
+    }
+
+    #[test]
+    fn effects_stop_at_a_callback_that_left_the_state_held_and_a_settlement_then_does_nothing() {
+        let slot: Rc<Cell<Option<WeakBroker<String>>>> = Rc::default();
+        let logged = slot.clone();
+        let logger = Rc::new(move |_: &LogRecord| {
+            if let Some(bus) = logged.take() {
+                cut(&bus);
+            }
+        });
+        let (bus, clock) = broker(Hooks { logger: Some(logger), ..Hooks::default() });
+        let token = Rc::new(Cell::new(None));
+        let kept = token.clone();
+        bus.subscribe("t", SubscribeOptions::default(), move |d: &Delivery<'_, String>| {
+            kept.set(Some(d.token));
+            Outcome::Deferred
+        })
+        .unwrap();
+        bus.publish("t", "a".to_string(), PublishOptions::default()).unwrap();
+        clock.run_until_idle();
+        slot.set(Some(bus.downgrade()));
+        bus.settle(token.get().unwrap(), Err("failed".into()));
+        assert!(bus.cut_short(), "the failure's log record left the state held");
+        bus.settle(token.get().unwrap(), Ok(()));
+        clock.advance(60_000);
+        clock.run_until_idle();
+        assert!(bus.cut_short());
     }
 }

@@ -201,6 +201,9 @@ impl<P: Payload> Broker<P> {
                 }
             }),
         );
+        if self.cut_short() {
+            return;
+        }
         let Some(timer) = timer else {
             self.shared.borrow_mut().wake_unarmed(sub);
             return;
