@@ -108,6 +108,12 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.keys.len() - self.vacant
     }
 
+    /// Every key with a value, in order.
+    #[cfg(target_arch = "wasm32")]
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.keys.iter().zip(&self.values).filter(|(_, value)| value.is_some()).map(|(key, _)| key)
+    }
+
     /// Every value, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.values.iter().filter_map(Option::as_ref)

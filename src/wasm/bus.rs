@@ -18,7 +18,7 @@ use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsP
 use super::subscription::Subscription;
 use futures::future::LocalBoxFuture;
 
-use crate::{Broker, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, WaitReport, WeakBroker};
+use crate::{Broker, Clock, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, TimerId, WaitReport, WeakBroker};
 
 /// Set once a call into the bus was cut short (see [`Bus::halt`]); shared with everything
 /// that can enter the bus's state from JavaScript later: the settler, the callback table,
@@ -93,10 +93,25 @@ impl Bus {
 
     /// Stops the bus for good: a call into it was cut short (a stack overflow or an internal
     /// error thrown through wasm), so its state may be half-changed. Every later call throws
-    /// `CLOSED`, and no timer, settlement, abort or queued drain touches its state again.
+    /// `CLOSED`, and no timer, settlement, abort or queued drain touches its state again; its
+    /// pending requests are rejected and its timers cleared (when its clock can still be
+    /// reached), so they hold nothing, and no process, open.
     pub fn halt(&self) {
         self.halted.set(true);
         self.fail_requests();
+        if let Some(clock) = self.usable_clock() {
+            for id in self.callbacks.ids() {
+                clock.clear_timeout(TimerId(id));
+            }
+        }
+    }
+
+    /// The broker's clock, unless a call cut short left the broker's state held.
+    pub fn usable_clock(&self) -> Option<Rc<dyn Clock>> {
+        match self.broker.cut_short() {
+            true => None,
+            false => self.broker.clock(),
+        }
     }
 
     /// A topic argument of a publish: the plain headers of the topic it names. The same

@@ -80,6 +80,11 @@ impl OneShots {
         }
     }
 
+    /// The ids of the callbacks waiting (none when the table is held by a call cut short).
+    pub fn ids(&self) -> Vec<u64> {
+        self.table.try_borrow().map(|table| table.entries.keys().copied().collect()).unwrap_or_default()
+    }
+
     /// Forgets a callback; returns the handle kept for it, `None` when it had fired or was
     /// removed already (or has no handle).
     pub fn remove(&self, id: u64) -> Option<JsValue> {

@@ -3,8 +3,14 @@
 // Each test reproduces a way the bus used to trap, lose work silently or leak.
 import test, { describe } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { PubSub, PubSubError, wasmMemoryBytes } from "wasm-pubsub";
 import { FakeClock, recorder, rejectsCode, settle, throwsCode } from "./helpers.mjs";
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL(".", import.meta.url));
 
 /** Fails the test if anything reaches the process as an uncaught exception or rejection. */
 function watchUncaught() {
@@ -152,6 +158,25 @@ describe("stack exhaustion", () => {
     }
     assert.ok(outcomes.has("working"));
     done();
+  });
+
+  test("a halted bus rejects its pending requests and clears its timers: a process with nothing else to do exits at once", async () => {
+    // `__halt` is what the front calls on a bus cut short; it is called directly here, where a
+    // stack overflow would land inside the bus only now and then.
+    const script = `
+      import { PubSub } from "wasm-pubsub";
+      const bus = new PubSub({ autoCreateTopics: true, delivery: { ackTimeoutMs: 60000 } });
+      bus.subscribe("t", () => new Promise(() => {}));
+      bus.subscribe("ask", () => new Promise(() => {}));
+      bus.publish("t", 1);
+      const asked = bus.request("ask", 1, { timeoutMs: 60000 }).catch((error) => error.code);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      bus.__halt();
+      console.log(await asked);`;
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: here, timeout: 50_000 });
+    assert.equal(stdout.trim(), "CLOSED");
+    assert.ok(Date.now() - started < 30_000, `the process took ${Date.now() - started} ms to exit, as long as its 60 s timers`);
   });
 
   test("a Proxy whose getPrototypeOf trap re-enters publish ends with the nesting limit, not a trap", async () => {
