@@ -25,14 +25,8 @@ impl<P: Payload> Broker<P> {
     /// A run started while another run of the same subscription is calling its handler
     /// returns at once: the outer run picks up whatever became ready.
     pub(crate) fn run_drain(&self, id: u64) {
-        if self.cut_short() {
-            return;
-        }
-        if let Some(clock) = self.clock() {
-            let now = clock.now_ms();
-            if !self.cut_short() {
-                self.drain_from(id, clock.as_ref(), now);
-            }
+        if let Some((clock, now)) = self.read_clock() {
+            self.drain_from(id, clock.as_ref(), now);
         }
     }
 
@@ -171,14 +165,7 @@ impl<P: Payload> Broker<P> {
     }
 
     fn settle_then(&self, token: DeliveryToken, result: Result<(), Failure>, continue_now: bool) {
-        if self.cut_short() {
-            return;
-        }
-        let Some(clock) = self.clock() else { return };
-        let now = clock.now_ms();
-        if self.cut_short() {
-            return;
-        }
+        let Some((clock, now)) = self.read_clock() else { return };
         let id = token.subscription;
         let start_now = {
             let mut inner = self.shared.borrow_mut();
@@ -195,14 +182,8 @@ impl<P: Payload> Broker<P> {
     /// The subscription's wake-up timer fired: time out late deliveries, let the breaker
     /// move on, and start what may start.
     pub(crate) fn on_wake(&self, id: u64, due: f64) {
-        if self.cut_short() {
-            return;
-        }
-        let Some(clock) = self.clock() else { return };
-        let now = clock.now_ms().max(due);
-        if self.cut_short() {
-            return;
-        }
+        let Some((_, now)) = self.read_clock() else { return };
+        let now = now.max(due);
         let mut inner = self.shared.borrow_mut();
         inner.rearm(now);
         inner.wake(id, due, now);

@@ -18,7 +18,7 @@ use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsP
 use super::subscription::Subscription;
 use futures::future::LocalBoxFuture;
 
-use crate::{Broker, Clock, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, TimerId, WaitReport, WeakBroker};
+use crate::{Broker, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, TimerId, WaitReport, WeakBroker};
 
 /// Set once a call into the bus was cut short (see [`Bus::halt`]); shared with everything
 /// that can enter the bus's state from JavaScript later: the settler, the callback table,
@@ -99,18 +99,10 @@ impl Bus {
     pub fn halt(&self) {
         self.halted.set(true);
         self.fail_requests();
-        if let Some(clock) = self.usable_clock() {
+        if let Some(clock) = self.broker.usable_clock() {
             for id in self.callbacks.ids() {
                 clock.clear_timeout(TimerId(id));
             }
-        }
-    }
-
-    /// The broker's clock, unless a call cut short left the broker's state held.
-    pub fn usable_clock(&self) -> Option<Rc<dyn Clock>> {
-        match self.broker.cut_short() {
-            true => None,
-            false => self.broker.clock(),
         }
     }
 
