@@ -178,10 +178,9 @@ function readFrame(event, link) {
 
 /** A frame's `[attributes, orderingKey, k1, v1, …]` (see `readFrame`), undefined when it has
  * neither, null when an attribute is out of bounds or not a string (the count is checked as
- * the keys are read, not after). */
+ * the keys are read, not after). Undefined attributes have no keys to read. */
 function extraOf(attributes, orderingKey, bounds) {
-  if (attributes === undefined) return orderingKey === undefined ? undefined : [undefined, orderingKey];
-  if (attributes === null || typeof attributes !== "object" || Array.isArray(attributes)) return null;
+  if (attributes !== undefined && (attributes === null || typeof attributes !== "object" || Array.isArray(attributes))) return null;
   let extra;
   let count = 0;
   for (const key in attributes) {
@@ -193,9 +192,11 @@ function extraOf(attributes, orderingKey, bounds) {
     extra[0][key] = value;
     extra.push(key, value);
   }
-  if (extra === undefined) return orderingKey === undefined ? undefined : [undefined, orderingKey];
-  Object.freeze(extra[0]);
-  return extra;
+  if (extra !== undefined) {
+    Object.freeze(extra[0]);
+    return extra;
+  }
+  return orderingKey === undefined ? undefined : [undefined, orderingKey];
 }
 
 /**
