@@ -32,6 +32,20 @@ export function frame(fields = {}) {
   return { "wasm-pubsub": 1, origin: "peer", id: 1, hops: 1, topic: "t", data: 1, attributes: {}, publishedAt: 0, ...fields };
 }
 
+/** In-process ports that deliver synchronously: a frame posted to `sending`, or handed to
+ * `deliver`, reaches the listeners added to `receiving` at once, inside that call. */
+export function synchronousPorts() {
+  const listeners = new Set();
+  const deliver = (wire) => {
+    for (const listener of listeners) listener({ data: wire });
+  };
+  return {
+    deliver,
+    receiving: { postMessage() {}, addEventListener: (_, l) => listeners.add(l), removeEventListener: (_, l) => listeners.delete(l) },
+    sending: { postMessage: deliver, addEventListener() {}, removeEventListener() {} },
+  };
+}
+
 /** A bus with autoCreateTopics and a `>` subscription counting deliveries per topic. Only
  * `counts` and `total` close over nothing of the bus, so the bus can be collected. */
 export function countingBus(config = {}) {

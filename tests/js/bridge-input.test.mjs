@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PubSub, wasmMemoryBytes } from "wasm-pubsub";
-import { frame, quiet, uncaught, until } from "./bridge-helpers.mjs";
+import { frame, quiet, synchronousPorts, uncaught, until } from "./bridge-helpers.mjs";
 
 /** A bus bridged to port1 of a fresh channel, recording deliveries and `bridge.*` logs. */
 function listeningBus() {
@@ -126,13 +126,11 @@ describe("frames arriving on a bridge", () => {
 /** A bus bridged to a port that hands each frame to the bridge's listener at once, inside
  * `deliver(frame)`: frames can arrive while the bus is still receiving another. */
 function synchronousBus(config = {}, bridgeOptions) {
-  const listeners = new Set();
   const logs = [];
   const seen = [];
   const bus = new PubSub({ autoCreateTopics: true, logger: (r) => r.event.startsWith("bridge.") && logs.push(r), ...config });
-  const port = { postMessage() {}, addEventListener: (_, l) => listeners.add(l), removeEventListener: (_, l) => listeners.delete(l) };
-  const bridge = bus.bridge(port, bridgeOptions);
-  const deliver = (wire) => { for (const listener of listeners) listener({ data: wire }); };
+  const { receiving, deliver } = synchronousPorts();
+  const bridge = bus.bridge(receiving, bridgeOptions);
   bus.subscribe(">", (msg) => seen.push(msg));
   return { bus, bridge, deliver, seen, logs };
 }

@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PubSub, PubSubError, wasmMemoryBytes } from "wasm-pubsub";
+import { synchronousPorts } from "./bridge-helpers.mjs";
 import { FakeClock, recorder, rejectsCode, settle, throwsCode } from "./helpers.mjs";
 
 const run = promisify(execFile);
@@ -25,12 +26,12 @@ function watchUncaught() {
   };
 }
 
-/** Runs `call` from ever deeper recursion until the stack overflows; returns the depth. */
-function exhaustStack(call) {
+/** Runs `call` from ever deeper recursion until the stack overflows, at every `every`-th
+ * level (varying it varies where the overflow lands); returns the depth. */
+function exhaustStack(call, every = 1) {
   let depth = 0;
   const walk = () => {
-    depth++;
-    call();
+    if (depth++ % every === 0) call();
     walk();
   };
   try {
@@ -70,22 +71,34 @@ function publishQuietly(bus, topic, data) {
   }
 }
 
+/** A bus apart from the ones under attack, given one message per round: `untouched(rounds)`
+ * checks that it delivered every one. */
+function bystander() {
+  const bus = new PubSub({ autoCreateTopics: true });
+  const seen = recorder();
+  bus.subscribe("x", seen.handler);
+  return {
+    publish: (round) => bus.publish("x", round),
+    async untouched(rounds) {
+      await settle();
+      assert.deepEqual(seen.data(), Array.from({ length: rounds }, (_, i) => i), "the other bus delivered every message");
+    },
+  };
+}
+
 describe("stack exhaustion", () => {
   test("a user recursion that overflows inside a bus call leaves the bus working or halted, and other buses untouched", async () => {
     const done = watchUncaught();
-    const other = new PubSub({ autoCreateTopics: true });
-    const seen = recorder();
-    other.subscribe("x", seen.handler);
+    const other = bystander();
     const outcomes = new Set();
     for (let round = 0; round < 40; round++) {
       const bus = new PubSub({ autoCreateTopics: true });
       bus.createTopic("t");
       exhaustStack(() => bus.subscribe("t", () => {}).unsubscribe());
       outcomes.add(await worksOrIsHalted(bus, "t"));
-      other.publish("x", round);
+      other.publish(round);
     }
-    await settle();
-    assert.deepEqual(seen.data(), Array.from({ length: 40 }, (_, i) => i), "the other bus delivered every message");
+    await other.untouched(40);
     const fresh = new PubSub({ autoCreateTopics: true });
     const late = recorder();
     fresh.subscribe("y", late.handler);
@@ -97,25 +110,21 @@ describe("stack exhaustion", () => {
 
   test("a handler whose recursion overflows inside a call to its own bus: no trap, no uncaught error, the bus works or is halted", async () => {
     const done = watchUncaught();
-    const other = new PubSub({ autoCreateTopics: true });
-    const seen = recorder();
-    other.subscribe("x", seen.handler);
+    const other = bystander();
     const outcomes = new Set();
     for (let round = 0; round < 20; round++) {
       const bus = new PubSub({ autoCreateTopics: true });
-      let level = 0;
       bus.subscribe("t", () => {
-        exhaustStack(() => level++ % (1 + (round % 5)) === 0 && publishQuietly(bus, "u", level));
+        exhaustStack(() => publishQuietly(bus, "u", round), 1 + (round % 5));
       });
       bus.subscribe("u", () => {});
       bus.publish("t", 1);
       bus.publish("t", 2);
       await settle();
       outcomes.add(await worksOrIsHalted(bus, "v"));
-      other.publish("x", round);
+      other.publish(round);
     }
-    await settle();
-    assert.deepEqual(seen.data(), Array.from({ length: 20 }, (_, i) => i), "the other bus delivered every message");
+    await other.untouched(20);
     assert.ok(outcomes.has("halted"), "some overflow was cut short inside the bus");
     done();
   });
@@ -126,11 +135,10 @@ describe("stack exhaustion", () => {
     for (let round = 0; round < 20; round++) {
       const [sender, receiver] = [new PubSub({ autoCreateTopics: true }), new PubSub({ autoCreateTopics: true })];
       receiver.subscribe("t", () => {});
-      const listeners = new Set();
-      receiver.bridge({ postMessage() {}, addEventListener: (_, l) => listeners.add(l), removeEventListener: (_, l) => listeners.delete(l) });
-      sender.bridge({ postMessage: (wire) => { for (const l of listeners) l({ data: wire }); }, addEventListener() {}, removeEventListener() {} });
-      let level = 0;
-      exhaustStack(() => level++ % (1 + (round % 7)) === 0 && publishQuietly(sender, "t", level));
+      const { receiving, sending } = synchronousPorts();
+      receiver.bridge(receiving);
+      sender.bridge(sending);
+      exhaustStack(() => publishQuietly(sender, "t", round), 1 + (round % 7));
       await settle();
       outcomes.add(await worksOrIsHalted(receiver, "v"));
       await worksOrIsHalted(sender, "w");
@@ -144,11 +152,10 @@ describe("stack exhaustion", () => {
     const outcomes = new Set();
     for (let round = 0; round < 40; round++) {
       const stride = 1 + (round % 7);
-      let level = 0;
       const settles = new PubSub({ autoCreateTopics: true, logger: () => {}, delivery: { ackTimeoutMs: 5, maxDeliveryAttempts: 1 } });
-      settles.subscribe("t", () => ({ then: (ok) => exhaustStack(() => level++ % stride === 0 && ok()) }));
+      settles.subscribe("t", () => ({ then: (ok) => exhaustStack(ok, stride) }));
       let armed = 0;
-      const clock = { now: () => Date.now(), setTimeout: (fire) => (armed++ < 3 && exhaustStack(() => level++ % stride === 0 && fire()), armed), clearTimeout() {} };
+      const clock = { now: () => Date.now(), setTimeout: (fire) => (armed++ < 3 && exhaustStack(fire, stride), armed), clearTimeout() {} };
       const fires = new PubSub({ autoCreateTopics: true, clock, logger: () => {}, delivery: { ackTimeoutMs: 5 } });
       fires.subscribe("t", () => new Promise(() => {}));
       for (let i = 0; i < 3; i++) [settles, fires].forEach((bus) => bus.publish("t", i));
