@@ -13,6 +13,19 @@ import { FakeClock, recorder, rejectsCode, settle, throwsCode } from "./helpers.
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
 
+/** wasm's shadow stack pointer, of the instance "wasm-pubsub" runs on: the glue module beside
+ * the entry is the one the entry loaded, and `initSync()` hands back its exports. Between
+ * tasks no call is inside wasm, so it must read the value it had at start. */
+const glue = await import(new URL("./wasm_pubsub.js", import.meta.resolve("wasm-pubsub")));
+const stackPointer = glue.initSync().__wbg_stack_pointer;
+const STACK_BASE = stackPointer.value;
+
+/** Asserts that no overflow left wasm's stack pointer below its base: each leak shrinks the
+ * stack every bus of the page shares, until every call into any of them traps. */
+function stackRestored() {
+  assert.equal(stackPointer.value, STACK_BASE, "wasm's stack pointer is back at its base");
+}
+
 /** Fails the test if anything reaches the process as an uncaught exception or rejection. */
 function watchUncaught() {
   const caught = [];
@@ -105,6 +118,21 @@ describe("stack exhaustion", () => {
     for (let i = 0; i < 1000; i++) fresh.publish("y", i);
     await settle();
     assert.equal(late.messages.length, 1000, "a new bus works after 40 overflows: wasm's stack pointer was restored each time");
+    stackRestored();
+    done();
+  });
+
+  test("a user recursion that overflows inside publish, at every depth: each bus works or is halted, wasm's stack pointer is back at its base", async () => {
+    const done = watchUncaught();
+    const other = bystander();
+    for (let round = 0; round < 40; round++) {
+      const bus = new PubSub({ autoCreateTopics: true });
+      exhaustStack(() => publishQuietly(bus, "t", { round, items: [1, 2, 3] }), 1 + (round % 7));
+      await worksOrIsHalted(bus, "t");
+      stackRestored();
+      other.publish(round);
+    }
+    await other.untouched(40);
     done();
   });
 
@@ -126,6 +154,7 @@ describe("stack exhaustion", () => {
     }
     await other.untouched(20);
     assert.ok(outcomes.has("halted"), "some overflow was cut short inside the bus");
+    stackRestored();
     done();
   });
 
@@ -144,6 +173,7 @@ describe("stack exhaustion", () => {
       await worksOrIsHalted(sender, "w");
     }
     assert.ok(outcomes.has("halted"), "some overflow was cut short inside the receiving bus");
+    stackRestored();
     done();
   });
 
@@ -164,6 +194,7 @@ describe("stack exhaustion", () => {
       outcomes.add(await worksOrIsHalted(fires, "v"));
     }
     assert.ok(outcomes.has("working"));
+    stackRestored();
     done();
   });
 
@@ -203,6 +234,7 @@ describe("stack exhaustion", () => {
     assert.equal(await worksOrIsHalted(bus, "t"), "working");
     assert.equal(await worksOrIsHalted(other, "u"), "working");
     assert.doesNotThrow(() => new PubSub());
+    stackRestored();
     done();
   });
 

@@ -212,7 +212,7 @@ function sharedOption(options) {
  * itself out in its `finally`, with the statement inline (a call there may fail at the stack's
  * limit and leave the depth counted for good). */
 function enter(stackPointer) {
-  if (haltsPending > 0) haltPending();
+  if (haltsPending > 0) haltPending(stackPointer);
   if (nesting > 0 && (tripped || nesting >= MAX_NESTING)) throw tooDeep();
   const pointer = stackPointer.value;
   nesting++;
@@ -235,7 +235,7 @@ function guarded(method, stackPointer) {
       if (error?.constructor === PubSubError) throw error;
       if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
       stackPointer.value = pointer;
-      throw cutShort(error);
+      throw cutShort(error, stackPointer);
     } finally {
       if (--nesting === 0) tripped = false;
     }
@@ -252,7 +252,7 @@ const HOT = {
         if (error?.constructor === PubSubError) throw error;
         if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
         stackPointer.value = pointer;
-        throw cutShort(error);
+        throw cutShort(error, stackPointer);
       } finally {
         if (--nesting === 0) tripped = false;
       }
@@ -300,7 +300,7 @@ function plainPublish(publishPlain, takeRefusal) {
         if (error?.constructor === PubSubError) throw error;
         if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
         stackPointer.value = pointer;
-        throw cutShort(error);
+        throw cutShort(error, stackPointer);
       } finally {
         if (--nesting === 0) tripped = false;
       }
@@ -321,7 +321,7 @@ function dataPublish(publishData, takeRefusal) {
         if (error?.constructor === PubSubError) throw error;
         if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
         stackPointer.value = pointer;
-        throw cutShort(error);
+        throw cutShort(error, stackPointer);
       } finally {
         if (--nesting === 0) tripped = false;
       }
@@ -355,7 +355,7 @@ function onBehalf(method, stackPointer) {
       if (error?.constructor === PubSubError) throw error;
       if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
       stackPointer.value = pointer;
-      haltPending();
+      haltPending(stackPointer);
     } finally {
       if (--nesting === 0) tripped = false;
     }
@@ -372,8 +372,8 @@ function tooDeep() {
 
 /** Halts the buses `pendingHalts` names after an exception was thrown through wasm (see above),
  * and says what happened. */
-function cutShort(error) {
-  haltPending();
+function cutShort(error, stackPointer) {
+  haltPending(stackPointer);
   return new PubSubError(
     "CLOSED",
     `the bus stopped: a call into it was cut short by ${describe(error)}, so its state can no longer be trusted; create a new bus`,
@@ -381,12 +381,16 @@ function cutShort(error) {
 }
 
 /** Halts the buses of `pendingHalts`, the latest first; at the stack's limit this fails too,
- * and the next call into any bus tries again before it does anything else. */
-function haltPending() {
+ * and the next call into any bus tries again before it does anything else. A halt is a call
+ * into wasm like any other: one cut short puts the stack pointer back as a guarded call does
+ * (each one left behind shrank the stack every bus shares, until every call trapped). */
+function haltPending(stackPointer) {
   while (haltsPending > 0) {
+    const pointer = stackPointer.value;
     try {
       pendingHalts[haltsPending - 1].__halt();
     } catch {
+      stackPointer.value = pointer;
       return;
     }
     pendingHalts[--haltsPending] = undefined;
