@@ -6,12 +6,12 @@
 // so the module finishes evaluating in the task that loaded it: a worker's `onmessage` set
 // after `import` is in place before the first message is dispatched. With an `await`
 // pending, Chromium dispatches messages posted meanwhile to no listener, and they are lost.
-import init, { __configFromEnv, Bridge, Callbacks, Inbox, initSync, PubSub, Reply, Subscription, Topic } from "./wasm_pubsub.js";
+import init, { __configFromEnv, Bridge, Callbacks, Inbox, initSync, PubSub, Reply, Settler, Subscription, Topic } from "./wasm_pubsub.js";
 import { envReader, harden } from "./snippets/front.js";
 
 const url = new URL("./wasm_pubsub_bg.wasm", import.meta.url);
 const wasm = inWorker() ? initSync({ module: readSync(url) }) : await init({ module_or_path: url });
-harden([PubSub, Topic, Subscription, Bridge, Reply], wasm.__wbg_stack_pointer, [Inbox, Callbacks]);
+harden([PubSub, Topic, Subscription, Bridge, Reply], wasm, [Inbox, Callbacks], Settler);
 
 function inWorker() {
   return typeof WorkerGlobalScope === "function" && typeof XMLHttpRequest === "function";

@@ -2,11 +2,11 @@
 // Cloudflare workerd: it refuses to compile wasm from bytes at run time, so the .wasm is
 // imported as a module, which workerd compiles when it loads the Worker.
 import wasm from "./wasm_pubsub_bg.wasm";
-import { __configFromEnv, Bridge, Callbacks, Inbox, initSync, PubSub, Reply, Subscription, Topic } from "./wasm_pubsub.js";
+import { __configFromEnv, Bridge, Callbacks, Inbox, initSync, PubSub, Reply, Settler, Subscription, Topic } from "./wasm_pubsub.js";
 import { envReader, harden } from "./snippets/front.js";
 
 const exports = initSync({ module: wasm });
-harden([PubSub, Topic, Subscription, Bridge, Reply], exports.__wbg_stack_pointer, [Inbox, Callbacks]);
+harden([PubSub, Topic, Subscription, Bridge, Reply], exports, [Inbox, Callbacks], Settler);
 
 export { Bridge, PubSub, Subscription, Topic, wasmMemoryBytes } from "./wasm_pubsub.js";
 export { PubSubError } from "./snippets/bus.js";

@@ -198,6 +198,26 @@ describe("stack exhaustion", () => {
     done();
   });
 
+  test("a settlement called from ever deeper recursion (a thenable's kept callbacks): wasm's stack pointer is back at its base", async () => {
+    const done = watchUncaught();
+    const other = bystander();
+    for (let round = 0; round < 30; round++) {
+      const kept = [];
+      const bus = new PubSub({ autoCreateTopics: true, logger: () => {}, delivery: { maxInFlight: 4, ackTimeoutMs: 50 } });
+      bus.subscribe("t", () => ({ then: (ok, fail) => kept.push(round % 2 ? ok : () => fail(new Error("no"))) }));
+      for (let i = 0; i < 8; i++) bus.publish("t", i);
+      await settle();
+      let next = 0;
+      exhaustStack(() => kept[next++ % kept.length](), 1 + (round % 7));
+      await worksOrIsHalted(bus, "v");
+      stackRestored();
+      bus.dispose();
+      other.publish(round);
+    }
+    await other.untouched(30);
+    done();
+  });
+
   test("a halted bus rejects its pending requests and clears its timers: a process with nothing else to do exits at once", async () => {
     // `__halt` is what the front calls on a bus cut short; it is called directly here, where a
     // stack overflow would land inside the bus only now and then.

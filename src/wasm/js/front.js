@@ -27,17 +27,33 @@ const MAX_PENDING_HALTS = 64;
 const pendingHalts = new Array(MAX_PENDING_HALTS).fill(undefined);
 let haltsPending = 0;
 
+/** wasm's shadow stack pointer, read and written through the two functions
+ * pkg-scripts/export-stack-pointer.mjs adds to the module: a call into wasm costs a quarter of
+ * what the WebAssembly.Global's accessor does, and every guarded call reads it. */
+let readPointer;
+let writePointer;
+
 /** Guards the methods and accessors of `classes` (see above) and makes `free()` and
  * `Symbol.dispose` mean `dispose()` (unsubscribe, close), and `Symbol.asyncDispose` on a class
  * with `close()` await it; guards the methods of the `internal` classes, which JavaScript calls
- * on a bus's behalf (see `guardInternal`). Called once by every entry file with its instance's
- * shadow stack pointer (a WebAssembly.Global): the ESM and CommonJS entries each have their own. */
-export function harden(classes, stackPointer, internal = []) {
-  for (const C of classes) guardClass(C.prototype, stackPointer);
-  for (const C of internal) guardInternal(C.prototype, stackPointer);
+ * on a bus's behalf (see `guardInternal`), and the `settler` class's `settle` (see
+ * `guardSettle`). Called by every entry file with its instance's exports (`wasm`): the ESM
+ * and CommonJS entries each have an instance, and a front, of their own. */
+export function harden(classes, wasm, internal = [], settler = undefined) {
+  const read = wasm.__wbg_stack_pointer_get;
+  const write = wasm.__wbg_stack_pointer_set;
+  if (typeof read !== "function" || typeof write !== "function") {
+    throw new Error("wasm-pubsub: the .wasm does not export its stack pointer (pkg-scripts/export-stack-pointer.mjs)");
+  }
+  if (readPointer !== undefined && readPointer !== read) throw new Error("wasm-pubsub: this front already guards another wasm instance");
+  readPointer = read;
+  writePointer = write;
+  for (const C of classes) guardClass(C.prototype);
+  for (const C of internal) guardInternal(C.prototype);
+  if (settler !== undefined) guardSettle(settler.prototype);
 }
 
-function guardClass(proto, stackPointer) {
+function guardClass(proto) {
   const plain = takeInternal(proto, "__publishPlain");
   const data = takeInternal(proto, "__publishData");
   const refusal = takeInternal(proto, "__takeRefusal");
@@ -46,8 +62,8 @@ function guardClass(proto, stackPointer) {
     if (key === "constructor" || key === "free" || key === "__halt") continue;
     const descriptor = Object.getOwnPropertyDescriptor(proto, key);
     const wrap = (key === "publish" && publish) || HOT[key] || guarded;
-    if (typeof descriptor.value === "function") descriptor.value = wrap(descriptor.value, stackPointer);
-    else if (descriptor.get) descriptor.get = guarded(descriptor.get, stackPointer);
+    if (typeof descriptor.value === "function") descriptor.value = wrap(descriptor.value);
+    else if (descriptor.get) descriptor.get = guarded(descriptor.get);
     else continue;
     Object.defineProperty(proto, key, descriptor);
   }
@@ -211,10 +227,10 @@ function sharedOption(options) {
  * depth is counted last, once nothing that may fail is left: a guarded call that starts counts
  * itself out in its `finally`, with the statement inline (a call there may fail at the stack's
  * limit and leave the depth counted for good). */
-function enter(stackPointer) {
-  if (haltsPending > 0) haltPending(stackPointer);
+function enter() {
+  if (haltsPending > 0) haltPending();
   if (nesting > 0 && (tripped || nesting >= MAX_NESTING)) throw tooDeep();
-  const pointer = stackPointer.value;
+  const pointer = readPointer();
   nesting++;
   return pointer;
 }
@@ -226,16 +242,16 @@ function enter(stackPointer) {
 // exception that is not a PubSubError, `pendingHalts` and the stack pointer are set inline,
 // before any call: at the stack's limit a call may fail where an assignment cannot.
 
-function guarded(method, stackPointer) {
+function guarded(method) {
   return function guardedCall(a, b, c) {
-    const pointer = enter(stackPointer);
+    const pointer = enter();
     try {
       return method.call(this, a, b, c);
     } catch (error) {
       if (error?.constructor === PubSubError) throw error;
       if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
-      stackPointer.value = pointer;
-      throw cutShort(error, stackPointer);
+      writePointer(pointer);
+      throw cutShort(error);
     } finally {
       if (--nesting === 0) tripped = false;
     }
@@ -243,16 +259,16 @@ function guarded(method, stackPointer) {
 }
 
 const HOT = {
-  publishBatch: (method, stackPointer) =>
+  publishBatch: (method) =>
     function publishBatch(a, b) {
-      const pointer = enter(stackPointer);
+      const pointer = enter();
       try {
         return method.call(this, a, b);
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
         if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
-        stackPointer.value = pointer;
-        throw cutShort(error, stackPointer);
+        writePointer(pointer);
+        throw cutShort(error);
       } finally {
         if (--nesting === 0) tripped = false;
       }
@@ -283,9 +299,9 @@ function plainPublish(publishPlain, takeRefusal) {
   /** Plain publishes begun: one begun inside another (a bridge's port or a logger publishing
    * while it runs) has changed the topic its bus remembers, so the outer one is not recorded. */
   let plainCalls = 0;
-  return (method, stackPointer) =>
+  return (method) =>
     function publish(a, b, c) {
-      const pointer = enter(stackPointer);
+      const pointer = enter();
       try {
         if (c !== undefined) return method.call(this, a, b, c);
         const size = measure(b);
@@ -299,8 +315,8 @@ function plainPublish(publishPlain, takeRefusal) {
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
         if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
-        stackPointer.value = pointer;
-        throw cutShort(error, stackPointer);
+        writePointer(pointer);
+        throw cutShort(error);
       } finally {
         if (--nesting === 0) tripped = false;
       }
@@ -309,9 +325,9 @@ function plainPublish(publishPlain, takeRefusal) {
 
 /** `topic.publish(data)` without options: as `bus.publish` above, with the topic the handle's. */
 function dataPublish(publishData, takeRefusal) {
-  return (method, stackPointer) =>
+  return (method) =>
     function publish(a, b) {
-      const pointer = enter(stackPointer);
+      const pointer = enter();
       try {
         if (b !== undefined) return method.call(this, a, b);
         const id = publishData.call(this, a, measure(a));
@@ -320,8 +336,8 @@ function dataPublish(publishData, takeRefusal) {
       } catch (error) {
         if (error?.constructor === PubSubError) throw error;
         if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
-        stackPointer.value = pointer;
-        throw cutShort(error, stackPointer);
+        writePointer(pointer);
+        throw cutShort(error);
       } finally {
         if (--nesting === 0) tripped = false;
       }
@@ -333,31 +349,45 @@ function dataPublish(publishData, takeRefusal) {
 // recursion (a port that delivers synchronously, a clock that calls back at once), or find its
 // bus's state held by a call cut short before. They have no caller to tell, so one cut short
 // halts its bus, which says so on the next call into it, and returns (a frame's `receive`
-// takes eleven arguments, the most of these methods). A promise's settlement (`Settler`) is
-// not guarded, to keep the awaited delivery's path short: it returns at once when it finds its
-// bus's state held, and one cut short inside it leaves that state held, so its bus halts on
-// the next guarded call into it.
+// takes eleven arguments, the most of these methods). A promise's settlement (`Settler`) has
+// a lighter guard, to keep the awaited delivery's path short: it returns at once when it finds
+// its bus's state held, and one cut short inside it leaves that state held, so its bus halts on
+// the next guarded call into it; the guard only puts wasm's stack pointer back (a reaction
+// called at the bottom of a recursion, by a thenable or by code that kept it, may run out of
+// stack inside wasm like any call).
 
-function guardInternal(proto, stackPointer) {
+function guardInternal(proto) {
   for (const key of Object.getOwnPropertyNames(proto)) {
     const method = Object.getOwnPropertyDescriptor(proto, key).value;
     if (key === "constructor" || key === "free" || key === "__halt" || typeof method !== "function") continue;
-    proto[key] = onBehalf(method, stackPointer);
+    proto[key] = onBehalf(method);
   }
 }
 
-function onBehalf(method, stackPointer) {
+function onBehalf(method) {
   return function onBehalfCall(a, b, c, d, e, f, g, h, i, j, k) {
-    const pointer = enter(stackPointer);
+    const pointer = enter();
     try {
       return method.call(this, a, b, c, d, e, f, g, h, i, j, k);
     } catch (error) {
       if (error?.constructor === PubSubError) throw error;
       if (haltsPending < MAX_PENDING_HALTS) pendingHalts[haltsPending++] = this;
-      stackPointer.value = pointer;
-      haltPending(stackPointer);
+      writePointer(pointer);
+      haltPending();
     } finally {
       if (--nesting === 0) tripped = false;
+    }
+  };
+}
+
+function guardSettle(proto) {
+  const settle = proto.settle;
+  proto.settle = function settleGuarded(sub, delivery, error, stack) {
+    const pointer = readPointer();
+    try {
+      settle.call(this, sub, delivery, error, stack);
+    } catch {
+      writePointer(pointer);
     }
   };
 }
@@ -372,8 +402,8 @@ function tooDeep() {
 
 /** Halts the buses `pendingHalts` names after an exception was thrown through wasm (see above),
  * and says what happened. */
-function cutShort(error, stackPointer) {
-  haltPending(stackPointer);
+function cutShort(error) {
+  haltPending();
   return new PubSubError(
     "CLOSED",
     `the bus stopped: a call into it was cut short by ${describe(error)}, so its state can no longer be trusted; create a new bus`,
@@ -384,13 +414,13 @@ function cutShort(error, stackPointer) {
  * and the next call into any bus tries again before it does anything else. A halt is a call
  * into wasm like any other: one cut short puts the stack pointer back as a guarded call does
  * (each one left behind shrank the stack every bus shares, until every call trapped). */
-function haltPending(stackPointer) {
+function haltPending() {
   while (haltsPending > 0) {
-    const pointer = stackPointer.value;
+    const pointer = readPointer();
     try {
       pendingHalts[haltsPending - 1].__halt();
     } catch {
-      stackPointer.value = pointer;
+      writePointer(pointer);
       return;
     }
     pendingHalts[--haltsPending] = undefined;
