@@ -9,6 +9,11 @@
 //               codec): what the core's bridge costs per message by itself. Sender and receiver
 //               share one thread, so bus-over-NATS cannot beat 1 / (1/plain + 1/bridge-alone):
 //               printed as the ceiling ratio the JS entry works under.
+//   wire format   plain nats.js again, each message carrying the header block natsBridge sends
+//               (taken from a message it sent, encoded once: no encoding cost at all), the
+//               subscriber parsing only the JSON body: what the wire format itself costs. With
+//               the bridge alone, 1 / (1/that + 1/bridge-alone) is the most any NATS entry
+//               sending this format can reach, however fast its own code.
 // Prints medians and ratios against the targets (throughput ≥ 0.6× plain nats.js, round-trip
 // p50 ≤ 1.3× nc.request). Exits 0 when a target is missed, non-zero when a case fails.
 // Env: NATS_BENCH_MESSAGES (20000), NATS_BENCH_ROUNDS (5), NATS_BENCH_PINGS (2000).
@@ -47,6 +52,38 @@ async function plainThroughput(ncA, ncB, round) {
   const start = performance.now();
   for (let i = 0; i < N; i++) ncA.publish(subject, JSON.stringify({ i, text: TEXT }));
   await reach(() => got, N, "plain nats.js");
+  const seconds = (performance.now() - start) / 1000;
+  sub.unsubscribe();
+  return N / seconds;
+}
+
+/** The header block natsBridge sends with a message, as bytes: one message of the bus's
+ * published through a bridge and caught on its subject by a plain subscription. */
+async function bridgeHeaderBlock(ncA, ncB) {
+  const bus = new PubSub();
+  bus.createTopic("wire");
+  const caught = new Promise((resolve) => {
+    const sub = ncB.subscribe("bus.wire", { callback: (_, m) => { sub.unsubscribe(); resolve(m.headers.encode()); } });
+  });
+  await ncB.flush();
+  const bridge = natsBridge(bus, ncA, { prefix: "bus", topics: ["wire"] });
+  bus.publish("wire", { i: 0, text: TEXT });
+  const bytes = await caught;
+  await bridge.close();
+  await bus.close();
+  return bytes;
+}
+
+/** Messages per second, plain nats.js with `block` (bytes) as every message's header block. */
+async function wireFormatThroughput(ncA, ncB, round, block) {
+  let got = 0;
+  const subject = `plain.wire.${round}`;
+  const headers = { encode: () => block };
+  const sub = ncB.subscribe(subject, { callback: (_, m) => { if (m.json().i >= 0) got++; } });
+  await ncB.flush();
+  const start = performance.now();
+  for (let i = 0; i < N; i++) ncA.publish(subject, JSON.stringify({ i, text: TEXT }), { headers });
+  await reach(() => got, N, "plain nats.js with the bridge's headers");
   const seconds = (performance.now() - start) / 1000;
   sub.unsubscribe();
   return N / seconds;
@@ -145,11 +182,13 @@ async function main() {
   const options = { servers: server.url, noEcho: true };
   const [ncA, ncB] = [await connect(options), await connect(options)];
   try {
-    const plain = [], bus = [], alone = [];
+    const plain = [], bus = [], alone = [], wire = [];
+    const block = await bridgeHeaderBlock(ncA, ncB);
     for (let round = 0; round < ROUNDS; round++) {
       plain.push(await plainThroughput(ncA, ncB, round));
       bus.push(await busThroughput(ncA, ncB, round));
       alone.push(await bridgeAloneThroughput(round));
+      wire.push(await wireFormatThroughput(ncA, ncB, round, block));
     }
     const plainRt = await plainRoundTrips(ncA, ncB);
     const busRt = await busRoundTrips(ncA, ncB);
@@ -159,6 +198,9 @@ async function main() {
     report("bridge alone, no NATS (msg/s)", median(alone), median(plain));
     const ceiling = 1 / (1 / median(plain) + 1 / median(alone));
     report("ceiling: plain + bridge alone", ceiling, median(plain));
+    report(`plain, bridge headers (${block.length} B)`, median(wire), median(plain));
+    const wireCeiling = 1 / (1 / median(wire) + 1 / median(alone));
+    report("ceiling: that + bridge alone", wireCeiling, median(plain));
     report("round trip p50 (ms)", percentile(busRt, 0.5), percentile(plainRt, 0.5), 1.3, false);
     report("round trip p99 (ms)", percentile(busRt, 0.99), percentile(plainRt, 0.99));
   } finally {
