@@ -239,8 +239,9 @@ function enter() {
 // feedback among the closures of one literal, so the publishing methods, the hot path, get
 // literals of their own: with one shared literal their `method.call` would see every method
 // of every class and stay megamorphic (measured: -10% publish, -18% awaited delivery). On an
-// exception that is not a PubSubError, `pendingHalts` and the stack pointer are set inline,
-// before any call: at the stack's limit a call may fail where an assignment cannot.
+// exception that is not a PubSubError, `pendingHalts` is written first, by assignment, before
+// any call (at the stack's limit a call may fail where an assignment cannot), then the stack
+// pointer is put back, which the unwound frames left room for.
 
 function guarded(method) {
   return function guardedCall(a, b, c) {
