@@ -38,14 +38,14 @@ let writePointer;
  * with `close()` await it; guards the methods of the `internal` classes, which JavaScript calls
  * on a bus's behalf (see `guardInternal`), and the `settler` class's `settle` (see
  * `guardSettle`). Called by every entry file with its instance's exports (`wasm`): the ESM
- * and CommonJS entries each have an instance, and a front, of their own. */
+ * and CommonJS entries each have an instance, and a front module, of their own, and entries
+ * that share a front share its glue, so its instance too. */
 export function harden(classes, wasm, internal = [], settler = undefined) {
   const read = wasm.__wbg_stack_pointer_get;
   const write = wasm.__wbg_stack_pointer_set;
   if (typeof read !== "function" || typeof write !== "function") {
     throw new Error("wasm-pubsub: the .wasm does not export its stack pointer (pkg-scripts/export-stack-pointer.mjs)");
   }
-  if (readPointer !== undefined && readPointer !== read) throw new Error("wasm-pubsub: this front already guards another wasm instance");
   readPointer = read;
   writePointer = write;
   for (const C of classes) guardClass(C.prototype);
