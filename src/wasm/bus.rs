@@ -3,7 +3,7 @@
 //! Publishing and subscribing live here once, so the bus and a `Topic` handle share them.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Float64Array, Function, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -18,7 +18,7 @@ use super::handler::{headers_for, plain_headers, size_of_measure, JsHandler, JsP
 use super::subscription::Subscription;
 use futures::future::LocalBoxFuture;
 
-use crate::{Broker, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, TimerId, WaitReport, WeakBroker};
+use crate::{Broker, Clock, DeliveryToken, Error, Failure, Headed, Headers, Limits, SubscribeOptions, TimerId, WaitReport, WeakBroker};
 
 /// Set once a call into the bus was cut short (see [`Bus::halt`]); shared with everything
 /// that can enter the bus's state from JavaScript later: the settler, the callback table,
@@ -37,6 +37,10 @@ pub struct Bus {
     pub limits: Cell<Limits>,
     /// The one-shot callbacks JavaScript fires by id: the clock's timers, abort listeners.
     pub callbacks: Rc<OneShots>,
+    /// The broker's clock, reachable from here too: a halt clears the bus's timers with it
+    /// even when a call cut short holds the broker's state, where the clock lives. Weak, so
+    /// that closing the broker still releases the clock.
+    clock: Option<Weak<dyn Clock>>,
     halted: Halted,
     last_topic: RefCell<Option<Rc<NamedTopic>>>,
     /// The topic the front's last accepted [`Bus::publish_plain`] named (see there).
@@ -68,7 +72,8 @@ impl Bus {
         let last_topic = RefCell::new(None);
         let (plain_topic, refusal, options_headers) = (RefCell::new(None), RefCell::new(JsValue::UNDEFINED), RefCell::new(None));
         let requests = Default::default();
-        let bus = Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, halted, last_topic, plain_topic, refusal, options_headers, requests });
+        let clock = broker.clock().map(|clock| Rc::downgrade(&clock));
+        let bus = Rc::new(Bus { broker, bridges, settler, close_promise: RefCell::new(None), limits, callbacks, clock, halted, last_topic, plain_topic, refusal, options_headers, requests });
         bus.callbacks.attach(Rc::downgrade(&bus));
         bus
     }
@@ -78,28 +83,34 @@ impl Bus {
         self.halted.clone()
     }
 
-    /// Whether the bus has halted.
-    pub fn halted(&self) -> bool {
-        self.halted.get()
+    /// Whether the bus may still be used: it has not halted, and no call cut short holds its
+    /// state (a promise's settlement, which has no guard to halt it, can leave it so). One
+    /// found holding it halts the bus here, so the caller gives up before it borrows the
+    /// state, instead of panicking on the borrow.
+    pub fn usable(&self) -> bool {
+        if !self.halted.get() && self.broker.cut_short() {
+            self.halt();
+        }
+        !self.halted.get()
     }
 
-    /// `CLOSED` once the bus has halted.
+    /// `CLOSED` once the bus has halted, or is halted now (see [`Bus::usable`]).
     pub fn live(&self) -> Result<(), JsValue> {
-        match self.halted.get() {
-            true => Err(to_js(Error::Halted)),
-            false => Ok(()),
+        match self.usable() {
+            true => Ok(()),
+            false => Err(to_js(Error::Halted)),
         }
     }
 
     /// Stops the bus for good: a call into it was cut short (a stack overflow or an internal
     /// error thrown through wasm), so its state may be half-changed. Every later call throws
     /// `CLOSED`, and no timer, settlement, abort or queued drain touches its state again; its
-    /// pending requests are rejected and its timers cleared (when its clock can still be
-    /// reached), so they hold nothing, and no process, open.
+    /// pending requests are rejected and its timers cleared, so they hold nothing, and no
+    /// process, open.
     pub fn halt(&self) {
         self.halted.set(true);
         self.fail_requests();
-        if let Some(clock) = self.broker.usable_clock() {
+        if let Some(clock) = self.clock.as_ref().and_then(Weak::upgrade) {
             for id in self.callbacks.ids() {
                 clock.clear_timeout(TimerId(id));
             }

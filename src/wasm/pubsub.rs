@@ -222,7 +222,7 @@ impl PubSub {
     /// } // closed here
     /// ```
     pub fn dispose(&self) {
-        if !self.disposed.replace(true) && !self.bus.halted() {
+        if !self.disposed.replace(true) && self.bus.usable() {
             let _ = self.close_within(0);
         }
     }

@@ -220,7 +220,7 @@ impl Reply {
     /// back over the bridge the request came through. `false` when the request was answered
     /// already, timed out, or its way back is closed.
     pub fn respond(&self, value: JsValue) -> bool {
-        let Some(bus) = self.bus.upgrade().filter(|bus| !bus.halted()) else { return false };
+        let Some(bus) = self.bus.upgrade().filter(|bus| bus.usable()) else { return false };
         match self.route.via {
             None => bus.resolve_request(self.route.inbox, &value),
             Some(bridge) => bus.bridges.send_reply(bridge, &self.route.to, self.route.inbox, 1, &value),

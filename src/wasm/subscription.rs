@@ -155,7 +155,7 @@ impl Subscription {
     /// } // unsubscribed here
     /// ```
     pub fn dispose(&self) {
-        if !self.disposed.replace(true) && !self.bus.halted() {
+        if !self.disposed.replace(true) && self.bus.usable() {
             self.bus.broker.unsubscribe(self.id);
         }
     }

@@ -218,6 +218,32 @@ describe("stack exhaustion", () => {
     done();
   });
 
+  test("a settlement cut short while it held the bus's state halts the bus at the next call, cleanly: dispose() does not throw, no call traps", async () => {
+    const done = watchUncaught();
+    let halted = 0;
+    for (let round = 0; round < 300; round++) {
+      const kept = [];
+      const bus = new PubSub({ autoCreateTopics: true, logger: () => {} });
+      bus.subscribe("t", () => ({ then: (ok) => kept.push(ok) }));
+      bus.publish("t", 1);
+      await settle();
+      exhaustStack(() => kept[0](), 1 + (round % 5));
+      await settle();
+      const after = round % 2 ? () => bus.metrics() : () => bus.dispose();
+      try {
+        after();
+      } catch (error) {
+        assert.equal(error.code, "CLOSED");
+        assert.doesNotMatch(error.message, /RuntimeError/, "the bus found its state held and halted, without a panic inside wasm");
+        halted++;
+      }
+      assert.doesNotThrow(() => bus.dispose());
+      stackRestored();
+    }
+    assert.ok(halted < 300, "most rounds leave the bus working");
+    done();
+  });
+
   test("a halted bus rejects its pending requests and clears its timers: a process with nothing else to do exits at once", async () => {
     // `__halt` is what the front calls on a bus cut short; it is called directly here, where a
     // stack overflow would land inside the bus only now and then.

@@ -107,7 +107,7 @@ impl Inbox {
         reply_inbox: f64,
         reply_within: f64,
     ) {
-        if self.bus.halted() {
+        if !self.bus.usable() {
             return;
         }
         let Some((topic, origin, origin_js)) = self.topic_and_origin(topic, origin) else {
@@ -124,7 +124,7 @@ impl Inbox {
     /// A reply frame (checked by `receiveReply`) to request `inbox` of the bus `to`: resolves
     /// the request when this bus asked, else passes it on along the request's way.
     pub fn reply(&self, to: String, inbox: f64, hops: u32, data: JsValue) {
-        if self.bus.halted() {
+        if !self.bus.usable() {
             return;
         }
         self.bridge.count(Stat::Received);
@@ -143,7 +143,7 @@ impl Inbox {
 
     /// A frame `readFrame` rejected, with its error code.
     pub fn reject(&self, code: String) {
-        if self.bus.halted() {
+        if !self.bus.usable() {
             return;
         }
         self.refuse(static_code(&code));
