@@ -86,7 +86,8 @@ impl Bus {
     /// Whether the bus may still be used: it has not halted, and no call cut short holds its
     /// state (a promise's settlement, which has no guard to halt it, can leave it so). One
     /// found holding it halts the bus here, so the caller gives up before it borrows the
-    /// state, instead of panicking on the borrow.
+    /// state, instead of panicking on the borrow. Out of line: every call into the bus asks.
+    #[inline(never)]
     pub fn usable(&self) -> bool {
         if !self.halted.get() && self.broker.cut_short() {
             self.halt();
@@ -106,7 +107,9 @@ impl Bus {
     /// error thrown through wasm), so its state may be half-changed. Every later call throws
     /// `CLOSED`, and no timer, settlement, abort or queued drain touches its state again; its
     /// pending requests are rejected and its timers cleared, so they hold nothing, and no
-    /// process, open.
+    /// process, open. Out of line: every call's liveness check may halt.
+    #[cold]
+    #[inline(never)]
     pub fn halt(&self) {
         self.halted.set(true);
         self.fail_requests();
