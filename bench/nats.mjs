@@ -43,15 +43,17 @@ function reach(count, n, what) {
   });
 }
 
-/** Messages per second, plain nats.js. */
-async function plainThroughput(ncA, ncB, round) {
+/** Messages per second, plain nats.js; with `block` (bytes), that as every message's header
+ * block. */
+async function plainThroughput(ncA, ncB, round, block = undefined) {
   let got = 0;
-  const subject = `plain.tp.${round}`;
+  const subject = `plain.${block === undefined ? "tp" : "wire"}.${round}`;
+  const options = block === undefined ? undefined : { headers: { encode: () => block } };
   const sub = ncB.subscribe(subject, { callback: (_, m) => { if (m.json().i >= 0) got++; } });
   await ncB.flush();
   const start = performance.now();
-  for (let i = 0; i < N; i++) ncA.publish(subject, JSON.stringify({ i, text: TEXT }));
-  await reach(() => got, N, "plain nats.js");
+  for (let i = 0; i < N; i++) ncA.publish(subject, JSON.stringify({ i, text: TEXT }), options);
+  await reach(() => got, N, block === undefined ? "plain nats.js" : "plain nats.js with the bridge's headers");
   const seconds = (performance.now() - start) / 1000;
   sub.unsubscribe();
   return N / seconds;
@@ -72,21 +74,6 @@ async function bridgeHeaderBlock(ncA, ncB) {
   await bridge.close();
   await bus.close();
   return bytes;
-}
-
-/** Messages per second, plain nats.js with `block` (bytes) as every message's header block. */
-async function wireFormatThroughput(ncA, ncB, round, block) {
-  let got = 0;
-  const subject = `plain.wire.${round}`;
-  const headers = { encode: () => block };
-  const sub = ncB.subscribe(subject, { callback: (_, m) => { if (m.json().i >= 0) got++; } });
-  await ncB.flush();
-  const start = performance.now();
-  for (let i = 0; i < N; i++) ncA.publish(subject, JSON.stringify({ i, text: TEXT }), { headers });
-  await reach(() => got, N, "plain nats.js with the bridge's headers");
-  const seconds = (performance.now() - start) / 1000;
-  sub.unsubscribe();
-  return N / seconds;
 }
 
 /** Messages per second, bus → natsBridge → natsBridge → bus. */
@@ -188,7 +175,7 @@ async function main() {
       plain.push(await plainThroughput(ncA, ncB, round));
       bus.push(await busThroughput(ncA, ncB, round));
       alone.push(await bridgeAloneThroughput(round));
-      wire.push(await wireFormatThroughput(ncA, ncB, round, block));
+      wire.push(await plainThroughput(ncA, ncB, round, block));
     }
     const plainRt = await plainRoundTrips(ncA, ncB);
     const busRt = await busRoundTrips(ncA, ncB);
