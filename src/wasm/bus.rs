@@ -113,11 +113,17 @@ impl Bus {
     pub fn halt(&self) {
         self.halted.set(true);
         self.fail_requests();
-        if let Some(clock) = self.clock.as_ref().and_then(Weak::upgrade) {
+        if let Some(clock) = self.clock() {
             for id in self.callbacks.ids() {
                 clock.clear_timeout(TimerId(id));
             }
         }
+    }
+
+    /// The broker's clock to clear a timer with: reachable while a call cut short holds the
+    /// broker's state, gone once the broker closed (and cleared its timers).
+    pub fn clock(&self) -> Option<Rc<dyn Clock>> {
+        self.clock.as_ref().and_then(Weak::upgrade)
     }
 
     /// A topic argument of a publish: the plain headers of the topic it names. The same

@@ -88,7 +88,7 @@ impl Bus {
     }
 
     fn clear_request_timer(&self, pending: &Pending) {
-        if let (Some(timer), Some(clock)) = (pending.timer, self.broker.usable_clock()) {
+        if let (Some(timer), Some(clock)) = (pending.timer, self.clock()) {
             clock.clear_timeout(timer);
         }
     }
