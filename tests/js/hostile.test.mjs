@@ -240,7 +240,7 @@ describe("stack exhaustion", () => {
       assert.doesNotThrow(() => bus.dispose());
       stackRestored();
     }
-    assert.ok(halted < 300, "most rounds leave the bus working");
+    assert.ok(halted < 150, "most rounds leave the bus working");
     done();
   });
 
