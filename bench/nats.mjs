@@ -1,5 +1,7 @@
 // bus → NATS → bus against plain nats.js, on the same two connections, in the same run,
-// through a nats-server of its own (tests/js/nats-server.mjs):
+// through a nats-server of its own (tests/js/nats-server.mjs). Each round runs every case once,
+// in turn, so a round's figures share the machine's state; the first WARMUP rounds only warm
+// the JIT (the bus's path, being longer, warms more slowly than plain nats.js) and are not counted:
 //   throughput  N small messages ({ i, text: 100 chars }) from one connection to the other:
 //               bus.publish + natsBridge on both ends vs nc.publish(JSON) + a subscription
 //               callback that JSON-parses; timed from the first publish to the last receipt
@@ -7,23 +9,30 @@
 //               bus handler publishing "pong" vs nc.request answered by msg.respond
 //   bridge alone  the same bus → bus.bridge → bus path through an in-process port (no NATS, no
 //               codec): what the core's bridge costs per message by itself. Sender and receiver
-//               share one thread, so bus-over-NATS cannot beat 1 / (1/plain + 1/bridge-alone):
-//               printed as the ceiling ratio the JS entry works under.
-//   wire format   plain nats.js again, each message carrying the header block natsBridge sends
-//               (taken from a message it sent, encoded once: no encoding cost at all), the
-//               subscriber parsing only the JSON body: what the wire format itself costs. With
-//               the bridge alone, 1 / (1/that + 1/bridge-alone) is the most any NATS entry
+//               share one thread, so bus-over-NATS cannot beat 1 / (1/plain + 1/bridge-alone).
+//   wire format   plain nats.js again, each message carrying the header block the issue requires
+//               (a bridged message's envelope and Nats-Msg-Id, taken from a message natsBridge
+//               sent and encoded once: no encoding cost; its Content-Type line left out, so
+//               this is the least any entry can send), the subscriber parsing only the JSON body.
+//               With the bridge alone, 1 / (1/that + 1/bridge-alone) is the most any NATS entry
 //               sending this format can reach, however fast its own code.
+//   entry budget  per round, the time per message the 0.6× target leaves for the NATS entry's
+//               own work (plain / 0.6 − wire format − bridge alone, in ns), against the entry's
+//               own work as measured (bus over NATS − wire format − bridge alone) and the least
+//               such work can be: writing the envelope's header lines for a message and reading
+//               them back, as strings (a minimal writer and reader timed here, `minimalHeaderWork`).
 // Prints medians and ratios against the targets (throughput ≥ 0.6× plain nats.js, round-trip
 // p50 ≤ 1.3× nc.request). Exits 0 when a target is missed, non-zero when a case fails.
-// Env: NATS_BENCH_MESSAGES (20000), NATS_BENCH_ROUNDS (5), NATS_BENCH_PINGS (2000).
+// Env: NATS_BENCH_MESSAGES (50000), NATS_BENCH_ROUNDS (9), NATS_BENCH_WARMUP (2),
+// NATS_BENCH_PINGS (2000).
 import { connect } from "@nats-io/transport-node";
 import { PubSub } from "wasm-pubsub";
 import { natsBridge } from "wasm-pubsub/nats";
 import { startNatsServer } from "../tests/js/nats-server.mjs";
 
-const N = Number(process.env.NATS_BENCH_MESSAGES ?? 20000);
-const ROUNDS = Number(process.env.NATS_BENCH_ROUNDS ?? 5);
+const N = Number(process.env.NATS_BENCH_MESSAGES ?? 50000);
+const ROUNDS = Number(process.env.NATS_BENCH_ROUNDS ?? 9);
+const WARMUP = Number(process.env.NATS_BENCH_WARMUP ?? 2);
 const PINGS = Number(process.env.NATS_BENCH_PINGS ?? 2000);
 const TEXT = "x".repeat(100);
 
@@ -59,8 +68,9 @@ async function plainThroughput(ncA, ncB, round, block = undefined) {
   return N / seconds;
 }
 
-/** The header block natsBridge sends with a message, as bytes: one message of the bus's
- * published through a bridge and caught on its subject by a plain subscription. */
+/** The header block the issue requires of natsBridge, as bytes: one message of the bus's
+ * published through a bridge and caught on its subject by a plain subscription, its
+ * Content-Type line left out. */
 async function bridgeHeaderBlock(ncA, ncB) {
   const bus = new PubSub();
   bus.createTopic("wire");
@@ -73,7 +83,34 @@ async function bridgeHeaderBlock(ncA, ncB) {
   const bytes = await caught;
   await bridge.close();
   await bus.close();
-  return bytes;
+  const text = new TextDecoder().decode(bytes).replace(/Content-Type: [^\r]*\r\n/i, "");
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * Nanoseconds per message of the least header work a NATS entry does: the envelope's header
+ * lines written for a message as a string, and read back (origin, id, hops and publishedAt
+ * found with indexOf, nothing checked). String work only: the UTF-8 encoding and decoding,
+ * which an entry can do in the payload's own calls, are left out.
+ */
+function minimalHeaderWork(messages = 200_000) {
+  const origin = "81e1d001902ec049c8138818";
+  const start = performance.now();
+  let sum = 0;
+  for (let i = 1; i <= messages; i++) {
+    const read = `NATS/1.0\r\nPubsub-Envelope: 1 ${origin} ${i} 1 ${1796035820393 + i}\r\nNats-Msg-Id: ${origin}:${i}\r\n\r\n`;
+    const afterOrigin = read.indexOf(" ", 29);
+    const afterId = read.indexOf(" ", afterOrigin + 1);
+    const afterHops = read.indexOf(" ", afterId + 1);
+    const end = read.indexOf("\r", afterHops + 1);
+    const id = Number(read.slice(afterOrigin + 1, afterId));
+    const hops = Number(read.slice(afterId + 1, afterHops));
+    const publishedAt = Number(read.slice(afterHops + 1, end));
+    sum += id + hops + publishedAt - 1796035820393 - read.slice(29, afterOrigin).length;
+  }
+  const ns = ((performance.now() - start) / messages) * 1e6;
+  if (sum !== messages * (messages + 1) + messages - messages * origin.length) throw new Error("minimal header work: misread");
+  return ns;
 }
 
 /** Messages per second, bus → natsBridge → natsBridge → bus. */
@@ -164,32 +201,60 @@ function report(name, ours, plain, target, higherIsBetter) {
   console.log(`${name.padEnd(34)} ${ours.toFixed(3).padStart(12)} ${plain.toFixed(3).padStart(12)} ${r.toFixed(2).padStart(7)}×${verdict}`);
 }
 
+/** Nanoseconds per message of a throughput in messages per second. */
+const nsPer = (rate) => 1e9 / rate;
+
+/** "median (lowest–highest)" of per-round figures, rounded to `digits`. */
+function spread(xs, digits) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return `${median(xs).toFixed(digits)} (${sorted[0].toFixed(digits)}–${sorted.at(-1).toFixed(digits)})`;
+}
+
+/**
+ * Per counted round: the throughput ratio, the ceiling the bridge alone and the wire format
+ * leave, and the entry's budget against its measured own work (ns per message; see the top).
+ */
+function perRound(rounds, headerWorkNs) {
+  const ratio = rounds.map((r) => r.bus / r.plain);
+  const ceiling = rounds.map((r) => nsPer(r.plain) / (nsPer(r.wire) + nsPer(r.alone)));
+  const budget = rounds.map((r) => nsPer(r.plain) / 0.6 - nsPer(r.wire) - nsPer(r.alone));
+  const own = rounds.map((r) => nsPer(r.bus) - nsPer(r.wire) - nsPer(r.alone));
+  console.log(`\nper round (${rounds.length} counted after ${WARMUP} warm-up rounds): median (lowest–highest)`);
+  console.log(`  throughput ratio                 ${spread(ratio, 2)}×`);
+  console.log(`  ceiling: wire format + bridge    ${spread(ceiling, 2)}×`);
+  console.log(`  entry budget at 0.6× (ns/msg)    ${spread(budget, 0)}`);
+  console.log(`  entry's own work (ns/msg)        ${spread(own, 0)}`);
+  console.log(`  least header work (ns/msg)       ${headerWorkNs.toFixed(0)}  (rounds whose budget it exceeds: ${budget.filter((b) => b < headerWorkNs).length} of ${budget.length})`);
+}
+
 async function main() {
   const server = await startNatsServer();
   const options = { servers: server.url, noEcho: true };
   const [ncA, ncB] = [await connect(options), await connect(options)];
   try {
-    const plain = [], bus = [], alone = [], wire = [];
+    const rounds = [];
     const block = await bridgeHeaderBlock(ncA, ncB);
-    for (let round = 0; round < ROUNDS; round++) {
-      plain.push(await plainThroughput(ncA, ncB, round));
-      bus.push(await busThroughput(ncA, ncB, round));
-      alone.push(await bridgeAloneThroughput(round));
-      wire.push(await plainThroughput(ncA, ncB, round, block));
+    for (let round = 0; round < WARMUP + ROUNDS; round++) {
+      const plain = await plainThroughput(ncA, ncB, round);
+      const bus = await busThroughput(ncA, ncB, round);
+      const alone = await bridgeAloneThroughput(round);
+      const wire = await plainThroughput(ncA, ncB, round, block);
+      if (round >= WARMUP) rounds.push({ plain, bus, alone, wire });
     }
+    const headerWork = median([1, 2, 3, 4, 5].map(() => minimalHeaderWork()));
+    const of = (key) => median(rounds.map((r) => r[key]));
     const plainRt = await plainRoundTrips(ncA, ncB);
     const busRt = await busRoundTrips(ncA, ncB);
-    console.log(`\nNATS bridge: ${N} messages × ${ROUNDS} rounds, ${PINGS} round trips; nats-server ${server.url}`);
+    console.log(`\nNATS bridge: ${N} messages × ${ROUNDS} rounds (+${WARMUP} warm-up), ${PINGS} round trips; nats-server ${server.url}`);
     console.log(`${"case".padEnd(34)} ${"wasm-pubsub".padStart(12)} ${"nats.js".padStart(12)} ${"ratio".padStart(8)}`);
-    report("throughput (msg/s, median)", median(bus), median(plain), 0.6, true);
-    report("bridge alone, no NATS (msg/s)", median(alone), median(plain));
-    const ceiling = 1 / (1 / median(plain) + 1 / median(alone));
-    report("ceiling: plain + bridge alone", ceiling, median(plain));
-    report(`plain, bridge headers (${block.length} B)`, median(wire), median(plain));
-    const wireCeiling = 1 / (1 / median(wire) + 1 / median(alone));
-    report("ceiling: that + bridge alone", wireCeiling, median(plain));
+    report("throughput (msg/s, median)", of("bus"), of("plain"), 0.6, true);
+    report("bridge alone, no NATS (msg/s)", of("alone"), of("plain"));
+    report("ceiling: plain + bridge alone", 1 / (1 / of("plain") + 1 / of("alone")), of("plain"));
+    report(`plain, required headers (${block.length} B)`, of("wire"), of("plain"));
+    report("ceiling: that + bridge alone", 1 / (1 / of("wire") + 1 / of("alone")), of("plain"));
     report("round trip p50 (ms)", percentile(busRt, 0.5), percentile(plainRt, 0.5), 1.3, false);
     report("round trip p99 (ms)", percentile(busRt, 0.99), percentile(plainRt, 0.99));
+    perRound(rounds, headerWork);
   } finally {
     await ncA.close();
     await ncB.close();
