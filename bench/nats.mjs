@@ -6,7 +6,8 @@
 //               bus.publish + natsBridge on both ends vs nc.publish(JSON) + a subscription
 //               callback that JSON-parses; timed from the first publish to the last receipt
 //   round trip  one message out and its answer back, one at a time: bus "ping" answered by a
-//               bus handler publishing "pong" vs nc.request answered by msg.respond
+//               bus handler publishing "pong" vs nc.request answered by msg.respond; PINGS of
+//               each per round, the counted rounds' times pooled
 //   bridge alone  the same bus → bus.bridge → bus path through an in-process port (no NATS, no
 //               codec): what the core's bridge costs per message by itself. Sender and receiver
 //               share one thread, so bus-over-NATS cannot beat 1 / (1/plain + 1/bridge-alone).
@@ -25,7 +26,7 @@
 // Prints medians and ratios against the targets (throughput ≥ 0.6× plain nats.js, round-trip
 // p50 ≤ 1.3× nc.request). Exits 0 when a target is missed, non-zero when a case fails.
 // Env: NATS_BENCH_MESSAGES (50000), NATS_BENCH_ROUNDS (9), NATS_BENCH_WARMUP (2),
-// NATS_BENCH_PINGS (2000).
+// NATS_BENCH_PINGS (500 round trips per round and side).
 import { connect } from "@nats-io/transport-node";
 import { PubSub } from "wasm-pubsub";
 import { natsBridge } from "wasm-pubsub/nats";
@@ -34,7 +35,7 @@ import { startNatsServer } from "../tests/js/nats-server.mjs";
 const N = Number(process.env.NATS_BENCH_MESSAGES ?? 50000);
 const ROUNDS = Number(process.env.NATS_BENCH_ROUNDS ?? 9);
 const WARMUP = Number(process.env.NATS_BENCH_WARMUP ?? 2);
-const PINGS = Number(process.env.NATS_BENCH_PINGS ?? 2000);
+const PINGS = Number(process.env.NATS_BENCH_PINGS ?? 500);
 const TEXT = "x".repeat(100);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -239,19 +240,23 @@ async function main() {
   const [ncA, ncB] = [await connect(options), await connect(options)];
   try {
     const rounds = [];
+    const [plainRt, busRt] = [[], []];
     const block = await bridgeHeaderBlock(ncA, ncB);
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
       const plain = await plainThroughput(ncA, ncB, round);
       const bus = await busThroughput(ncA, ncB, round);
       const alone = await bridgeAloneThroughput(round);
       const wire = await plainThroughput(ncA, ncB, round, block);
-      if (round >= WARMUP) rounds.push({ plain, bus, alone, wire });
+      const plainTimes = await plainRoundTrips(ncA, ncB);
+      const busTimes = await busRoundTrips(ncA, ncB);
+      if (round < WARMUP) continue;
+      rounds.push({ plain, bus, alone, wire });
+      plainRt.push(...plainTimes);
+      busRt.push(...busTimes);
     }
     const headerWork = median([1, 2, 3, 4, 5].map(() => minimalHeaderWork()));
     const of = (key) => median(rounds.map((r) => r[key]));
-    const plainRt = await plainRoundTrips(ncA, ncB);
-    const busRt = await busRoundTrips(ncA, ncB);
-    console.log(`\nNATS bridge: ${N} messages × ${ROUNDS} rounds (+${WARMUP} warm-up), ${PINGS} round trips; nats-server ${server.url}`);
+    console.log(`\nNATS bridge: ${N} messages × ${ROUNDS} rounds (+${WARMUP} warm-up), ${PINGS * ROUNDS} round trips each; nats-server ${server.url}`);
     console.log(`${"case".padEnd(34)} ${"wasm-pubsub".padStart(12)} ${"nats.js".padStart(12)} ${"ratio".padStart(8)}`);
     report("throughput (msg/s, median)", of("bus"), of("plain"), 0.6, true);
     report("bridge alone, no NATS (msg/s)", of("alone"), of("plain"));
