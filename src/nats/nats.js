@@ -10,7 +10,7 @@
 // the repeats. Core NATS itself is at-most-once: what the server forwards while a
 // subscriber is away (a server restart, before the subscriber re-subscribed) is gone.
 import { CodecError } from "./codec.js";
-import { subjectOf } from "./wire.js";
+import { subjectOf, exactTopic } from "./wire.js";
 import { readOptions } from "./options.js";
 import { encodeFrame, overMaxPayload } from "./frames.js";
 import { Outbox } from "./outbox.js";
@@ -99,11 +99,12 @@ class NatsBridge {
     };
   }
 
-  /** One NATS subscription per topic or pattern. */
+  /** One NATS subscription per topic or pattern; a topic's messages are known to be on it. */
   #subscribe() {
     const { prefix, topics, queue } = this.#settings;
     for (const topic of topics) {
-      const callback = (error, msg) => (error === null ? this.#receive(msg) : this.#drop("SUBSCRIPTION_ERROR", undefined));
+      const exact = exactTopic(topic);
+      const callback = (error, msg) => (error === null ? this.#receive(msg, exact) : this.#drop("SUBSCRIPTION_ERROR", undefined));
       this.#subscriptions.push(this.#connection.subscribe(subjectOf(prefix, topic), { queue, callback }));
     }
   }
@@ -161,10 +162,11 @@ class NatsBridge {
     }
   }
 
-  /** A message from NATS: decoded into a frame and handed to the bus, or dropped and counted. */
-  #receive(msg) {
+  /** A message from NATS (on topic `exact`, when its subscription is on one topic): decoded
+   * into a frame and handed to the bus, or dropped and counted. */
+  #receive(msg, exact) {
     if (this.#closing !== null) return;
-    const frame = this.#receiver.frameOf(msg);
+    const frame = this.#receiver.frameOf(msg, exact);
     if (frame !== null) this.#inflow.offer(frame);
   }
 

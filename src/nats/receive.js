@@ -29,15 +29,19 @@ export class Receiver {
     this.#rememberReply = rememberReply;
   }
 
-  /** The bridge frame of a NATS message, or null (counted) when it cannot be read. */
-  frameOf(msg) {
-    const topic = this.#topicOf(msg.subject);
+  /**
+   * The bridge frame of a NATS message, or null (counted) when it cannot be read. `exact` is
+   * its topic when its subscription is on one topic (the subject is not decoded then).
+   */
+  frameOf(msg, exact) {
+    const topic = this.#topicOf(exact ?? msg.subject, exact !== undefined);
     return topic === null ? null : this.#frame(msg, topic);
   }
 
-  /** The topic of a subject this bridge carries, or null (counted) when it is not one. */
-  #topicOf(subject) {
-    const topic = topicOf(this.#settings.prefix, subject);
+  /** The topic of a subject this bridge carries (`subject` the topic itself when `exact`), or
+   * null (counted) when it is not one. */
+  #topicOf(subject, exact) {
+    const topic = exact ? subject : topicOf(this.#settings.prefix, subject);
     if (topic === null) return this.#drop("INVALID_TOPIC_NAME", undefined), null;
     if (!this.#settings.createTopics && !this.#topicExists(topic)) return this.#drop("TOPIC_NOT_FOUND", topic), null;
     return topic;
@@ -67,12 +71,22 @@ export class Receiver {
     } catch {
       return this.#drop("CODEC_ERROR", topic), null;
     }
-    const reply = msg.reply;
+    const reply = replyOf(msg);
     if (reply) read.attributes[REPLY_ATTRIBUTE] = reply;
     const frame = frameOf(read.envelope ?? { origin: this.#foreignOrigin, id: ++this.#lastForeignId, hops: 1, publishedAt: Date.now() }, topic, data, read.attributes);
     if (reply) this.#rememberReply(frame, reply);
     return frame;
   }
+}
+
+/**
+ * A message's reply subject, "" when it has none: nats.js's MsgImpl (`_msg.hdr` an integer)
+ * keeps none as an undefined `_msg.reply`, which its `reply` getter decodes again on every
+ * read; any other message through `reply`.
+ */
+function replyOf(msg) {
+  const raw = msg._msg;
+  return Number.isInteger(raw?.hdr) && raw.reply === undefined ? "" : msg.reply;
 }
 
 /**
