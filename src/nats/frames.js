@@ -2,20 +2,22 @@
 // subject, a payload and a header block (wire.js), checked against the server's
 // max_payload; a NATS reply's payload decoded into data.
 import { taggedJson, CodecError, jsonText, JSON_TYPE } from "./codec.js";
-import { subjectOf, headerBlock, headerBlockAnd, readHeaders } from "./wire.js";
+import { subjectOf, headerBlock, headerBlockAnd, publishable, readHeaders } from "./wire.js";
 import { NatsBridgeError } from "./errors.js";
 
 /**
- * A frame as a NATS message to publish: `{ subject, payload, headers, size, frame }`, `size`
- * counting the payload and the header block. Throws `CodecError` when the codec's output is
- * not bytes, and whatever the codec throws (a data-clone error for data it cannot take).
+ * A frame as a NATS message to publish: `{ subject, size, frame }` and its bytes, as
+ * `payload` and `headers` or, with the default codec, as `headerBlockAnd` gives them (see
+ * `publishable`); `size` counts the payload and the header block. Throws `CodecError` when
+ * the codec's output is not bytes, and whatever the codec throws (a data-clone error for data
+ * it cannot take).
  */
 export function encodeFrame(frame, settings) {
   const { codec, prefix } = settings;
   if (codec === taggedJson && !(frame.data instanceof Uint8Array)) {
     // The default codec's JSON and the header block in one encoder call.
-    const { headers, payload } = headerBlockAnd(frame, JSON_TYPE, jsonText(frame.data));
-    return { subject: subjectOf(prefix, frame.topic), payload, headers, size: payload.byteLength + headers.bytes.byteLength, frame };
+    const { bytes, start, end, headerLength } = headerBlockAnd(frame, JSON_TYPE, jsonText(frame.data));
+    return { subject: subjectOf(prefix, frame.topic), size: end - start, frame, bytes, start, end, headerLength };
   }
   const contentType = typeof codec.contentType === "function" ? codec.contentType(frame.data) : undefined;
   const payload = codec.encode(frame.data);
@@ -31,7 +33,10 @@ export function overMaxPayload(connection, size) {
   return max !== undefined && size > max;
 }
 
-/** `encodeFrame` for a request: throws `NatsBridgeError` CODEC_ERROR or MESSAGE_TOO_LARGE. */
+/**
+ * `encodeFrame` for a request, as `{ subject, payload, headers, size }`: throws
+ * `NatsBridgeError` CODEC_ERROR or MESSAGE_TOO_LARGE.
+ */
 export function encodeOrThrow(frame, settings, connection) {
   let item;
   try {
@@ -40,7 +45,8 @@ export function encodeOrThrow(frame, settings, connection) {
     throw new NatsBridgeError("the codec cannot encode the data", "CODEC_ERROR");
   }
   if (overMaxPayload(connection, item.size)) throw new NatsBridgeError("the request is over max_payload", "MESSAGE_TOO_LARGE");
-  return item;
+  const { payload, headers } = publishable(item);
+  return { subject: item.subject, payload, headers, size: item.size };
 }
 
 /** The data of a NATS reply, decoded by `codec`; throws `NatsBridgeError` CODEC_ERROR. */

@@ -4,6 +4,8 @@
 // published; on reconnect every unconfirmed message is published again, in order (a
 // receiver drops the repeats by (origin, id), a JetStream stream by Nats-Msg-Id).
 
+import { publishable } from "./wire.js";
+
 /** The queue of messages not yet confirmed, and the confirmation loop. */
 export class Outbox {
   /**
@@ -40,7 +42,8 @@ export class Outbox {
     return this.size < this.limits.maxMessages && this.bytes + bytes <= this.limits.maxBytes;
   }
 
-  /** Queues `{ subject, payload, headers, size }` and publishes it when connected. */
+  /** Queues an item of `encodeFrame` (`{ subject, size, frame }` and its bytes, see
+   * `publishable`) and publishes it when connected. */
   push(item) {
     this.items.push(item);
     this.bytes += item.size;
@@ -54,7 +57,8 @@ export class Outbox {
       const index = this.head + this.published;
       const item = this.items[index];
       try {
-        this.connection.publish(item.subject, item.payload, { headers: item.headers });
+        const { payload, headers } = publishable(item);
+        this.connection.publish(item.subject, payload, { headers });
       } catch (error) {
         if (this.connection.isClosed() || !/max_payload/.test(String(error?.message))) return this.lost();
         this.items.splice(index, 1);
