@@ -123,25 +123,40 @@ function minimalHeaderWork(messages = 200_000) {
   return ns;
 }
 
-/** Messages per second, bus → natsBridge → natsBridge → bus. */
-async function busThroughput(ncA, ncB, round) {
-  const topic = `tp${round}`;
+/**
+ * Messages per second from one bus to another (a fresh pair with `topic`), joined by
+ * `link(a, b)`, which returns `{ ready, close }`: what to wait for before timing, and how to
+ * undo the link (it throws when the link failed to carry something).
+ */
+async function busToBus(topic, what, link) {
   const [a, b] = [new PubSub(), new PubSub()];
   a.createTopic(topic);
   b.createTopic(topic);
   let got = 0;
   b.subscribe(topic, (msg) => { if (msg.data.i >= 0) got++; }, { queueCapacity: N });
-  const bridges = [natsBridge(a, ncA, { prefix: "bus", topics: [topic] }), natsBridge(b, ncB, { prefix: "bus", topics: [topic] })];
-  await ncB.flush();
+  const linked = link(a, b);
+  await linked.ready;
   const start = performance.now();
   for (let i = 0; i < N; i++) a.publish(topic, { i, text: TEXT });
-  await reach(() => got, N, "wasm-pubsub over NATS");
+  await reach(() => got, N, what);
   const seconds = (performance.now() - start) / 1000;
-  const failed = bridges[0].stats().failed;
-  if (Object.keys(failed).length > 0) throw new Error(`sends failed: ${JSON.stringify(failed)}`);
-  for (const bridge of bridges) await bridge.close();
+  await linked.close();
   await Promise.all([a.close(), b.close()]);
   return N / seconds;
+}
+
+/** Messages per second, bus → natsBridge → natsBridge → bus. */
+function busThroughput(ncA, ncB, round) {
+  const topic = `tp${round}`;
+  return busToBus(topic, "wasm-pubsub over NATS", (a, b) => {
+    const bridges = [natsBridge(a, ncA, { prefix: "bus", topics: [topic] }), natsBridge(b, ncB, { prefix: "bus", topics: [topic] })];
+    const close = async () => {
+      const failed = bridges[0].stats().failed;
+      if (Object.keys(failed).length > 0) throw new Error(`sends failed: ${JSON.stringify(failed)}`);
+      for (const bridge of bridges) await bridge.close();
+    };
+    return { ready: ncB.flush(), close };
+  });
 }
 
 const encoder = new TextEncoder();
@@ -151,13 +166,13 @@ const decoder = new TextDecoder();
  * The least a NATS port for `bus.bridge` can do with the issue's wire format, as a floor for
  * the entry (not a product: it keeps none of the issue's guarantees — no outbox, no
  * confirmation, no backpressure, no dead letters, no attributes, no codec tags, nothing
- * checked). Sending writes the envelope and Nats-Msg-Id lines and the JSON into one buffer and
+ * checked). Its `subscription` is the NATS one, to unsubscribe once its bridge is closed. Sending writes the envelope and Nats-Msg-Id lines and the JSON into one buffer and
  * publishes; receiving decodes a message once, reads the envelope with indexOf, parses the
  * JSON and hands the frame to the bus's bridge.
  */
 function strippedPort(connection, subject, topic) {
   const listeners = new Set();
-  connection.subscribe(subject, {
+  const subscription = connection.subscribe(subject, {
     callback: (_, m) => {
       const all = decoder.decode(m._rdata);
       const afterOrigin = all.indexOf(" ", 29);
@@ -186,48 +201,34 @@ function strippedPort(connection, subject, topic) {
     },
     addEventListener: (_, listener) => listeners.add(listener),
     removeEventListener: (_, listener) => listeners.delete(listener),
+    subscription,
   };
 }
 
 /** Messages per second, bus → bus.bridge → stripped port → NATS → stripped port → bus.bridge → bus. */
-async function strippedThroughput(ncA, ncB, round) {
+function strippedThroughput(ncA, ncB, round) {
   const topic = `stripped${round}`;
-  const [a, b] = [new PubSub(), new PubSub()];
-  a.createTopic(topic);
-  b.createTopic(topic);
-  let got = 0;
-  b.subscribe(topic, (msg) => { if (msg.data.i >= 0) got++; }, { queueCapacity: N });
-  const bridges = [b.bridge(strippedPort(ncB, `stripped.${topic}`, topic)), a.bridge(strippedPort(ncA, `stripped.${topic}`, topic))];
-  await Promise.all([ncA.flush(), ncB.flush()]);
-  const start = performance.now();
-  for (let i = 0; i < N; i++) a.publish(topic, { i, text: TEXT });
-  await reach(() => got, N, "the stripped port");
-  const seconds = (performance.now() - start) / 1000;
-  for (const bridge of bridges) bridge.close();
-  await Promise.all([a.close(), b.close()]);
-  return N / seconds;
+  return busToBus(topic, "the stripped port", (a, b) => {
+    const ports = [strippedPort(ncB, `stripped.${topic}`, topic), strippedPort(ncA, `stripped.${topic}`, topic)];
+    const bridges = [b.bridge(ports[0]), a.bridge(ports[1])];
+    const close = async () => {
+      bridges.forEach((bridge) => bridge.close());
+      ports.forEach((port) => port.subscription.unsubscribe());
+    };
+    return { ready: Promise.all([ncA.flush(), ncB.flush()]), close };
+  });
 }
 
 /** Messages per second, bus → bus.bridge → in-process port → bus.bridge → bus (no NATS). */
-async function bridgeAloneThroughput(round) {
-  const topic = `alone${round}`;
-  const [a, b] = [new PubSub(), new PubSub()];
-  a.createTopic(topic);
-  b.createTopic(topic);
-  let got = 0;
-  b.subscribe(topic, (msg) => { if (msg.data.i >= 0) got++; }, { queueCapacity: N });
-  const listeners = new Set();
-  const bridges = [
-    b.bridge({ postMessage() {}, addEventListener: (_, listener) => listeners.add(listener), removeEventListener: (_, listener) => listeners.delete(listener) }),
-    a.bridge({ postMessage: (frame) => { for (const listener of listeners) listener({ data: frame }); }, addEventListener() {}, removeEventListener() {} }),
-  ];
-  const start = performance.now();
-  for (let i = 0; i < N; i++) a.publish(topic, { i, text: TEXT });
-  await reach(() => got, N, "the bridge alone");
-  const seconds = (performance.now() - start) / 1000;
-  for (const bridge of bridges) bridge.close();
-  await Promise.all([a.close(), b.close()]);
-  return N / seconds;
+function bridgeAloneThroughput(round) {
+  return busToBus(`alone${round}`, "the bridge alone", (a, b) => {
+    const listeners = new Set();
+    const bridges = [
+      b.bridge({ postMessage() {}, addEventListener: (_, listener) => listeners.add(listener), removeEventListener: (_, listener) => listeners.delete(listener) }),
+      a.bridge({ postMessage: (frame) => { for (const listener of listeners) listener({ data: frame }); }, addEventListener() {}, removeEventListener() {} }),
+    ];
+    return { ready: undefined, close: async () => bridges.forEach((bridge) => bridge.close()) };
+  });
 }
 
 /** Round-trip times (ms), nc.request answered by msg.respond. */
