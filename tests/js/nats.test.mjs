@@ -128,6 +128,20 @@ describe("two buses over NATS", () => {
     await creating.bridge.close();
   });
 
+  test("a bridge on one topic (no wildcard) drops its messages while the bus lacks the topic, then delivers them on it", async () => {
+    const exact = await node(server, { topics: ["orders.paid"], createTopics: false }, { autoCreateTopics: false });
+    const foreign = await connectTo(server);
+    foreign.publish("t.orders.paid", '"early"');
+    await foreign.flush();
+    await until(() => exact.bridge.stats().dropped.TOPIC_NOT_FOUND === 1, "the message before the topic dropped");
+    exact.bus.createTopic("orders.paid");
+    foreign.publish("t.orders.paid", '"late"');
+    await foreign.flush();
+    await until(() => exact.seen.length === 1, "the message after it delivered");
+    assert.deepEqual([exact.seen[0].topic, exact.seen[0].data], ["orders.paid", "late"]);
+    await exact.bridge.close();
+  });
+
   test("a NATS queue group gives each message to exactly one bus of the group", async () => {
     const sender = await node(server, { topics: ["jobs"] });
     const workers = [await node(server, { topics: ["jobs"], queue: "w" }), await node(server, { topics: ["jobs"], queue: "w" })];
@@ -213,6 +227,35 @@ describe("the default codec's one-pass read (headers and payload decoded togethe
     assert.deepEqual([a.seen[2].data, a.seen[2].orderingKey, a.seen[2].origin.id, a.seen[2].origin.messageId, a.seen[2].origin.hops], [{ n: 4 }, "key 1", "far away", 9, 2]);
     assert.deepEqual([...a.seen[3].data], [0xff, 0x00]);
     assert.equal(a.seen[4].data, "ü text");
+    await a.bridge.close();
+  });
+});
+
+describe("the header block this library writes, read in place, reads as any other block", () => {
+  test("an ordering key, blanks around the envelope, a number only Number() reads, a malformed envelope", async () => {
+    const a = await node(server);
+    const foreign = await connectTo(server);
+    const encoder = new TextEncoder();
+    const sendOwn = (envelope, n) => {
+      const block = `NATS/1.0\r\nPubsub-Envelope: ${envelope}\r\nNats-Msg-Id: x:${n}\r\nContent-Type: application/json\r\n\r\n`;
+      foreign.publish("t.own", JSON.stringify({ n }), { headers: { encode: () => encoder.encode(block) } });
+    };
+    sendOwn("1 far%20off 3 2 1700000000000 k%20y", 1);
+    sendOwn(" 1 lead 4 1 1700000000001", 2);
+    sendOwn("1 tail 5 1 1700000000002 ", 3);
+    sendOwn("1 sci 6e0 1 1700000000003", 4);
+    sendOwn("1 nbsp 7 1 1700000000004 key\u00a0", 5);
+    sendOwn("2 bad", 6);
+    await foreign.flush();
+    await until(() => a.seen.length === 5 && a.bridge.stats().dropped.INVALID_ATTRIBUTES === 1, "five delivered, the malformed one dropped");
+    const read = a.seen.map((m) => [m.data.n, m.origin.id, m.origin.messageId, m.origin.hops, m.origin.publishedAt, m.orderingKey]);
+    assert.deepEqual(read, [
+      [1, "far off", 3, 2, 1700000000000, "k y"],
+      [2, "lead", 4, 1, 1700000000001, undefined],
+      [3, "tail", 5, 1, 1700000000002, undefined],
+      [4, "sci", 6, 1, 1700000000003, undefined],
+      [5, "nbsp", 7, 1, 1700000000004, "key"],
+    ]);
     await a.bridge.close();
   });
 });
