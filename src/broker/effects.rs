@@ -176,21 +176,15 @@ impl<P: Payload> Broker<P> {
         self.shared.try_borrow_mut().is_err()
     }
 
-    /// The broker's clock, unless a call into it was [cut short](Broker::cut_short) (or it
-    /// closed).
-    pub(crate) fn usable_clock(&self) -> Option<Rc<dyn Clock>> {
-        match self.cut_short() {
-            true => None,
-            false => self.clock(),
-        }
-    }
-
     /// The clock and its reading, for code that goes on into the state: `None` when a call
     /// was cut short before the reading or during it (a host's clock may call back), or when
     /// the broker closed. Inlined: every awaited delivery's settlement reads the clock here.
     #[inline(always)]
     pub(crate) fn read_clock(&self) -> Option<(Rc<dyn Clock>, f64)> {
-        let clock = self.usable_clock()?;
+        if self.cut_short() {
+            return None;
+        }
+        let clock = self.clock()?;
         let now = clock.now_ms();
         (!self.cut_short()).then_some((clock, now))
     }
